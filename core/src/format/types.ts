@@ -1,0 +1,118 @@
+/**
+ * The workflow definition as TypeScript types. They mirror `workflow.schema.json`, which is the
+ * single source of truth for structure: a value has these types only after the schema accepted it.
+ */
+
+export type JsonValue =
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export type InputType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array';
+
+export interface InputDefinition {
+  type: InputType;
+  description?: string;
+  default?: JsonValue;
+  enum?: JsonValue[];
+  required?: boolean;
+}
+
+export interface ModelDefinition {
+  provider: 'openai';
+  model: string;
+  base_url?: string;
+  api_key?: string;
+  temperature?: number;
+  top_p?: number;
+  max_tokens?: number;
+  seed?: number;
+  stop?: string | string[];
+  timeout?: string;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface LlmStep {
+  model: string;
+  system?: string;
+  prompt?: string;
+  messages?: ChatMessage[];
+  output?: 'text' | 'json';
+  schema?: JsonObject;
+  temperature?: number;
+  top_p?: number;
+  max_tokens?: number;
+  seed?: number;
+  stop?: string | string[];
+}
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface HttpStep {
+  method?: HttpMethod;
+  url: string;
+  headers?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: JsonValue;
+  expect?: number | number[];
+}
+
+export type ShellStep = string | { run: string; cwd?: string; env?: Record<string, string> };
+
+export interface WorkflowCallStep {
+  name: string;
+  version?: number | string;
+  inputs?: JsonObject;
+}
+
+export interface RetryPolicy {
+  max?: number;
+  backoff?: 'fixed' | 'exponential';
+  delay?: string;
+}
+
+/** The kinds of step, in the order the format documents them. */
+export const STEP_KINDS = ['llm', 'http', 'transform', 'shell', 'workflow'] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+export interface StepDefinition {
+  id: string;
+  name?: string;
+  description?: string;
+  when?: boolean | string;
+  foreach?: JsonValue[] | string;
+  as?: string;
+  key?: string;
+  concurrency?: number;
+  retry?: RetryPolicy;
+  timeout?: string;
+  llm?: LlmStep;
+  http?: HttpStep;
+  transform?: JsonValue;
+  shell?: ShellStep;
+  workflow?: WorkflowCallStep;
+}
+
+export interface WorkflowDefinition {
+  name: string;
+  description?: string;
+  inputs?: Record<string, InputDefinition>;
+  models?: Record<string, ModelDefinition>;
+  steps: StepDefinition[];
+  outputs?: JsonObject;
+}
+
+/** The kind of a step that the schema accepted (exactly one kind key is present). */
+export function stepKind(step: StepDefinition): StepKind {
+  const kind = STEP_KINDS.find((k) => step[k] !== undefined);
+  if (!kind) throw new Error(`step '${step.id}' has no kind key; validate before calling stepKind`);
+  return kind;
+}
+
+/** The name a `foreach` step gives its current item (`as`, default `item`). */
+export function foreachItemName(step: StepDefinition): string {
+  return step.as ?? 'item';
+}

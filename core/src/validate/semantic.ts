@@ -1,0 +1,441 @@
+/**
+ * Checks that need the whole definition: step references and their order, models, inputs,
+ * foreach names, expression syntax, secret placement and literal credentials. Runs only on a
+ * definition the schema accepted, so shapes can be trusted here.
+ */
+import { compileExpression, type ScopeReference } from '../expressions/references.js';
+import { isTemplate, parseTemplate } from '../expressions/template.js';
+import {
+  foreachItemName,
+  type JsonValue,
+  type StepDefinition,
+  type WorkflowDefinition,
+} from '../format/types.js';
+import type { JsonPath, SourceLocator } from '../parse/source-locator.js';
+import { checkUserJsonSchema } from '../format/schema.js';
+import { canonicalJson } from '../hash/canonical.js';
+import type { Diagnostic, DiagnosticCode, Range } from './diagnostic.js';
+import { formatPath } from './json-path.js';
+import { findLiteralSecrets } from './literal-secrets.js';
+import { forEachString, substringRange } from './strings.js';
+import { didYouMean, listNames } from './suggest.js';
+
+/** Options that come from the workspace rather than the file. */
+export interface SemanticOptions {
+  /**
+   * Environment variables expressions may read (`env.NAME`), from `.lockstep/config.yaml`.
+   * Undefined when no store config is known (then `env.*` is not checked).
+   */
+  readonly envAllowList?: readonly string[] | undefined;
+}
+
+/** A call to another workflow, for the workspace-level checks. */
+export interface WorkflowCall {
+  readonly name: string;
+  readonly stepId: string;
+  readonly range: Range;
+}
+
+export interface SemanticResult {
+  readonly diagnostics: Diagnostic[];
+  readonly calls: WorkflowCall[];
+}
+
+/** Where an expression sits, which decides the names it may read. */
+interface ExpressionSite {
+  /** Index of the step the expression belongs to; steps before it may be read. */
+  readonly stepIndex?: number;
+  /** True in `outputs`, which may read every step. */
+  readonly allSteps?: boolean;
+  /** The foreach item name in scope (with `index`), if any. */
+  readonly itemName?: string;
+  /** Whether `secrets.*` may be read here (model settings, http requests, shell env). */
+  readonly secretsAllowed: boolean;
+}
+
+/** Runs every semantic check on a schema-valid definition. */
+export function semanticDiagnostics(
+  definition: WorkflowDefinition,
+  locator: SourceLocator,
+  options: SemanticOptions = {},
+): SemanticResult {
+  return new SemanticChecker(definition, locator, options).run();
+}
+
+class SemanticChecker {
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly calls: WorkflowCall[] = [];
+  private readonly stepIndex = new Map<string, number>();
+  private readonly inputNames: string[];
+  private readonly usedInputs = new Set<string>();
+  private allInputsUsed = false;
+  private readonly foreachNames = new Map<string, string>();
+
+  constructor(
+    private readonly definition: WorkflowDefinition,
+    private readonly locator: SourceLocator,
+    private readonly options: SemanticOptions,
+  ) {
+    this.inputNames = Object.keys(definition.inputs ?? {});
+  }
+
+  run(): SemanticResult {
+    this.checkStepIds();
+    this.checkInputs();
+    this.checkModels();
+    this.definition.steps.forEach((step, index) => this.checkStep(step, index));
+    this.checkExpressionsIn(this.definition.outputs, ['outputs'], {
+      allSteps: true,
+      secretsAllowed: false,
+    });
+    this.checkUnusedInputs();
+    this.checkLiteralSecrets();
+    return { diagnostics: this.diagnostics, calls: this.calls };
+  }
+
+  private report(code: DiagnosticCode, path: JsonPath, message: string, range?: Range): void {
+    this.diagnostics.push({
+      code,
+      severity: code === 'unused-input' ? 'warning' : 'error',
+      message: `${formatPath(path)}: ${message}`,
+      range: range ?? this.locator.range(path),
+    });
+  }
+
+  private checkStepIds(): void {
+    this.definition.steps.forEach((step, index) => {
+      if (step.id === '') return; // no usable id: the schema reported it
+      const first = this.stepIndex.get(step.id);
+      if (first === undefined) {
+        this.stepIndex.set(step.id, index);
+        if (step.foreach !== undefined) this.foreachNames.set(foreachItemName(step), step.id);
+        return;
+      }
+      this.diagnostics.push({
+        code: 'duplicate-step-id',
+        severity: 'error',
+        message: `steps[${index}].id: step id '${step.id}' is already used by steps[${first}]; step ids must be unique`,
+        range: this.locator.range(['steps', index, 'id']),
+        related: {
+          range: this.locator.range(['steps', first, 'id']),
+          message: `first use of '${step.id}'`,
+        },
+      });
+    });
+  }
+
+  private checkInputs(): void {
+    for (const [name, input] of Object.entries(this.definition.inputs ?? {})) {
+      if (input.default === undefined) continue;
+      const path = ['inputs', name, 'default'];
+      if (!matchesType(input.default, input.type)) {
+        this.report('invalid-default', path, `the default is not ${describeType(input.type)}`);
+      } else if (input.enum && !input.enum.some((v) => sameJson(v, input.default!))) {
+        this.report('invalid-default', path, 'the default is not one of the input’s enum values');
+      }
+    }
+  }
+
+  private checkModels(): void {
+    for (const [name, model] of Object.entries(this.definition.models ?? {})) {
+      this.checkExpressionsIn(model as unknown as JsonValue, ['models', name], {
+        stepIndex: -1,
+        secretsAllowed: true,
+      });
+    }
+  }
+
+  private checkStep(step: StepDefinition, index: number): void {
+    const path: JsonPath = ['steps', index];
+    const before = { stepIndex: index, secretsAllowed: false };
+    const itemName = step.foreach !== undefined ? foreachItemName(step) : undefined;
+    const inside = itemName === undefined ? before : { ...before, itemName };
+
+    // `when` and `foreach` are evaluated once, before any iteration: the item is not in scope.
+    this.checkExpressionsIn(step.when, [...path, 'when'], before);
+    this.checkExpressionsIn(step.foreach, [...path, 'foreach'], before);
+    this.checkExpressionsIn(step.key, [...path, 'key'], inside);
+
+    if (step.llm) {
+      const { schema, ...request } = step.llm;
+      this.checkExpressionsIn(request as unknown as JsonValue, [...path, 'llm'], inside);
+      const models = Object.keys(this.definition.models ?? {});
+      if (step.llm.model !== '' && !models.includes(step.llm.model)) {
+        this.report(
+          'unknown-model',
+          [...path, 'llm', 'model'],
+          `unknown model '${step.llm.model}'${didYouMean(step.llm.model, models)}; models defined: ${listNames(models)}`,
+        );
+      }
+      if (schema !== undefined) {
+        if (step.llm.output !== 'json') {
+          this.report('schema', [...path, 'llm', 'schema'], 'a schema needs output: json');
+        }
+        const problem = checkUserJsonSchema(schema);
+        if (problem) {
+          this.report(
+            'invalid-json-schema',
+            [...path, 'llm', 'schema'],
+            `not a valid JSON Schema: ${problem}`,
+          );
+        }
+      }
+    }
+    if (step.http) {
+      this.checkExpressionsIn(step.http as unknown as JsonValue, [...path, 'http'], {
+        ...inside,
+        secretsAllowed: true,
+      });
+    }
+    this.checkExpressionsIn(step.transform, [...path, 'transform'], inside);
+    if (typeof step.shell === 'string') {
+      this.checkExpressionsIn(step.shell, [...path, 'shell'], inside);
+    } else if (step.shell) {
+      const { env, ...command } = step.shell;
+      this.checkExpressionsIn(command, [...path, 'shell'], inside);
+      this.checkExpressionsIn(env, [...path, 'shell', 'env'], { ...inside, secretsAllowed: true });
+    }
+    if (step.workflow) {
+      this.checkExpressionsIn(step.workflow.inputs, [...path, 'workflow', 'inputs'], inside);
+      this.calls.push({
+        name: step.workflow.name,
+        stepId: step.id,
+        range: this.locator.range([...path, 'workflow', 'name']),
+      });
+    }
+  }
+
+  private checkExpressionsIn(
+    value: JsonValue | undefined,
+    path: JsonPath,
+    site: ExpressionSite,
+  ): void {
+    if (value === undefined) return;
+    forEachString(value, path, (text, at) => {
+      if (!isTemplate(text)) return;
+      const template = parseTemplate(text);
+      for (const error of template.errors) {
+        this.report(
+          'expression-syntax',
+          at,
+          error.message,
+          substringRange(this.locator, at, text, error.start, error.end),
+        );
+      }
+      for (const expression of template.expressions) {
+        const compiled = compileExpression(expression.source);
+        if (!compiled.ok) {
+          this.report(
+            'expression-syntax',
+            at,
+            `expression error: ${compiled.message}`,
+            substringRange(this.locator, at, text, expression.start, expression.end),
+          );
+          continue;
+        }
+        for (const reference of compiled.references) {
+          const start = expression.sourceStart + reference.start;
+          const range = substringRange(
+            this.locator,
+            at,
+            text,
+            start,
+            expression.sourceStart + reference.end,
+          );
+          this.checkReference(reference, at, site, range);
+        }
+      }
+    });
+  }
+
+  private checkReference(
+    reference: ScopeReference,
+    path: JsonPath,
+    site: ExpressionSite,
+    range: Range,
+  ): void {
+    const [first, second] = reference.path;
+    switch (reference.root) {
+      case 'inputs':
+        if (first === undefined) {
+          this.allInputsUsed = true;
+        } else if (this.inputNames.includes(first)) {
+          this.usedInputs.add(first);
+        } else {
+          this.report(
+            'unknown-input',
+            path,
+            `unknown input '${first}'${didYouMean(first, this.inputNames)}; inputs defined: ${listNames(this.inputNames)}`,
+            range,
+          );
+        }
+        return;
+      case 'steps':
+        this.checkStepReference(first, second, path, site, range);
+        return;
+      case 'secrets':
+        if (first === undefined) {
+          this.report('unknown-name', path, 'name a secret: secrets.NAME', range);
+        } else if (!site.secretsAllowed) {
+          this.report(
+            'secret-exposure',
+            path,
+            `secrets.${first} cannot be used here: secrets may only be read in model settings, http requests and shell env, where they are redacted from recordings`,
+            range,
+          );
+        }
+        return;
+      case 'env': {
+        const allow = this.options.envAllowList;
+        if (first === undefined) {
+          this.report('unknown-name', path, 'name a variable: env.NAME', range);
+        } else if (allow !== undefined && !allow.includes(first)) {
+          this.report(
+            'env-not-allowed',
+            path,
+            `env.${first} is not allow-listed: add it to env.allow in .lockstep/config.yaml (allowed: ${listNames([...allow])})`,
+            range,
+          );
+        }
+        return;
+      }
+      default:
+        this.checkLocalName(reference.root, path, site, range);
+    }
+  }
+
+  private checkStepReference(
+    id: string | undefined,
+    field: string | undefined,
+    path: JsonPath,
+    site: ExpressionSite,
+    range: Range,
+  ): void {
+    if (id === undefined) return; // `steps` as a whole: a map of every step's result
+    const target = this.stepIndex.get(id);
+    if (target === undefined) {
+      const ids = [...this.stepIndex.keys()];
+      this.report('unknown-step', path, `unknown step '${id}'${didYouMean(id, ids)}`, range);
+      return;
+    }
+    if (!site.allSteps && site.stepIndex !== undefined && target >= site.stepIndex) {
+      const current = site.stepIndex >= 0 ? this.definition.steps[site.stepIndex]?.id : undefined;
+      const message =
+        site.stepIndex < 0
+          ? `models are resolved before any step runs, so they cannot read steps.${id}`
+          : target === site.stepIndex
+            ? `step '${id}' cannot read its own output`
+            : `step '${id}' (steps[${target}]) runs after '${current}' (steps[${site.stepIndex}]), so its output is not available yet`;
+      this.report('forward-step-reference', path, message, range);
+      return;
+    }
+    if (field !== undefined && field !== 'output') {
+      this.report(
+        'unknown-step-field',
+        path,
+        `steps.${id}.${field}: a step's result is read as steps.${id}.output`,
+        range,
+      );
+    }
+  }
+
+  private checkLocalName(name: string, path: JsonPath, site: ExpressionSite, range: Range): void {
+    if (site.itemName !== undefined && (name === site.itemName || name === 'index')) return;
+    const owner = this.foreachNames.get(name);
+    if (owner !== undefined || name === 'index' || name === 'item') {
+      const where =
+        owner !== undefined ? `the item of foreach step '${owner}'` : 'defined in foreach steps';
+      const inScope = site.itemName !== undefined ? `; here the item is '${site.itemName}'` : '';
+      this.report(
+        'unknown-foreach-name',
+        path,
+        `'${name}' is ${where}, and only inside that step (not in its when or foreach)${inScope}`,
+        range,
+      );
+      return;
+    }
+    const roots = [
+      'inputs',
+      'steps',
+      'env',
+      'secrets',
+      ...(site.itemName ? [site.itemName, 'index'] : []),
+    ];
+    const asInput = this.inputNames.includes(name)
+      ? ` (did you mean 'inputs.${name}'?)`
+      : didYouMean(name, roots);
+    this.report(
+      'unknown-name',
+      path,
+      `unknown name '${name}'${asInput}; expressions read ${listNames(roots)}`,
+      range,
+    );
+  }
+
+  private checkUnusedInputs(): void {
+    if (this.allInputsUsed) return;
+    for (const name of this.inputNames) {
+      if (!this.usedInputs.has(name)) {
+        this.diagnostics.push({
+          code: 'unused-input',
+          severity: 'warning',
+          message: `inputs.${name}: the input is never used`,
+          range: this.locator.range(['inputs', name], 'key'),
+        });
+      }
+    }
+  }
+
+  private checkLiteralSecrets(): void {
+    for (const secret of findLiteralSecrets(this.definition)) {
+      const text = valueAtPath(this.definition, secret.path);
+      const range =
+        typeof text === 'string' && secret.start !== undefined && secret.end !== undefined
+          ? substringRange(this.locator, secret.path, text, secret.start, secret.end)
+          : undefined;
+      this.report('literal-secret', secret.path, secret.message, range);
+    }
+  }
+}
+
+function valueAtPath(value: unknown, path: JsonPath): unknown {
+  let current = value;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string | number, unknown>)[segment];
+  }
+  return current;
+}
+
+function matchesType(value: JsonValue, type: string): boolean {
+  switch (type) {
+    case 'string':
+      return typeof value === 'string';
+    case 'number':
+      return typeof value === 'number';
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value);
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'array':
+      return Array.isArray(value);
+    case 'object':
+      return value !== null && typeof value === 'object' && !Array.isArray(value);
+    default:
+      return false;
+  }
+}
+
+function describeType(type: string): string {
+  return type === 'object'
+    ? 'a mapping'
+    : type === 'array'
+      ? 'a list'
+      : type === 'integer'
+        ? 'an integer'
+        : `a ${type}`;
+}
+
+function sameJson(a: JsonValue, b: JsonValue): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}

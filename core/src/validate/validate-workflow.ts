@@ -1,0 +1,80 @@
+/**
+ * Validates one workflow file: YAML syntax and limits, then the JSON Schema, then the semantic
+ * rules. Reports every problem it can find in one pass, never only the first.
+ */
+import type { WorkflowDefinition } from '../format/types.js';
+import { validateAgainstSchema } from '../format/schema.js';
+import { parseWorkflowText, type ParsedWorkflow } from '../parse/parse-workflow.js';
+import type { JsonPath } from '../parse/source-locator.js';
+import { compareDiagnostics, hasErrors, type Diagnostic, type Range } from './diagnostic.js';
+import { formatPath } from './json-path.js';
+import { bestEffortDefinition } from './best-effort-definition.js';
+import { schemaDiagnostics } from './schema-diagnostics.js';
+import { semanticDiagnostics, type SemanticOptions, type WorkflowCall } from './semantic.js';
+
+/** What other files need to know about this one (for duplicate names and call cycles). */
+export interface WorkflowSummary {
+  /** The workflow's `name`, when the file has a string there (even if it has other errors). */
+  readonly name?: string;
+  readonly nameRange?: Range;
+  readonly calls: readonly WorkflowCall[];
+}
+
+export interface ValidatedWorkflow {
+  readonly parsed: ParsedWorkflow;
+  /** This file's own problems, in source order. Workspace checks add to these (see validate-workspace). */
+  readonly diagnostics: readonly Diagnostic[];
+  /** The definition, set only when the file has no errors. */
+  readonly definition?: WorkflowDefinition;
+  readonly summary: WorkflowSummary;
+}
+
+/** Validates the text of one workflow file; never throws on bad input. */
+export function validateWorkflowText(
+  text: string,
+  options: SemanticOptions = {},
+): ValidatedWorkflow {
+  const parsed = parseWorkflowText(text);
+  const diagnostics: Diagnostic[] = [...parsed.diagnostics];
+  const value = parsed.value as Record<string, unknown> | undefined;
+  const name = typeof value?.['name'] === 'string' ? value['name'] : undefined;
+  const summaryBase = name === undefined ? {} : { name, nameRange: parsed.locator.range(['name']) };
+  if (value === undefined || hasErrors(diagnostics)) {
+    return { parsed, diagnostics: sorted(diagnostics), summary: { ...summaryBase, calls: [] } };
+  }
+
+  for (const path of nonFiniteNumbers(value, [])) {
+    diagnostics.push({
+      code: 'schema',
+      severity: 'error',
+      message: `${formatPath(path)}: must be a finite number (.inf and .nan have no JSON form)`,
+      range: parsed.locator.range(path),
+    });
+  }
+  const schemaProblems = schemaDiagnostics(validateAgainstSchema(value), value, parsed.locator);
+  diagnostics.push(...schemaProblems);
+  // Semantic checks run even when the schema failed (on the well-typed parts), so one problem
+  // never hides the others.
+  const definition =
+    schemaProblems.length === 0
+      ? (value as unknown as WorkflowDefinition)
+      : bestEffortDefinition(value);
+  const semantic = semanticDiagnostics(definition, parsed.locator, options);
+  diagnostics.push(...semantic.diagnostics);
+  const summary = { ...summaryBase, calls: semantic.calls };
+  return hasErrors(diagnostics)
+    ? { parsed, diagnostics: sorted(diagnostics), summary }
+    : { parsed, diagnostics: sorted(diagnostics), definition, summary };
+}
+
+function sorted(diagnostics: Diagnostic[]): Diagnostic[] {
+  return diagnostics.sort(compareDiagnostics);
+}
+
+function nonFiniteNumbers(value: unknown, path: JsonPath): JsonPath[] {
+  if (typeof value === 'number') return Number.isFinite(value) ? [] : [path];
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, child]) =>
+    nonFiniteNumbers(child, [...path, Array.isArray(value) ? Number(key) : key]),
+  );
+}

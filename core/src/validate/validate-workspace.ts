@@ -1,0 +1,43 @@
+/** Validates every workflow file of a workspace together: per-file rules plus workspace rules. */
+import type { WorkflowDefinition } from '../format/types.js';
+import { compareDiagnostics, hasErrors, type Diagnostic } from './diagnostic.js';
+import type { SemanticOptions } from './semantic.js';
+import { validateWorkflowText, type ValidatedWorkflow } from './validate-workflow.js';
+import { workspaceDiagnostics } from './workspace-checks.js';
+
+/** A workflow file's identity (path or URI) and current text. */
+export interface WorkspaceFile {
+  readonly file: string;
+  readonly text: string;
+}
+
+export interface FileValidation {
+  readonly file: string;
+  readonly validated: ValidatedWorkflow;
+  /** The file's own diagnostics plus the workspace's, in source order. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Set only when the file has no errors, including workspace errors. */
+  readonly definition?: WorkflowDefinition;
+}
+
+/** Validates files as one workspace. Results come back in the order of `files`. */
+export function validateWorkspaceFiles(
+  files: readonly WorkspaceFile[],
+  options: SemanticOptions = {},
+): FileValidation[] {
+  const validated = files.map((f) => ({
+    file: f.file,
+    validated: validateWorkflowText(f.text, options),
+  }));
+  const extra = workspaceDiagnostics(
+    validated.map((v) => ({ file: v.file, summary: v.validated.summary })),
+  );
+  return validated.map(({ file, validated: result }) => {
+    const diagnostics = [...result.diagnostics, ...(extra.get(file) ?? [])].sort(
+      compareDiagnostics,
+    );
+    return !hasErrors(diagnostics) && result.definition
+      ? { file, validated: result, diagnostics, definition: result.definition }
+      : { file, validated: result, diagnostics };
+  });
+}

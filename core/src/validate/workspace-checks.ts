@@ -1,0 +1,126 @@
+/**
+ * Checks across the workflow files of one workspace: names are unique, called workflows exist,
+ * and no workflow calls itself, directly or through others.
+ */
+import type { Diagnostic } from './diagnostic.js';
+import type { WorkflowSummary } from './validate-workflow.js';
+import { didYouMean } from './suggest.js';
+
+/** One workflow file of the workspace, identified by a path or URI the caller chooses. */
+export interface WorkspaceEntry {
+  readonly file: string;
+  readonly summary: WorkflowSummary;
+}
+
+/** Workspace-level diagnostics, keyed by file. Files without problems are absent. */
+export function workspaceDiagnostics(
+  entries: readonly WorkspaceEntry[],
+): Map<string, Diagnostic[]> {
+  const out = new Map<string, Diagnostic[]>();
+  const add = (file: string, diagnostic: Diagnostic): void => {
+    out.set(file, [...(out.get(file) ?? []), diagnostic]);
+  };
+
+  const byName = new Map<string, WorkspaceEntry[]>();
+  for (const entry of entries) {
+    if (entry.summary.name === undefined) continue;
+    byName.set(entry.summary.name, [...(byName.get(entry.summary.name) ?? []), entry]);
+  }
+
+  for (const [name, owners] of byName) {
+    if (owners.length < 2) continue;
+    for (const entry of owners) {
+      const other = owners.find((o) => o !== entry)!;
+      add(entry.file, {
+        code: 'duplicate-workflow-name',
+        severity: 'error',
+        message: `name: the workflow name '${name}' is also used by ${other.file}; names must be unique in a workspace`,
+        range: entry.summary.nameRange!,
+        related: {
+          file: other.file,
+          range: other.summary.nameRange!,
+          message: `'${name}' is also defined here`,
+        },
+      });
+    }
+  }
+
+  const names = [...byName.keys()];
+  for (const entry of entries) {
+    for (const call of entry.summary.calls) {
+      if (!byName.has(call.name)) {
+        add(entry.file, {
+          code: 'unknown-workflow',
+          severity: 'error',
+          message: `steps.${call.stepId}.workflow.name: no workflow named '${call.name}' in this workspace${didYouMean(call.name, names)}`,
+          range: call.range,
+        });
+      }
+    }
+  }
+
+  for (const [file, diagnostic] of cycleDiagnostics(entries, byName)) add(file, diagnostic);
+  return out;
+}
+
+/** A diagnostic on every call that closes a cycle, naming the whole cycle. */
+function cycleDiagnostics(
+  entries: readonly WorkspaceEntry[],
+  byName: Map<string, WorkspaceEntry[]>,
+): [string, Diagnostic][] {
+  const edges = new Map<string, Set<string>>();
+  for (const entry of entries) {
+    const from = entry.summary.name;
+    if (from === undefined) continue;
+    const targets = edges.get(from) ?? new Set<string>();
+    for (const call of entry.summary.calls) if (byName.has(call.name)) targets.add(call.name);
+    edges.set(from, targets);
+  }
+
+  const found: [string, Diagnostic][] = [];
+  for (const entry of entries) {
+    const from = entry.summary.name;
+    if (from === undefined) continue;
+    for (const call of entry.summary.calls) {
+      const back = shortestPath(edges, call.name, from);
+      if (!back) continue;
+      const cycle = [from, ...back].join(' → ');
+      found.push([
+        entry.file,
+        {
+          code: 'workflow-cycle',
+          severity: 'error',
+          message: `steps.${call.stepId}.workflow.name: calling '${call.name}' makes a cycle (${cycle}); a workflow may not call itself, directly or through others`,
+          range: call.range,
+        },
+      ]);
+    }
+  }
+  return found;
+}
+
+/** The names on a shortest path from `start` to `goal` (inclusive), or undefined. */
+function shortestPath(
+  edges: Map<string, Set<string>>,
+  start: string,
+  goal: string,
+): string[] | undefined {
+  const previous = new Map<string, string | null>([[start, null]]);
+  const queue = [start];
+  while (queue.length > 0) {
+    const current = queue.shift()!;
+    if (current === goal) {
+      const path: string[] = [];
+      for (let at: string | null | undefined = current; at != null; at = previous.get(at))
+        path.unshift(at);
+      return path;
+    }
+    for (const next of edges.get(current) ?? []) {
+      if (!previous.has(next)) {
+        previous.set(next, current);
+        queue.push(next);
+      }
+    }
+  }
+  return undefined;
+}
