@@ -3,6 +3,8 @@
  * do next, because these messages are what users see (the CLI prints them as one line).
  */
 
+import type { Diagnostic } from './validate/diagnostic.js';
+
 /** Base class of every error Lockstep raises on purpose; anything else is a bug. */
 export class LockstepError extends Error {
   /** Short, stable machine-readable kind, e.g. `unknown-version`. */
@@ -42,7 +44,7 @@ export class StoreError extends LockstepError {}
 export class InvalidDefinitionError extends LockstepError {
   constructor(
     readonly file: string,
-    readonly diagnostics: readonly { message: string; range: { start: { line: number } } }[],
+    readonly diagnostics: readonly Diagnostic[],
   ) {
     const first = diagnostics[0];
     const where = first ? `:${first.range.start.line}` : '';
@@ -53,6 +55,9 @@ export class InvalidDefinitionError extends LockstepError {
     );
   }
 }
+
+/** A file that cannot be read (missing, a folder, no permission). */
+export class FileError extends LockstepError {}
 
 /** Bad command-line usage that commander did not catch (e.g. conflicting options). */
 export class UsageError extends LockstepError {

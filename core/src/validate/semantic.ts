@@ -437,5 +437,9 @@ function describeType(type: string): string {
 }
 
 function sameJson(a: JsonValue, b: JsonValue): boolean {
-  return canonicalJson(a) === canonicalJson(b);
+  try {
+    return canonicalJson(a) === canonicalJson(b);
+  } catch {
+    return false; // .nan or .inf: reported on their own
+  }
 }

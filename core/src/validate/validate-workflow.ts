@@ -4,7 +4,7 @@
  */
 import type { WorkflowDefinition } from '../format/types.js';
 import { validateAgainstSchema } from '../format/schema.js';
-import { parseWorkflowText, type ParsedWorkflow } from '../parse/parse-workflow.js';
+import { parseYamlText, type ParsedYaml } from '../parse/parse-yaml.js';
 import type { JsonPath } from '../parse/source-locator.js';
 import { compareDiagnostics, hasErrors, type Diagnostic, type Range } from './diagnostic.js';
 import { formatPath } from './json-path.js';
@@ -21,7 +21,7 @@ export interface WorkflowSummary {
 }
 
 export interface ValidatedWorkflow {
-  readonly parsed: ParsedWorkflow;
+  readonly parsed: ParsedYaml;
   /** This file's own problems, in source order. Workspace checks add to these (see validate-workspace). */
   readonly diagnostics: readonly Diagnostic[];
   /** The definition, set only when the file has no errors. */
@@ -34,9 +34,20 @@ export function validateWorkflowText(
   text: string,
   options: SemanticOptions = {},
 ): ValidatedWorkflow {
-  const parsed = parseWorkflowText(text);
+  const parsed = parseYamlText(text);
   const diagnostics: Diagnostic[] = [...parsed.diagnostics];
-  const value = parsed.value as Record<string, unknown> | undefined;
+  if (!hasErrors(diagnostics) && !isMapping(parsed.value)) {
+    diagnostics.push({
+      code: 'not-a-mapping',
+      severity: 'error',
+      message:
+        parsed.value === null || parsed.value === undefined
+          ? 'the file is empty: a workflow needs at least `name` and `steps`'
+          : 'a workflow file must be a mapping with `name`, `steps` and the other top-level keys',
+      range: parsed.locator.range([]),
+    });
+  }
+  const value = isMapping(parsed.value) ? parsed.value : undefined;
   const name = typeof value?.['name'] === 'string' ? value['name'] : undefined;
   const summaryBase = name === undefined ? {} : { name, nameRange: parsed.locator.range(['name']) };
   if (value === undefined || hasErrors(diagnostics)) {
@@ -77,4 +88,8 @@ function nonFiniteNumbers(value: unknown, path: JsonPath): JsonPath[] {
   return Object.entries(value).flatMap(([key, child]) =>
     nonFiniteNumbers(child, [...path, Array.isArray(value) ? Number(key) : key]),
   );
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -16,8 +16,8 @@ export const MAX_ALIAS_EXPANSIONS = 100;
 /** Syntax errors reported per file; past this the rest is noise caused by the first ones. */
 const MAX_SYNTAX_DIAGNOSTICS = 100;
 
-/** The result of parsing one workflow file. */
-export interface ParsedWorkflow {
+/** The result of parsing one YAML file. */
+export interface ParsedYaml {
   readonly text: string;
   /** The parsed value; undefined when the YAML could not be read at all. */
   readonly value: unknown;
@@ -26,8 +26,11 @@ export interface ParsedWorkflow {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** Parses YAML text; never throws on bad input. */
-export function parseWorkflowText(text: string): ParsedWorkflow {
+/**
+ * Parses YAML text (a workflow file or the config) into a plain value; never throws on bad
+ * input. Whether the value has the right shape is for the caller to check.
+ */
+export function parseYamlText(text: string): ParsedYaml {
   const lines = new LineCounter();
   const byteLength = Buffer.byteLength(text, 'utf8');
   if (byteLength > MAX_WORKFLOW_BYTES) {
@@ -89,18 +92,6 @@ export function parseWorkflowText(text: string): ParsedWorkflow {
     });
     return { text, value: undefined, locator, diagnostics };
   }
-  if (value === null || value === undefined || typeof value !== 'object' || Array.isArray(value)) {
-    diagnostics.push({
-      code: 'not-a-mapping',
-      severity: 'error',
-      message:
-        value === null || value === undefined
-          ? 'the file is empty: a workflow needs at least `name` and `steps`'
-          : 'a workflow file must be a mapping with `name`, `steps` and the other top-level keys',
-      range: locator.range([]),
-    });
-    return { text, value: undefined, locator, diagnostics };
-  }
   return { text, value, locator, diagnostics };
 }
 
@@ -110,7 +101,7 @@ function refuse(
   code: 'file-too-large' | 'yaml-limit',
   offset: number,
   message: string,
-): ParsedWorkflow {
+): ParsedYaml {
   const lines = new LineCounter();
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
     lines.addNewLine(i + 1);

@@ -1,0 +1,57 @@
+/** `lockstep validate [files…]`: report every problem in workflow files. */
+import path from 'node:path';
+import { Workspace } from '../../node/workspace.js';
+import type { CommandContext } from '../context.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { diagnosticJson, displayPath, formatDiagnostic, plural, printJson } from '../output.js';
+
+export interface ValidateOptions {
+  readonly json?: boolean;
+}
+
+/**
+ * Validates the given files (default: every workflow file of the workspace around the current
+ * folder) with the workspace-wide checks. Exit 1 when any file has an error.
+ */
+export async function validateCommand(
+  context: CommandContext,
+  files: readonly string[],
+  options: ValidateOptions,
+): Promise<ExitCode> {
+  const start = files.length > 0 ? path.dirname(path.resolve(files[0]!)) : process.cwd();
+  const workspace = await Workspace.locate(start, context.global);
+  const results = await workspace.validate(files.length > 0 ? files : undefined);
+  const errors = results.flatMap((r) => r.diagnostics).filter((d) => d.severity === 'error').length;
+  const warnings = results
+    .flatMap((r) => r.diagnostics)
+    .filter((d) => d.severity === 'warning').length;
+
+  if (options.json) {
+    printJson(context.output, {
+      ok: errors === 0,
+      errors,
+      warnings,
+      files: results.map((r) => ({
+        file: displayPath(r.file),
+        name: r.validated.summary.name ?? null,
+        valid: r.definition !== undefined,
+        diagnostics: r.diagnostics.map((d) => diagnosticJson(r.file, d)),
+      })),
+    });
+  } else {
+    for (const result of results) {
+      for (const d of result.diagnostics) context.output.out(formatDiagnostic(result.file, d));
+    }
+    if (results.length === 0) {
+      context.output.out(
+        `No workflow files (*.workflow.yaml) under ${displayPath(workspace.root) || '.'}`,
+      );
+    } else {
+      const verdict = errors === 0 ? 'valid' : 'invalid';
+      context.output.out(
+        `${plural(results.length, 'file')} ${verdict}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`,
+      );
+    }
+  }
+  return errors === 0 ? EXIT.ok : EXIT.problems;
+}

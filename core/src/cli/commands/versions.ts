@@ -1,0 +1,56 @@
+/** `lockstep versions <name>`: published versions and snapshots of a workflow. */
+import { shortId } from '../../hash/canonical.js';
+import { RefError } from '../../errors.js';
+import { openCurrentStore, type CommandContext } from '../context.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { printJson, shortTime } from '../output.js';
+
+export interface VersionsOptions {
+  readonly json?: boolean;
+}
+
+/** Lists published versions (newest number first), then snapshots (newest first). */
+export async function versionsCommand(
+  context: CommandContext,
+  name: string,
+  options: VersionsOptions,
+): Promise<ExitCode> {
+  const store = await openCurrentStore(context);
+  try {
+    const versions = await store.listVersions(name);
+    if (versions.length === 0) {
+      const known = await store.listWorkflows();
+      throw new RefError(
+        'unknown-workflow',
+        `no versions of '${name}' in ${store.info.location} (${known.length === 0 ? 'the store is empty' : `workflows: ${known.join(', ')}`})`,
+      );
+    }
+    const published = versions
+      .filter((v) => v.publication)
+      .sort((a, b) => b.publication!.seq - a.publication!.seq);
+    const snapshots = versions.filter((v) => !v.publication);
+    if (options.json) {
+      printJson(context.output, { name, published, snapshots });
+      return EXIT.ok;
+    }
+    if (published.length > 0) {
+      context.output.out('Published:');
+      for (const v of published) {
+        const p = v.publication!;
+        const commit = p.git ? `  ${p.git.commit.slice(0, 8)}${p.git.dirty ? '+dirty' : ''}` : '';
+        context.output.out(
+          `  v${p.seq}  ${shortId(v.id)}  ${shortTime(p.at)}  ${p.author}${commit}  ${p.message}`,
+        );
+      }
+    }
+    if (snapshots.length > 0) {
+      context.output.out('Snapshots:');
+      for (const v of snapshots) {
+        context.output.out(`  ${shortId(v.id)}  ${shortTime(v.createdAt)}  ${v.author}`);
+      }
+    }
+    return EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * The `lockstep` command line. Each command lives in its own module; this file only declares
+ * them, and turns errors into one clear line and a documented exit code (never a stack trace,
+ * unless LOCKSTEP_DEBUG is set).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { InvalidDefinitionError, LockstepError } from '../errors.js';
+import { LOCKSTEP_VERSION } from '../version.js';
+import type { CommandContext, GlobalOptions } from './context.js';
+import { diffCommand } from './commands/diff.js';
+import { publishCommand } from './commands/publish.js';
+import { schemaCommand } from './commands/schema.js';
+import { showCommand } from './commands/show.js';
+import { snapshotCommand } from './commands/snapshot.js';
+import { validateCommand } from './commands/validate.js';
+import { verifyCommand } from './commands/verify.js';
+import { versionsCommand } from './commands/versions.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import { formatDiagnostic, printJson, processOutput, type Output } from './output.js';
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0   done, nothing wrong
+  1   done, and problems were found (validation errors, failed verify, versions differ)
+  2   could not do what was asked (usage, unknown ref or file, unusable store)
+  70  internal error (please report it)
+
+Version refs:
+  name@3                 published version 3 (also name@v3)
+  name@sha256:1a2b3c4d   a stored version whose id starts so (at least 8 hex digits)
+  name@production        the version a channel points to
+  path/to/x.workflow.yaml  the file's current content (snapshotted first)`;
+
+/**
+ * Runs the CLI with `argv` (without node and script) and resolves to the exit code.
+ * Output goes to `output` (standard streams by default).
+ */
+export async function runCli(
+  argv: readonly string[],
+  output: Output = processOutput,
+): Promise<ExitCode> {
+  let exitCode: ExitCode = EXIT.ok;
+  let json = false;
+  const program = new Command('lockstep')
+    .description('Immutable versions, pinned runs and deterministic replay for AI workflows.')
+    .version(LOCKSTEP_VERSION, '-V, --version')
+    .addOption(
+      new Option('--store <folder>', 'use this .lockstep folder instead of the workspace’s').env(
+        'LOCKSTEP_STORE',
+      ),
+    )
+    .addHelpText('after', EXIT_CODES_HELP)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => output.write(text),
+      writeErr: (text) => output.err(text.trimEnd()),
+    });
+
+  const context = (): CommandContext => ({ output, global: program.opts<GlobalOptions>() });
+  const run =
+    <A extends unknown[]>(command: (...args: A) => Promise<ExitCode>) =>
+    async (...args: A): Promise<void> => {
+      exitCode = await command(...args);
+    };
+  const jsonOption = new Option('--json', 'print one JSON document (for tools)');
+  const withJson = (cmd: Command): Command =>
+    cmd.addOption(jsonOption).hook('preAction', (_parent, action) => {
+      json = action.opts<{ json?: boolean }>().json === true;
+    });
+
+  withJson(
+    program
+      .command('validate')
+      .argument('[files...]', 'workflow files (default: all in the workspace)'),
+  )
+    .description('check workflow files and report every problem (exit 1 on any error)')
+    .action(
+      run((files: string[], options: { json?: boolean }) =>
+        validateCommand(context(), files, options),
+      ),
+    );
+
+  withJson(program.command('snapshot').argument('<file>', 'a workflow file'))
+    .description('store the file’s current content as an immutable version')
+    .action(
+      run((file: string, options: { json?: boolean }) => snapshotCommand(context(), file, options)),
+    );
+
+  withJson(program.command('publish').argument('<file>', 'a workflow file'))
+    .description('publish the file’s current content as the next numbered version (v1, v2, …)')
+    .requiredOption('-m, --message <message>', 'what changed and why')
+    .action(
+      run((file: string, options: { message: string; json?: boolean }) =>
+        publishCommand(context(), file, options),
+      ),
+    );
+
+  withJson(program.command('versions').argument('<name>', 'a workflow name'))
+    .description('list the published versions and snapshots of a workflow')
+    .action(
+      run((name: string, options: { json?: boolean }) => versionsCommand(context(), name, options)),
+    );
+
+  withJson(program.command('show').argument('<ref>', 'a version ref'))
+    .description('print a version’s definition exactly as stored')
+    .action(
+      run((ref: string, options: { json?: boolean }) => showCommand(context(), ref, options)),
+    );
+
+  withJson(
+    program.command('diff').argument('<refA>', 'a version ref').argument('<refB>', 'a version ref'),
+  )
+    .description('show what changed between two versions (exit 1 when they differ)')
+    .action(
+      run((refA: string, refB: string, options: { json?: boolean }) =>
+        diffCommand(context(), refA, refB, options),
+      ),
+    );
+
+  withJson(program.command('verify'))
+    .description('check every stored hash and the control log’s chain (exit 1 on any problem)')
+    .action(run((options: { json?: boolean }) => verifyCommand(context(), options)));
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of workflow files, for other editors')
+    .option('--config', 'print the schema of .lockstep/config.yaml instead')
+    .action(run((options: { config?: boolean }) => schemaCommand(context(), options)));
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return reportError(error, output, json);
+  }
+}
+
+function reportError(error: unknown, output: Output, json: boolean): ExitCode {
+  if (error instanceof CommanderError) {
+    // Help and --version end through here too, with exit code 0.
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (error instanceof InvalidDefinitionError) {
+    if (json) {
+      printJson(output, {
+        ok: false,
+        error: { code: error.code, message: error.message, diagnostics: error.diagnostics },
+      });
+    } else {
+      for (const d of error.diagnostics) output.err(formatDiagnostic(error.file, d));
+      output.err(`lockstep: ${error.file} is not valid; nothing was stored`);
+    }
+    return EXIT.problems;
+  }
+  if (error instanceof LockstepError) {
+    if (json) printJson(output, { ok: false, error: { code: error.code, message: error.message } });
+    else output.err(`lockstep: ${error.message}`);
+    return EXIT.usage;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (process.env['LOCKSTEP_DEBUG'])
+    output.err(error instanceof Error ? (error.stack ?? message) : message);
+  if (json) printJson(output, { ok: false, error: { code: 'internal', message } });
+  else
+    output.err(
+      `lockstep: internal error: ${message} (set LOCKSTEP_DEBUG=1 for details, and please report it)`,
+    );
+  return EXIT.internal;
+}

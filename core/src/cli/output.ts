@@ -1,0 +1,52 @@
+/** How the CLI prints: human text by default, one JSON document with `--json`. */
+import path from 'node:path';
+import type { Diagnostic } from '../validate/diagnostic.js';
+
+/** Where output goes; tests pass their own to capture it. */
+export interface Output {
+  /** A line on standard output. */
+  out(text: string): void;
+  /** Text on standard output exactly as given (no newline added). */
+  write(text: string): void;
+  /** A line on standard error. */
+  err(text: string): void;
+}
+
+export const processOutput: Output = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  write: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(`${text}\n`),
+};
+
+/** Prints a value as the command's JSON result. */
+export function printJson(output: Output, value: unknown): void {
+  output.out(JSON.stringify(value, null, 2));
+}
+
+/** A path as users typed it: relative to the current folder when inside it. */
+export function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative)
+    ? relative
+    : file;
+}
+
+/** `file:line:col: severity code: message`, the form editors and terminals make clickable. */
+export function formatDiagnostic(file: string, d: Diagnostic): string {
+  return `${displayPath(file)}:${d.range.start.line}:${d.range.start.column}: ${d.severity} ${d.code}: ${d.message}`;
+}
+
+/** A diagnostic as JSON, with its file. */
+export function diagnosticJson(file: string, d: Diagnostic): Record<string, unknown> {
+  return { file: displayPath(file), ...d };
+}
+
+/** `2026-11-26 15:04` in UTC, for listings. */
+export function shortTime(iso: string): string {
+  return iso.replace('T', ' ').slice(0, 16);
+}
+
+/** `N thing(s)`. */
+export function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}

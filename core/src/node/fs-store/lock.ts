@@ -1,0 +1,54 @@
+/**
+ * A cross-process lock (proper-lockfile: an atomic `mkdir`, refreshed while held, taken over
+ * when stale), so that two processes never extend the control log at once.
+ */
+import lockfile from 'proper-lockfile';
+import { StoreError } from '../../errors.js';
+
+/** A holder that stops refreshing for this long is presumed dead (a killed process). */
+const STALE_MS = 10_000;
+
+/**
+ * Runs `work` while holding the lock at `lockPath` (a folder name) for `target` (an existing file
+ * or folder). Waits for other holders for a little longer than the stale period, so a lock left
+ * by a killed process is taken over instead of failing.
+ * @throws StoreError when the lock cannot be had, or was lost while held.
+ */
+export async function withLock<T>(
+  target: string,
+  lockPath: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  let compromised: Error | undefined;
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(target, {
+      lockfilePath: lockPath,
+      realpath: false,
+      stale: STALE_MS,
+      update: STALE_MS / 5,
+      retries: { retries: 120, factor: 1.3, minTimeout: 2, maxTimeout: 150, randomize: true },
+      onCompromised: (error) => {
+        compromised = error;
+      },
+    });
+  } catch (error) {
+    throw new StoreError(
+      'locked',
+      `could not lock ${lockPath}: another Lockstep process has held it for over ${STALE_MS / 1000} s (${(error as Error).message}); retry, or remove the folder if no Lockstep process is running`,
+      { cause: error },
+    );
+  }
+  try {
+    const result = await work();
+    if (compromised) {
+      throw new StoreError(
+        'lock-lost',
+        `lost the lock ${lockPath} while writing (${compromised.message}); run \`lockstep verify\``,
+      );
+    }
+    return result;
+  } finally {
+    await release().catch(() => undefined);
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * A workspace on disk: its root, its workflow files, its settings and its store. The root is the
+ * nearest ancestor holding `.lockstep/`, else the git root, else the starting folder; it is also
+ * the scope of the duplicate-name and cycle checks.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { InvalidDefinitionError } from '../errors.js';
+import { parseConfigText, type LockstepConfig } from '../format/config.js';
+import type { VersionDraft } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import { validateWorkspaceFiles, type FileValidation } from '../validate/validate-workspace.js';
+import { openFsStore } from './fs-store/fs-store.js';
+import { readTextFile } from './read-text.js';
+import { currentAuthor, gitInfoFor, gitRoot } from './git.js';
+
+/** Workflow files: `*.workflow.yaml` or `*.workflow.yml`. */
+export const WORKFLOW_FILE = /\.workflow\.ya?ml$/;
+/** Folders never searched for workflows. */
+const SKIPPED_FOLDERS = new Set(['node_modules', 'dist', 'out']);
+
+export interface WorkspaceOptions {
+  /** A `.lockstep` folder to use instead of the workspace's (`--store`, `LOCKSTEP_STORE`). */
+  readonly store?: string | undefined;
+}
+
+export class Workspace {
+  private configCache: LockstepConfig | undefined;
+
+  private constructor(
+    /** The workspace root (absolute). */
+    readonly root: string,
+    /** The `.lockstep` folder (absolute); it may not exist yet. */
+    readonly storeDir: string,
+  ) {}
+
+  /** Finds the workspace holding `startDir` (a folder). */
+  static async locate(startDir: string, options: WorkspaceOptions = {}): Promise<Workspace> {
+    const start = path.resolve(startDir);
+    const override = options.store ?? process.env['LOCKSTEP_STORE'];
+    let root: string | undefined;
+    for (let dir = start; ; dir = path.dirname(dir)) {
+      if (await isDirectory(path.join(dir, '.lockstep'))) {
+        root = dir;
+        break;
+      }
+      if (path.dirname(dir) === dir) break;
+    }
+    root ??= (await gitRoot(start)) ?? start;
+    const storeDir = override ? path.resolve(override) : path.join(root, '.lockstep');
+    return new Workspace(root, storeDir);
+  }
+
+  /** Finds the workspace of a workflow file (searching from the file's folder). */
+  static async forFile(file: string, options: WorkspaceOptions = {}): Promise<Workspace> {
+    return Workspace.locate(path.dirname(path.resolve(file)), options);
+  }
+
+  /**
+   * Settings from `<store>/config.yaml` (defaults when absent).
+   * @throws InvalidDefinitionError naming the file and line when the settings are invalid.
+   */
+  async config(): Promise<LockstepConfig> {
+    if (this.configCache) return this.configCache;
+    const file = path.join(this.storeDir, 'config.yaml');
+    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return '';
+      throw error;
+    });
+    const parsed = parseConfigText(text);
+    const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length > 0) throw new InvalidDefinitionError(file, errors);
+    this.configCache = parsed.config;
+    return parsed.config;
+  }
+
+  /** Every workflow file under the root, sorted (dot-folders, node_modules and build output skipped). */
+  async workflowFiles(): Promise<string[]> {
+    const found: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+      for (const entry of entries) {
+        if (entry.name.startsWith('.')) continue;
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory() && !SKIPPED_FOLDERS.has(entry.name)) await walk(full);
+        else if (entry.isFile() && WORKFLOW_FILE.test(entry.name)) found.push(full);
+      }
+    };
+    await walk(this.root);
+    return found.sort();
+  }
+
+  /**
+   * Validates `files` (default: every workflow file) together with the rest of the workspace, so
+   * names, calls and cycles are checked across files. Results are for `files` only, in order.
+   */
+  async validate(files?: readonly string[]): Promise<FileValidation[]> {
+    const all = await this.workflowFiles();
+    const wanted = (files ?? all).map((f) => path.resolve(f));
+    const union = [...new Set([...all, ...wanted])];
+    const texts = await Promise.all(
+      union.map(async (file) => ({ file, text: await readTextFile(file) })),
+    );
+    const config = await this.config();
+    const results = validateWorkspaceFiles(texts, { envAllowList: config.env?.allow ?? [] });
+    const byFile = new Map(results.map((r) => [r.file, r]));
+    return wanted.map((file) => byFile.get(file)!);
+  }
+
+  /**
+   * A version draft for a workflow file: its validated definition, its exact text and who/when/
+   * which commit.
+   * @throws InvalidDefinitionError when the file (or the workspace around it) has errors.
+   */
+  async draft(file: string, now: Date = new Date()): Promise<VersionDraft> {
+    const absolute = path.resolve(file);
+    const [result] = await this.validate([absolute]);
+    if (!result?.definition) {
+      const errors = (result?.diagnostics ?? []).filter((d) => d.severity === 'error');
+      throw new InvalidDefinitionError(path.relative(process.cwd(), absolute) || absolute, errors);
+    }
+    const [author, git] = await Promise.all([currentAuthor(this.root), gitInfoFor(absolute)]);
+    return {
+      definition: result.definition,
+      source: result.validated.parsed.text,
+      sourcePath: path.relative(this.root, absolute).split(path.sep).join('/'),
+      createdAt: now.toISOString(),
+      author,
+      git,
+    };
+  }
+
+  /** Opens the workspace's store; `create` makes it when missing (commands that write). */
+  async openStore(options: { create?: boolean } = {}): Promise<Store> {
+    return openFsStore(this.storeDir, options);
+  }
+}
+
+async function isDirectory(dir: string): Promise<boolean> {
+  return stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+}

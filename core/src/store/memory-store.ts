@@ -1,0 +1,173 @@
+/**
+ * A store held in memory: for tests, for embedding the runner where nothing should persist, and
+ * as the second backend that keeps the Store interface honest (nothing in it assumes files).
+ */
+import { TamperedError } from '../errors.js';
+import { sha256, type ContentId } from '../hash/canonical.js';
+import { ControlState } from './control-state.js';
+import {
+  entryHashProblem,
+  makeVersionRecord,
+  sealEntry,
+  summarize,
+  versionRecordProblem,
+  type ControlEntry,
+  type Publication,
+  type PublishRequest,
+  type VersionDraft,
+  type VersionRecord,
+  type VersionSummary,
+} from './records.js';
+import { STORE_FORMAT } from './format.js';
+import type { Store, StoreInfo, VerifyProblem, VerifyReport } from './store.js';
+
+export class MemoryStore implements Store {
+  readonly info: StoreInfo = { location: 'memory', format: STORE_FORMAT };
+  private readonly snapshots = new Map<ContentId, VersionRecord>();
+  private readonly entries: ControlEntry[] = [];
+  private readonly state = new ControlState();
+  private readonly blobs = new Map<ContentId, Uint8Array>();
+
+  async saveVersion(draft: VersionDraft): Promise<{ version: VersionRecord; created: boolean }> {
+    const record = makeVersionRecord(draft);
+    const existing = await this.getVersion(record.name, record.id);
+    if (existing) return { version: existing, created: false };
+    this.snapshots.set(record.id, record);
+    return { version: record, created: true };
+  }
+
+  async getVersion(name: string, id: ContentId): Promise<VersionRecord | undefined> {
+    const publication = this.state.publicationOfVersion(id);
+    const record = publication
+      ? this.entries[publication.entry - 1]?.record
+      : this.snapshots.get(id);
+    if (!record || record.name !== name) return undefined;
+    const problem = versionRecordProblem(record, id);
+    if (problem) throw new TamperedError(`memory:${id}`, problem);
+    return record;
+  }
+
+  async listVersions(name: string): Promise<VersionSummary[]> {
+    const byId = new Map<ContentId, VersionSummary>();
+    for (const record of this.snapshots.values()) {
+      if (record.name === name) byId.set(record.id, summarize(record));
+    }
+    for (const publication of this.state.publications(name)) {
+      const record = this.entries[publication.entry - 1]!.record;
+      byId.set(
+        record.id,
+        summarize(byId.has(record.id) ? this.snapshots.get(record.id)! : record, publication),
+      );
+    }
+    return newestFirst([...byId.values()]);
+  }
+
+  async findVersions(name: string, idPrefix: string): Promise<VersionSummary[]> {
+    return (await this.listVersions(name)).filter((v) => v.id.startsWith(idPrefix));
+  }
+
+  async listWorkflows(): Promise<string[]> {
+    const names = new Set(this.state.workflows());
+    for (const record of this.snapshots.values()) names.add(record.name);
+    return [...names].sort();
+  }
+
+  async publish(request: PublishRequest): Promise<{ publication: Publication; created: boolean }> {
+    const draft = makeVersionRecord(request.version);
+    const existing = this.state.publicationOfVersion(draft.id);
+    if (existing) return { publication: existing, created: false };
+    const record = this.snapshots.get(draft.id) ?? draft;
+    const entry = sealEntry(
+      {
+        type: 'publish',
+        at: request.at,
+        actor: request.author,
+        workflow: record.name,
+        seq: this.state.nextSeq(record.name),
+        version: record.id,
+        message: request.message,
+        git: request.git,
+        record,
+      },
+      this.state.lastIndex + 1,
+      this.state.lastHash,
+    );
+    this.entries.push(entry);
+    this.state.apply(entry, this.entries.length);
+    return { publication: this.state.publicationOfVersion(record.id)!, created: true };
+  }
+
+  async listPublications(name: string): Promise<Publication[]> {
+    return this.state.publications(name);
+  }
+
+  async readControlLog(): Promise<ControlEntry[]> {
+    return [...this.entries];
+  }
+
+  async verify(): Promise<VerifyReport> {
+    const problems: VerifyProblem[] = [];
+    const check = new ControlState();
+    this.entries.forEach((entry, i) => {
+      const hashProblem = entryHashProblem(entry);
+      if (hashProblem)
+        problems.push({
+          severity: 'error',
+          where: 'control log',
+          line: i + 1,
+          message: hashProblem,
+        });
+      const recordProblem = versionRecordProblem(entry.record, entry.version);
+      if (recordProblem)
+        problems.push({
+          severity: 'error',
+          where: 'control log',
+          line: i + 1,
+          message: recordProblem,
+        });
+      check.apply(entry, i + 1);
+    });
+    problems.push(...check.problems('control log'));
+    for (const [id, record] of this.snapshots) {
+      const problem = versionRecordProblem(record, id);
+      if (problem) problems.push({ severity: 'error', where: `snapshot ${id}`, message: problem });
+    }
+    for (const [id, data] of this.blobs) {
+      if (sha256(data) !== id)
+        problems.push({
+          severity: 'error',
+          where: `blob ${id}`,
+          message: 'content does not match its id',
+        });
+    }
+    return {
+      ok: !problems.some((p) => p.severity === 'error'),
+      checked: {
+        versions: this.snapshots.size + this.entries.length,
+        entries: this.entries.length,
+        blobs: this.blobs.size,
+      },
+      problems,
+    };
+  }
+
+  async putBlob(data: Uint8Array): Promise<ContentId> {
+    const id = sha256(data);
+    if (!this.blobs.has(id)) this.blobs.set(id, new Uint8Array(data));
+    return id;
+  }
+
+  async getBlob(id: ContentId): Promise<Uint8Array | undefined> {
+    const data = this.blobs.get(id);
+    if (data && sha256(data) !== id)
+      throw new TamperedError(`memory:${id}`, 'content does not match its id');
+    return data ? new Uint8Array(data) : undefined;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Newest first by creation time, then by id for a stable order. */
+export function newestFirst(list: VersionSummary[]): VersionSummary[] {
+  return list.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
+}

@@ -1,0 +1,93 @@
+/**
+ * The store: where versions, publications, the control log and blobs live. Everything outside a
+ * store implementation talks to this interface only (a PostgreSQL backend is planned), and every
+ * implementation must pass the contract suite in test/unit/store/contract.ts.
+ */
+import type { ContentId } from '../hash/canonical.js';
+import type {
+  ControlEntry,
+  Publication,
+  PublishRequest,
+  VersionDraft,
+  VersionRecord,
+  VersionSummary,
+} from './records.js';
+
+/** One finding of `verify`. */
+export interface VerifyProblem {
+  readonly severity: 'error' | 'warning';
+  /** The file (or table/row for other backends) the problem is in. */
+  readonly where: string;
+  /** 1-based line, for line-oriented files such as the control log. */
+  readonly line?: number;
+  readonly message: string;
+}
+
+export interface VerifyReport {
+  /** True when there is no error (warnings allowed). */
+  readonly ok: boolean;
+  readonly checked: { readonly versions: number; readonly entries: number; readonly blobs: number };
+  readonly problems: readonly VerifyProblem[];
+}
+
+/** Static facts about an open store. */
+export interface StoreInfo {
+  /** A human description of where it lives: a folder path, a database without its password. */
+  readonly location: string;
+  /** The storage format it is written in. */
+  readonly format: number;
+}
+
+export interface Store {
+  readonly info: StoreInfo;
+
+  /**
+   * Stores a version as a snapshot, unless the same content is already stored (snapshot or
+   * published): then the existing record is returned unchanged and `created` is false.
+   */
+  saveVersion(draft: VersionDraft): Promise<{ version: VersionRecord; created: boolean }>;
+
+  /**
+   * The stored version with this id, or undefined.
+   * @throws TamperedError when the stored record does not match its hashes.
+   */
+  getVersion(name: string, id: ContentId): Promise<VersionRecord | undefined>;
+
+  /** Versions of `name` (snapshots and published), newest first. */
+  listVersions(name: string): Promise<VersionSummary[]>;
+
+  /** Versions of `name` whose id starts with `idPrefix` (`sha256:` and at least one hex digit). */
+  findVersions(name: string, idPrefix: string): Promise<VersionSummary[]>;
+
+  /** Names of every workflow with at least one stored version, sorted. */
+  listWorkflows(): Promise<string[]>;
+
+  /**
+   * Publishes a version: appends a publication with the workflow's next `seq` to the control
+   * log. Publishing a version that is already published returns that publication, `created`
+   * false. Concurrent publishers (other processes included) never share a `seq`.
+   * @throws StoreError when the control log cannot be extended (broken chain, lock timeout).
+   */
+  publish(request: PublishRequest): Promise<{ publication: Publication; created: boolean }>;
+
+  /** The publications of `name`, by ascending `seq`. */
+  listPublications(name: string): Promise<Publication[]>;
+
+  /** The control log, oldest first: the audit trail. */
+  readControlLog(): Promise<ControlEntry[]>;
+
+  /** Checks every stored hash and the control log's chain; changes nothing. */
+  verify(): Promise<VerifyReport>;
+
+  /** Stores bytes under their sha256; storing the same bytes again is a no-op. */
+  putBlob(data: Uint8Array): Promise<ContentId>;
+
+  /**
+   * The bytes stored under `id`, or undefined.
+   * @throws TamperedError when the stored bytes do not hash to `id`.
+   */
+  getBlob(id: ContentId): Promise<Uint8Array | undefined>;
+
+  /** Releases resources; the store must not be used afterwards. */
+  close(): Promise<void>;
+}
