@@ -32,7 +32,7 @@ export interface ParsedYaml {
  */
 export function parseYamlText(text: string): ParsedYaml {
   const lines = new LineCounter();
-  const byteLength = Buffer.byteLength(text, 'utf8');
+  const byteLength = utf8Length(text);
   if (byteLength > MAX_WORKFLOW_BYTES) {
     // Do not even tokenise: a huge file is refused with one diagnostic on its first line.
     const mib = (byteLength / 1024 / 1024).toFixed(1);
@@ -191,4 +191,19 @@ function nestingDepth(value: unknown, limit: number): number {
     }
   }
   return deepest;
+}
+
+/** The UTF-8 size of a string, without encoding it (this module stays free of Node's Buffer). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      bytes += 4; // a surrogate pair is one four-byte character
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
 }

@@ -1,0 +1,12 @@
+/** Temporary folders that clean themselves up after each test. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+
+/** A fresh empty folder, removed when the test ends. */
+export function tempDir(t: TestContext, prefix = 'lockstep-test-'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}

@@ -1,0 +1,29 @@
+// Runs every compiled test file (out/test/**/*.test.js) with Node's test runner. Node 20's
+// `node --test` cannot take a glob and would treat every .js under a test/ folder as a test,
+// so the files are listed here. Pass a path fragment to run a subset: `node test/run-tests.mjs store`.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve('out/test');
+const filter = process.argv[2];
+
+function collect(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'bench' ? [] : collect(full);
+    return entry.name.endsWith('.test.js') ? [full] : [];
+  });
+}
+
+const files = collect(root)
+  .filter((file) => !filter || file.includes(filter))
+  .sort();
+if (files.length === 0) {
+  console.error(`no test files under ${root}${filter ? ` matching '${filter}'` : ''}`);
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+});
+process.exit(result.status ?? 1);
