@@ -16,7 +16,14 @@ export interface ScopeReference {
 
 export type CompiledExpression =
   | { readonly ok: true; readonly references: readonly ScopeReference[] }
-  | { readonly ok: false; readonly message: string; readonly position: number };
+  | {
+      readonly ok: false;
+      readonly message: string;
+      /** Offset just after the offending token (JSONata's convention), or 0 when unknown. */
+      readonly position: number;
+      /** The offending token, when JSONata names one. */
+      readonly token?: string;
+    };
 
 interface AstNode {
   type: string;
@@ -49,12 +56,22 @@ export function compileExpression(source: string): CompiledExpression {
   try {
     ast = jsonata(source).ast() as AstNode;
   } catch (error) {
-    const e = error as { message?: string; position?: number; code?: string };
-    return {
-      ok: false,
-      message: e.message ?? String(error),
-      position: typeof e.position === 'number' ? e.position : 0,
-    };
+    const e = error as { message?: string; position?: number; token?: unknown };
+    const position = typeof e.position === 'number' ? e.position : 0;
+    const token =
+      (typeof e.token === 'string' || typeof e.token === 'number') && e.token !== '(end)'
+        ? String(e.token)
+        : undefined;
+    // JSONata says "Syntax error: x" for an unexpected token; say what that means.
+    const message = (e.message ?? String(error)).replace(/^Syntax error: (.*)$/, "unexpected '$1'");
+    return token === undefined
+      ? { ok: false, message, position }
+      : {
+          ok: false,
+          message: message.includes(token) ? message : `${message} (at '${token}')`,
+          position,
+          token,
+        };
   }
   const references: ScopeReference[] = [];
   walk(ast, false, source, references);

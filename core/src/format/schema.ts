@@ -46,5 +46,6 @@ export function checkUserJsonSchema(schema: unknown): string | undefined {
   userSchemaAjv ??= new Ajv({ strict: false, allErrors: true });
   const valid = userSchemaAjv.validateSchema(schema as object);
   if (valid === true) return undefined;
-  return userSchemaAjv.errorsText(userSchemaAjv.errors, { dataVar: 'schema' });
+  // The first complaint is the cause; the rest restate it for each alternative of the meta-schema.
+  return userSchemaAjv.errorsText(userSchemaAjv.errors?.slice(0, 1), { dataVar: 'schema' });
 }

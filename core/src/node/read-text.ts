@@ -21,7 +21,9 @@ export async function readTextFile(file: string): Promise<string> {
             ? 'permission denied'
             : (error as Error).message;
     const relative = path.relative(process.cwd(), file);
-    const shown = relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+    // '' is the current folder itself (`lockstep snapshot .`): name it rather than print nothing.
+    const shown =
+      relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
     throw new FileError('unreadable-file', `${shown}: ${reason}`, { cause: error });
   }
 }

@@ -14,7 +14,7 @@ export const MAX_NESTING_DEPTH = 64;
 /** An alias may expand this many times in total; more signals an alias bomb. */
 export const MAX_ALIAS_EXPANSIONS = 100;
 /** Syntax errors reported per file; past this the rest is noise caused by the first ones. */
-const MAX_SYNTAX_DIAGNOSTICS = 100;
+const MAX_SYNTAX_DIAGNOSTICS = 50;
 
 /** The result of parsing one YAML file. */
 export interface ParsedYaml {
@@ -103,6 +103,7 @@ function refuse(
   message: string,
 ): ParsedYaml {
   const lines = new LineCounter();
+  lines.addNewLine(0); // the parser records the first line's start itself; here it is done by hand
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
     lines.addNewLine(i + 1);
   }
@@ -122,7 +123,17 @@ function syntaxDiagnostics(doc: Document.Parsed, locator: SourceLocator): Diagno
     ...doc.errors.map((e) => ({ e, severity: 'error' as const })),
     ...doc.warnings.map((e) => ({ e, severity: 'warning' as const })),
   ];
-  for (const { e, severity } of problems.slice(0, MAX_SYNTAX_DIAGNOSTICS)) {
+  // One syntax error usually makes the parser trip over every token after it on the same line
+  // ("Unexpected … token"): keep the first problem of each line, which is the one to fix.
+  const linesSeen = new Set<number>();
+  let dropped = 0;
+  for (const { e, severity } of problems) {
+    const range = locator.offsetRange(e.pos[0], e.pos[1]);
+    if (linesSeen.has(range.start.line) || out.length >= MAX_SYNTAX_DIAGNOSTICS) {
+      dropped++;
+      continue;
+    }
+    linesSeen.add(range.start.line);
     const exhausted = e.code === 'RESOURCE_EXHAUSTION';
     out.push({
       code: exhausted ? 'yaml-limit' : 'yaml-syntax',
@@ -132,16 +143,16 @@ function syntaxDiagnostics(doc: Document.Parsed, locator: SourceLocator): Diagno
         : e.code === 'MULTIPLE_DOCS'
           ? 'a workflow file holds one YAML document; remove the extra `---` document'
           : firstLine(e.message),
-      range: locator.offsetRange(e.pos[0], e.pos[1]),
+      range,
     });
-    if (exhausted) break; // one is enough: the rest repeat it at every nesting level
+    if (exhausted) return out; // one is enough: the rest repeat it at every nesting level
   }
-  if (problems.length > MAX_SYNTAX_DIAGNOSTICS && !out.some((d) => d.code === 'yaml-limit')) {
+  if (out.length >= MAX_SYNTAX_DIAGNOSTICS && dropped > 0) {
     out.push({
       code: 'yaml-syntax',
       severity: 'error',
-      message: `${problems.length - MAX_SYNTAX_DIAGNOSTICS} more YAML problems not shown; fix the ones above first`,
-      range: locator.offsetRange(doc.errors.at(-1)?.pos[0] ?? 0, doc.errors.at(-1)?.pos[1] ?? 0),
+      message: `${dropped} more YAML problems not shown; fix the ones above first`,
+      range: out.at(-1)!.range,
     });
   }
   return out;

@@ -177,6 +177,11 @@ function typeMatches(schema: SchemaNode, value: unknown): boolean {
   }
 }
 
+/** `must be one of a, b or c`, or `must be a` for a single value. */
+function mustBeOneOf(values: readonly string[]): string {
+  return values.length === 1 ? `must be ${values[0]}` : `must be one of ${orList(values)}`;
+}
+
 /** `a, b or c`. */
 function orList(names: readonly string[]): string {
   return listNames(names).replace(/ and ([^,]*)$/, ' or $1');
@@ -236,7 +241,7 @@ function explainOne(error: ErrorObject): Problem {
         code: 'schema',
         path,
         target: 'value',
-        message: `must be one of ${orList((params['allowedValues'] as unknown[]).map(String))}${gotSuffix(error.data)}`,
+        message: `${mustBeOneOf((params['allowedValues'] as unknown[]).map(String))}${gotSuffix(error.data)}`,
       };
     case 'pattern':
       return {

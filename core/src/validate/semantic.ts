@@ -225,12 +225,13 @@ class SemanticChecker {
       for (const expression of template.expressions) {
         const compiled = compileExpression(expression.source);
         if (!compiled.ok) {
-          this.report(
-            'expression-syntax',
-            at,
-            `expression error: ${compiled.message}`,
-            substringRange(this.locator, at, text, expression.start, expression.end),
-          );
+          // Point at the offending token when JSONata names one, else at the whole expression.
+          const tokenEnd = expression.sourceStart + compiled.position;
+          const range =
+            compiled.token !== undefined && compiled.position >= compiled.token.length
+              ? substringRange(this.locator, at, text, tokenEnd - compiled.token.length, tokenEnd)
+              : substringRange(this.locator, at, text, expression.start, expression.end);
+          this.report('expression-syntax', at, `expression error: ${compiled.message}`, range);
           continue;
         }
         for (const reference of compiled.references) {
@@ -341,17 +342,27 @@ class SemanticChecker {
 
   private checkLocalName(name: string, path: JsonPath, site: ExpressionSite, range: Range): void {
     if (site.itemName !== undefined && (name === site.itemName || name === 'index')) return;
-    const owner = this.foreachNames.get(name);
-    if (owner !== undefined || name === 'index' || name === 'item') {
-      const where =
-        owner !== undefined ? `the item of foreach step '${owner}'` : 'defined in foreach steps';
-      const inScope = site.itemName !== undefined ? `; here the item is '${site.itemName}'` : '';
+    const here = site.itemName !== undefined ? `; in this step the item is '${site.itemName}'` : '';
+    if (name === 'item' || name === 'index') {
       this.report(
         'unknown-foreach-name',
         path,
-        `'${name}' is ${where}, and only inside that step (not in its when or foreach)${inScope}`,
+        `'${name}' is only defined inside a foreach step ('item' is the current item unless \`as\` renames it, 'index' its position)${here}`,
         range,
       );
+      return;
+    }
+    const owner = this.foreachNames.get(name);
+    if (owner !== undefined) {
+      const ownIndex = this.stepIndex.get(owner);
+      const inOwnHeader =
+        path[0] === 'steps' &&
+        path[1] === ownIndex &&
+        (path[2] === 'when' || path[2] === 'foreach');
+      const message = inOwnHeader
+        ? `'${name}' is not defined yet: a step's when and foreach are evaluated once, before any iteration`
+        : `'${name}' is the item of foreach step '${owner}' and is only defined inside that step${here}`;
+      this.report('unknown-foreach-name', path, message, range);
       return;
     }
     const roots = [
@@ -361,13 +372,13 @@ class SemanticChecker {
       'secrets',
       ...(site.itemName ? [site.itemName, 'index'] : []),
     ];
-    const asInput = this.inputNames.includes(name)
+    const hint = this.inputNames.includes(name)
       ? ` (did you mean 'inputs.${name}'?)`
       : didYouMean(name, roots);
     this.report(
       'unknown-name',
       path,
-      `unknown name '${name}'${asInput}; expressions read ${listNames(roots)}`,
+      `unknown name '${name}'${hint}; expressions read ${listNames(roots)}`,
       range,
     );
   }
@@ -379,7 +390,7 @@ class SemanticChecker {
         this.diagnostics.push({
           code: 'unused-input',
           severity: 'warning',
-          message: `inputs.${name}: the input is never used`,
+          message: `${formatPath(['inputs', name])}: the input is never used`,
           range: this.locator.range(['inputs', name], 'key'),
         });
       }
