@@ -74,20 +74,9 @@ export class Workspace {
     return parsed.config;
   }
 
-  /** Every workflow file under the root, sorted (dot-folders, node_modules and build output skipped). */
+  /** Every workflow file under the root, sorted (see `findWorkflowFiles`). */
   async workflowFiles(): Promise<string[]> {
-    const found: string[] = [];
-    const walk = async (dir: string): Promise<void> => {
-      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-      for (const entry of entries) {
-        if (entry.name.startsWith('.')) continue;
-        const full = path.join(dir, entry.name);
-        if (entry.isDirectory() && !SKIPPED_FOLDERS.has(entry.name)) await walk(full);
-        else if (entry.isFile() && WORKFLOW_FILE.test(entry.name)) found.push(full);
-      }
-    };
-    await walk(this.root);
-    return found.sort();
+    return findWorkflowFiles(this.root);
   }
 
   /**
@@ -136,7 +125,26 @@ export class Workspace {
   }
 }
 
-async function isDirectory(dir: string): Promise<boolean> {
+/**
+ * Every workflow file under `dir`, sorted. Dot-folders (`.git`, `.lockstep`), node_modules and
+ * build output (dist, out) are skipped.
+ */
+export async function findWorkflowFiles(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (folder: string): Promise<void> => {
+    const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory() && !SKIPPED_FOLDERS.has(entry.name)) await walk(full);
+      else if (entry.isFile() && WORKFLOW_FILE.test(entry.name)) found.push(full);
+    }
+  };
+  await walk(path.resolve(dir));
+  return found.sort();
+}
+
+export async function isDirectory(dir: string): Promise<boolean> {
   return stat(dir).then(
     (s) => s.isDirectory(),
     () => false,

@@ -1,6 +1,6 @@
 /** `lockstep validate [files…]`: report every problem in workflow files. */
 import path from 'node:path';
-import { Workspace } from '../../node/workspace.js';
+import { findWorkflowFiles, isDirectory, Workspace } from '../../node/workspace.js';
 import type { CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { diagnosticJson, displayPath, formatDiagnostic, plural, printJson } from '../output.js';
@@ -10,17 +10,29 @@ export interface ValidateOptions {
 }
 
 /**
- * Validates the given files (default: every workflow file of the workspace around the current
- * folder) with the workspace-wide checks. Exit 1 when any file has an error.
+ * Validates the given files and folders (default: every workflow file of the workspace around the
+ * current folder) with the workspace-wide checks. Exit 1 when any file has an error.
  */
 export async function validateCommand(
   context: CommandContext,
   files: readonly string[],
   options: ValidateOptions,
 ): Promise<ExitCode> {
-  const start = files.length > 0 ? path.dirname(path.resolve(files[0]!)) : process.cwd();
+  // Folders stand for the workflow files under them.
+  const expanded: string[] = [];
+  for (const file of files) {
+    if (await isDirectory(file)) expanded.push(...(await findWorkflowFiles(file)));
+    else expanded.push(file);
+  }
+  const first = files[0];
+  const start =
+    first === undefined
+      ? process.cwd()
+      : (await isDirectory(first))
+        ? path.resolve(first)
+        : path.dirname(path.resolve(first));
   const workspace = await Workspace.locate(start, context.global);
-  const results = await workspace.validate(files.length > 0 ? files : undefined);
+  const results = await workspace.validate(files.length > 0 ? expanded : undefined);
   const errors = results.flatMap((r) => r.diagnostics).filter((d) => d.severity === 'error').length;
   const warnings = results
     .flatMap((r) => r.diagnostics)
