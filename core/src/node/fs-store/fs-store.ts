@@ -74,6 +74,8 @@ export class FsStore implements Store {
   private lines = new Map<number, LogLine>();
   private tail: LogTail | undefined;
   private writable = false;
+  /** The last queued access to the control log (see `exclusive`). */
+  private logQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly layout: StoreLayout,
@@ -85,6 +87,10 @@ export class FsStore implements Store {
 
   /** Reads what other processes appended to the control log since the last look. */
   async catchUp(): Promise<void> {
+    return this.exclusive(() => this.readDelta());
+  }
+
+  private async readDelta(): Promise<void> {
     const delta = await this.log.readNew();
     if (delta.reset) {
       this.state = new ControlState();
@@ -158,39 +164,57 @@ export class FsStore implements Store {
   async publish(request: PublishRequest): Promise<{ publication: Publication; created: boolean }> {
     const draft = makeVersionRecord(request.version);
     await this.ensureWritable();
-    return withLock(this.layout.formatFile, this.layout.controlLock, async () => {
-      await this.catchUp();
-      await this.settleTail();
-      const existing = this.state.publicationOfVersion(draft.id);
-      if (existing) return { publication: existing, created: false };
-      const broken = this.state.chainBreaks[0];
-      if (broken) {
-        throw new StoreError(
-          'broken-control-log',
-          `${this.layout.controlLog}:${broken.line}: ${broken.message}. Nothing was published; run \`lockstep verify\` and repair the log from git history first`,
-        );
-      }
-      await this.checkHeadIntact();
-      // The first-seen record (from a snapshot) keeps its original time and author.
-      const record = (await this.readSnapshot(draft.name, draft.id)) ?? draft;
-      const entry = sealEntry(
-        {
-          type: 'publish',
-          at: request.at,
-          actor: request.author,
-          workflow: record.name,
-          seq: this.state.nextSeq(record.name),
-          version: record.id,
-          message: request.message,
-          git: request.git,
-          record,
-        },
-        this.state.lastIndex + 1,
-        this.state.lastHash,
+    return withLock(this.layout.formatFile, this.layout.controlLock, () =>
+      this.exclusive(() => this.publishLocked(draft, request)),
+    );
+  }
+
+  private async publishLocked(
+    draft: VersionRecord,
+    request: PublishRequest,
+  ): Promise<{ publication: Publication; created: boolean }> {
+    await this.readDelta();
+    await this.settleTail();
+    const existing = this.state.publicationOfVersion(draft.id);
+    if (existing) return { publication: existing, created: false };
+    const broken = this.state.chainBreaks[0];
+    if (broken) {
+      throw new StoreError(
+        'broken-control-log',
+        `${this.layout.controlLog}:${broken.line}: ${broken.message}. Nothing was published; run \`lockstep verify\` and repair the log from git history first`,
       );
-      this.applyLine(await this.log.append(JSON.stringify(entry)));
-      return { publication: this.state.publicationOfVersion(record.id)!, created: true };
-    });
+    }
+    await this.checkHeadIntact();
+    // The first-seen record (from a snapshot) keeps its original time and author.
+    const record = (await this.readSnapshot(draft.name, draft.id)) ?? draft;
+    const entry = sealEntry(
+      {
+        type: 'publish',
+        at: request.at,
+        actor: request.author,
+        workflow: record.name,
+        seq: this.state.nextSeq(record.name),
+        version: record.id,
+        message: request.message,
+        git: request.git,
+        record,
+      },
+      this.state.lastIndex + 1,
+      this.state.lastHash,
+    );
+    this.applyLine(await this.log.append(JSON.stringify(entry)));
+    return { publication: this.state.publicationOfVersion(record.id)!, created: true };
+  }
+
+  /**
+   * Runs `work` once every earlier control-log access of this instance has finished. The
+   * incremental reader and the state folded from it must not be updated by two overlapping calls
+   * (a read during another call's append would apply the same lines twice and lose its place).
+   */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.logQueue.then(work);
+    this.logQueue = result.catch(() => undefined);
+    return result;
   }
 
   async listPublications(name: string): Promise<Publication[]> {
