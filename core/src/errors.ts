@@ -47,12 +47,9 @@ export class InvalidDefinitionError extends LockstepError {
     readonly diagnostics: readonly Diagnostic[],
   ) {
     const first = diagnostics[0];
-    const where = first ? `:${first.range.start.line}` : '';
+    const where = first ? `:${first.range.start.line}:${first.range.start.column}` : '';
     const more = diagnostics.length > 1 ? ` (and ${diagnostics.length - 1} more)` : '';
-    super(
-      'invalid-definition',
-      `${file}${where}: ${first?.message ?? 'invalid'}${more}. Run \`lockstep validate ${file}\` for every problem`,
-    );
+    super('invalid-definition', `${file}${where}: ${first?.message ?? 'invalid'}${more}`);
   }
 }
 

@@ -122,10 +122,14 @@ describe('cli diff and verify', { concurrency: true }, () => {
     ]);
     assertExit(byHash, 0);
     assert.equal(byHash.stdout, `greet v1 and greet v1 are the same version (${id})\n`);
-    // The file is stored first; its definition is already stored, so it is that version (with
-    // the text as first stored) that is compared.
+    // The file is the same version as v1, but its text is compared as it is now, so the edited
+    // comment shows.
     assertExit(byFile, 0);
-    assert.equal(byFile.stdout, `greet.workflow.yaml and greet v1 are the same version (${id})\n`);
+    assert.equal(
+      lines(byFile.stdout)[0],
+      `greet.workflow.yaml and greet v1 are the same version (${id}); only formatting or comments differ:`,
+    );
+    assert.match(byFile.stdout, /\n\+# trailing note\n|\n-# trailing note\n/);
   });
 
   test('verify: a healthy store passes; hand-edited snapshots and log lines are named', async (t) => {

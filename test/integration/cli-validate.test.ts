@@ -65,7 +65,7 @@ describe('cli validate', { concurrency: true }, () => {
     assertExit(result, 1);
     assert.equal(result.stderr, '');
     const out = lines(result.stdout);
-    assert.equal(out.at(-1), '1 file invalid: 5 errors, 1 warning');
+    assert.equal(out.at(-1), '1 file checked, 1 invalid: 5 errors, 1 warning');
     const diagnostics = out.slice(0, -1);
     for (const line of diagnostics) assert.match(line, DIAGNOSTIC_LINE);
     const where = diagnostics.map((line) => {
@@ -163,7 +163,7 @@ describe('cli validate', { concurrency: true }, () => {
 
     const human = await lockstep(path.join(dir, 'flows'), ['validate']);
     assertExit(human, 1);
-    assert.equal(lines(human.stdout).at(-1), '3 files invalid: 1 error, 0 warnings');
+    assert.equal(lines(human.stdout).at(-1), '3 files checked, 1 invalid: 1 error, 0 warnings');
   });
 
   test('validate without files: the nearest folder holding .lockstep/ is the root, else the start folder', async (t) => {
@@ -236,7 +236,7 @@ describe('cli validate', { concurrency: true }, () => {
       out[0]!,
       /^c\.workflow\.yaml:1:7: error duplicate-workflow-name: name: the workflow name 'alpha' is also used by \S*a\.workflow\.yaml; names must be unique in a workspace$/,
     );
-    assert.equal(out[1], '1 file invalid: 1 error, 0 warnings');
+    assert.equal(out[1], '1 file checked, 1 invalid: 1 error, 0 warnings');
   });
 
   test('validate: env reads are checked against the allow-list in .lockstep/config.yaml', async (t) => {
@@ -298,7 +298,10 @@ describe('cli validate', { concurrency: true }, () => {
       `${config}:4:13: error schema: retention.versions: must be at least 1 (got 0)`,
     ]);
     assert.equal(err.length, 3);
-    assert.match(err[2]!, /^lockstep: .*\.lockstep[\\/]config\.yaml is not valid/);
+    assert.match(
+      err[2]!,
+      /^lockstep: \.lockstep[\\/]config\.yaml has errors \(listed above\); nothing was changed$/,
+    );
 
     const json = await lockstep(dir, ['validate', '--json']);
     assertExit(json, 1);
@@ -307,7 +310,7 @@ describe('cli validate', { concurrency: true }, () => {
       error: { code: string; message: string; diagnostics: JsonDiagnostic[] };
     }>(json).error;
     assert.equal(error.code, 'invalid-definition');
-    assert.match(error.message, /\.lockstep[\\/]config\.yaml:2: env\.allow/);
+    assert.match(error.message, /\.lockstep[\\/]config\.yaml:2:10: env\.allow/);
     assert.deepEqual(
       error.diagnostics.map((d) => d.range.start.line),
       [2, 4],

@@ -154,7 +154,10 @@ describe('cli snapshot, publish, versions and show', { concurrency: true }, () =
         ['9', 'unknown-model'],
       ],
     );
-    assert.equal(err.at(-1), 'lockstep: greet.workflow.yaml is not valid; nothing was stored');
+    assert.equal(
+      err.at(-1),
+      'lockstep: greet.workflow.yaml has errors (listed above); nothing was changed',
+    );
     assert.equal(exists(path.join(fresh, '.lockstep')), false, 'no store is created');
 
     // In a store that already holds versions, nothing new appears either.

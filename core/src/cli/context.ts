@@ -24,6 +24,8 @@ export interface LoadedVersion {
   readonly publication?: Publication;
   /** How to name it in output: `support-triage v3`, `support-triage sha256:1a2b…`, a file. */
   readonly label: string;
+  /** The YAML to show: a file's current text, else the text stored with the version. */
+  readonly text: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function loadRef(context: CommandContext, text: string): Promise<Lo
     const label = resolved.publication
       ? `${ref.name} v${resolved.publication.seq}`
       : `${ref.name} ${resolved.record.id.slice(0, 19)}`;
-    return { ...resolved, label };
+    return { ...resolved, label, text: resolved.record.source };
   } finally {
     await store.close();
   }
@@ -58,9 +60,10 @@ async function snapshotFileRef(context: CommandContext, file: string): Promise<L
     const publication = (await store.listPublications(version.name)).find(
       (p) => p.version === version.id,
     );
-    return publication
-      ? { record: version, publication, label: file }
-      : { record: version, label: file };
+    // The stored record keeps the text first seen with this content; a comment edited since
+    // is still the same version, but the user wants to see the file as it is now.
+    const loaded = { record: version, label: file, text: draft.source };
+    return publication ? { ...loaded, publication } : loaded;
   } finally {
     await store.close();
   }
@@ -70,6 +73,19 @@ async function snapshotFileRef(context: CommandContext, file: string): Promise<L
 export async function openCurrentStore(context: CommandContext): Promise<Store> {
   const workspace = await Workspace.locate(process.cwd(), context.global);
   return workspace.openStore();
+}
+
+/**
+ * Checks that every ref naming a file names an existing one, before anything is snapshotted: a
+ * command given two refs must not store the first when the second is a typo.
+ * @throws RefError naming the missing file.
+ */
+export async function assertFileRefsExist(refs: readonly string[]): Promise<void> {
+  for (const text of refs) {
+    if (looksLikeFile(text) && !(await isFile(text))) {
+      throw new RefError('unknown-file', `${text}: no such workflow file`);
+    }
+  }
 }
 
 async function isFile(text: string): Promise<boolean> {

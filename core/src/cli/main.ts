@@ -41,6 +41,12 @@ export async function runCli(
 ): Promise<ExitCode> {
   let exitCode: ExitCode = EXIT.ok;
   let json = false;
+  // An invalid workflow file is a finding for commands that check files (validate, snapshot,
+  // publish: exit 1), but an unusable argument for commands that only read versions (exit 2).
+  let invalidFileExit: ExitCode = EXIT.problems;
+  const readsVersions = (): void => {
+    invalidFileExit = EXIT.usage;
+  };
   const program = new Command('lockstep')
     .description('Immutable versions, pinned runs and deterministic replay for AI workflows.')
     .version(LOCKSTEP_VERSION, '-V, --version')
@@ -104,6 +110,7 @@ export async function runCli(
 
   withJson(program.command('show').argument('<ref>', 'a version ref'))
     .description('print a version’s definition exactly as stored')
+    .hook('preAction', readsVersions)
     .action(
       run((ref: string, options: { json?: boolean }) => showCommand(context(), ref, options)),
     );
@@ -112,6 +119,7 @@ export async function runCli(
     program.command('diff').argument('<refA>', 'a version ref').argument('<refB>', 'a version ref'),
   )
     .description('show what changed between two versions (exit 1 when they differ)')
+    .hook('preAction', readsVersions)
     .action(
       run((refA: string, refB: string, options: { json?: boolean }) =>
         diffCommand(context(), refA, refB, options),
@@ -132,11 +140,16 @@ export async function runCli(
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
-    return reportError(error, output, json);
+    return reportError(error, output, json, invalidFileExit);
   }
 }
 
-function reportError(error: unknown, output: Output, json: boolean): ExitCode {
+function reportError(
+  error: unknown,
+  output: Output,
+  json: boolean,
+  invalidFileExit: ExitCode,
+): ExitCode {
   if (error instanceof CommanderError) {
     // Help and --version end through here too, with exit code 0.
     return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
@@ -149,9 +162,9 @@ function reportError(error: unknown, output: Output, json: boolean): ExitCode {
       });
     } else {
       for (const d of error.diagnostics) output.err(formatDiagnostic(error.file, d));
-      output.err(`lockstep: ${error.file} is not valid; nothing was stored`);
+      output.err(`lockstep: ${error.file} has errors (listed above); nothing was changed`);
     }
-    return EXIT.problems;
+    return invalidFileExit;
   }
   if (error instanceof LockstepError) {
     if (json) printJson(output, { ok: false, error: { code: error.code, message: error.message } });

@@ -1,5 +1,5 @@
 /** How the CLI prints: human text by default, one JSON document with `--json`. */
-import path from 'node:path';
+import { displayPath } from '../node/display-path.js';
 import type { Diagnostic } from '../validate/diagnostic.js';
 
 /** Where output goes; tests pass their own to capture it. */
@@ -23,13 +23,7 @@ export function printJson(output: Output, value: unknown): void {
   output.out(JSON.stringify(value, null, 2));
 }
 
-/** A path as users typed it: relative to the current folder when inside it. */
-export function displayPath(file: string): string {
-  const relative = path.relative(process.cwd(), file);
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative)
-    ? relative
-    : file;
-}
+export { displayPath };
 
 /** `file:line:col: severity code: message`, the form editors and terminals make clickable. */
 export function formatDiagnostic(file: string, d: Diagnostic): string {

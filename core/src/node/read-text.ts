@@ -1,6 +1,6 @@
 /** Reading user files with errors that say what to do, instead of raw errno codes. */
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { displayPath } from './display-path.js';
 import { FileError } from '../errors.js';
 
 /**
@@ -20,10 +20,6 @@ export async function readTextFile(file: string): Promise<string> {
           : code === 'EACCES' || code === 'EPERM'
             ? 'permission denied'
             : (error as Error).message;
-    const relative = path.relative(process.cwd(), file);
-    // '' is the current folder itself (`lockstep snapshot .`): name it rather than print nothing.
-    const shown =
-      relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
-    throw new FileError('unreadable-file', `${shown}: ${reason}`, { cause: error });
+    throw new FileError('unreadable-file', `${displayPath(file)}: ${reason}`, { cause: error });
   }
 }

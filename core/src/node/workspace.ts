@@ -11,6 +11,7 @@ import type { VersionDraft } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { validateWorkspaceFiles, type FileValidation } from '../validate/validate-workspace.js';
 import { openFsStore } from './fs-store/fs-store.js';
+import { displayPath } from './display-path.js';
 import { readTextFile } from './read-text.js';
 import { currentAuthor, gitInfoFor, gitRoot } from './git.js';
 
@@ -26,6 +27,11 @@ export interface WorkspaceOptions {
 
 export class Workspace {
   private configCache: LockstepConfig | undefined;
+  /**
+   * False when the last `validate` could not look at every folder under the root (too many
+   * entries): workspace-wide checks then covered only the files found.
+   */
+  searchComplete = true;
 
   private constructor(
     /** The workspace root (absolute). */
@@ -69,13 +75,13 @@ export class Workspace {
     });
     const parsed = parseConfigText(text);
     const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
-    if (errors.length > 0) throw new InvalidDefinitionError(file, errors);
+    if (errors.length > 0) throw new InvalidDefinitionError(displayPath(file), errors);
     this.configCache = parsed.config;
     return parsed.config;
   }
 
   /** Every workflow file under the root, sorted (see `findWorkflowFiles`). */
-  async workflowFiles(): Promise<string[]> {
+  async workflowFiles(): Promise<FoundWorkflowFiles> {
     return findWorkflowFiles(this.root);
   }
 
@@ -84,14 +90,18 @@ export class Workspace {
    * names, calls and cycles are checked across files. Results are for `files` only, in order.
    */
   async validate(files?: readonly string[]): Promise<FileValidation[]> {
-    const all = await this.workflowFiles();
+    const { files: all, complete } = await this.workflowFiles();
+    this.searchComplete = complete;
     const wanted = (files ?? all).map((f) => path.resolve(f));
     const union = [...new Set([...all, ...wanted])];
     const texts = await Promise.all(
       union.map(async (file) => ({ file, text: await readTextFile(file) })),
     );
     const config = await this.config();
-    const results = validateWorkspaceFiles(texts, { envAllowList: config.env?.allow ?? [] });
+    const results = validateWorkspaceFiles(texts, {
+      envAllowList: config.env?.allow ?? [],
+      describeFile: (other) => path.relative(this.root, other).split(path.sep).join('/'),
+    });
     const byFile = new Map(results.map((r) => [r.file, r]));
     return wanted.map((file) => byFile.get(file)!);
   }
@@ -106,7 +116,7 @@ export class Workspace {
     const [result] = await this.validate([absolute]);
     if (!result?.definition) {
       const errors = (result?.diagnostics ?? []).filter((d) => d.severity === 'error');
-      throw new InvalidDefinitionError(path.relative(process.cwd(), absolute) || absolute, errors);
+      throw new InvalidDefinitionError(displayPath(absolute), errors);
     }
     const [author, git] = await Promise.all([currentAuthor(this.root), gitInfoFor(absolute)]);
     return {
@@ -125,23 +135,34 @@ export class Workspace {
   }
 }
 
+/** Folder entries examined per search at most: a workspace root that is a home folder stays cheap. */
+export const MAX_SCANNED_ENTRIES = 50_000;
+
+export interface FoundWorkflowFiles {
+  readonly files: string[];
+  /** False when the search stopped at MAX_SCANNED_ENTRIES before seeing every folder. */
+  readonly complete: boolean;
+}
+
 /**
  * Every workflow file under `dir`, sorted. Dot-folders (`.git`, `.lockstep`), node_modules and
- * build output (dist, out) are skipped.
+ * build output (dist, out) are skipped, and the search stops after MAX_SCANNED_ENTRIES entries.
  */
-export async function findWorkflowFiles(dir: string): Promise<string[]> {
-  const found: string[] = [];
+export async function findWorkflowFiles(dir: string): Promise<FoundWorkflowFiles> {
+  const files: string[] = [];
+  let budget = MAX_SCANNED_ENTRIES;
   const walk = async (folder: string): Promise<void> => {
     const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
     for (const entry of entries) {
+      if (--budget < 0) return;
       if (entry.name.startsWith('.')) continue;
       const full = path.join(folder, entry.name);
       if (entry.isDirectory() && !SKIPPED_FOLDERS.has(entry.name)) await walk(full);
-      else if (entry.isFile() && WORKFLOW_FILE.test(entry.name)) found.push(full);
+      else if (entry.isFile() && WORKFLOW_FILE.test(entry.name)) files.push(full);
     }
   };
   await walk(path.resolve(dir));
-  return found.sort();
+  return { files: files.sort(), complete: budget >= 0 };
 }
 
 export async function isDirectory(dir: string): Promise<boolean> {

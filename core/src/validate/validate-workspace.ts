@@ -23,7 +23,10 @@ export interface FileValidation {
 /** Validates files as one workspace. Results come back in the order of `files`. */
 export function validateWorkspaceFiles(
   files: readonly WorkspaceFile[],
-  options: SemanticOptions = {},
+  options: SemanticOptions & {
+    /** How messages name another file (default: its identity as given). */
+    readonly describeFile?: (file: string) => string;
+  } = {},
 ): FileValidation[] {
   const validated = files.map((f) => ({
     file: f.file,
@@ -31,6 +34,7 @@ export function validateWorkspaceFiles(
   }));
   const extra = workspaceDiagnostics(
     validated.map((v) => ({ file: v.file, summary: v.validated.summary })),
+    options.describeFile,
   );
   return validated.map(({ file, validated: result }) => {
     const diagnostics = [...result.diagnostics, ...(extra.get(file) ?? [])].sort(

@@ -12,9 +12,13 @@ export interface WorkspaceEntry {
   readonly summary: WorkflowSummary;
 }
 
-/** Workspace-level diagnostics, keyed by file. Files without problems are absent. */
+/**
+ * Workspace-level diagnostics, keyed by file. Files without problems are absent. `describe` names
+ * another file in messages (default: its identity as given).
+ */
 export function workspaceDiagnostics(
   entries: readonly WorkspaceEntry[],
+  describe: (file: string) => string = (file) => file,
 ): Map<string, Diagnostic[]> {
   const out = new Map<string, Diagnostic[]>();
   const add = (file: string, diagnostic: Diagnostic): void => {
@@ -34,7 +38,7 @@ export function workspaceDiagnostics(
       add(entry.file, {
         code: 'duplicate-workflow-name',
         severity: 'error',
-        message: `name: the workflow name '${name}' is also used by ${other.file}; names must be unique in a workspace`,
+        message: `name: the workflow name '${name}' is also used by ${describe(other.file)}; names must be unique in a workspace`,
         range: entry.summary.nameRange!,
         related: {
           file: other.file,

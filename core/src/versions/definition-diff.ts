@@ -21,16 +21,21 @@ export interface DefinitionDiff {
   readonly unified: string;
 }
 
-/** Compares two versions; `labels` name them in the unified diff's header. */
+/**
+ * Compares two versions; `labels` name them in the unified diff's header. `texts` are the YAML to
+ * compare line by line (default: the text stored with each version; a working file's current
+ * text may differ from it in comments and formatting only).
+ */
 export function diffVersions(
   a: VersionRecord,
   b: VersionRecord,
   labels: { readonly a: string; readonly b: string },
+  texts: { readonly a: string; readonly b: string } = { a: a.source, b: b.source },
 ): DefinitionDiff {
   const unified =
-    a.source === b.source
+    texts.a === texts.b
       ? ''
-      : createTwoFilesPatch(labels.a, labels.b, a.source, b.source, undefined, undefined, {
+      : createTwoFilesPatch(labels.a, labels.b, texts.a, texts.b, undefined, undefined, {
           context: 3,
         }).replace(/^=+\n/, ''); // jsdiff's separator line adds nothing to a single-file diff
   return {

@@ -29,7 +29,9 @@ export async function resolveStoredRef(
         const range =
           publications.length === 0
             ? 'nothing is published yet (`lockstep publish <file> -m <message>`)'
-            : `published: v1–v${publications.at(-1)!.seq}`;
+            : publications.length === 1
+              ? 'published: v1'
+              : `published: v1–v${publications.at(-1)!.seq}`;
         throw new RefError('unknown-version', `${text}: ${ref.name} has no v${ref.seq}; ${range}`);
       }
       return { record: await mustGet(store, ref.name, publication, text), publication };

@@ -1,6 +1,6 @@
 /** `lockstep diff <refA> <refB>`: what changed between two versions. */
 import { diffVersions } from '../../versions/definition-diff.js';
-import { loadRef, type CommandContext } from '../context.js';
+import { assertFileRefsExist, loadRef, type CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printJson } from '../output.js';
 
@@ -17,9 +17,15 @@ export async function diffCommand(
   refB: string,
   options: DiffOptions,
 ): Promise<ExitCode> {
+  await assertFileRefsExist([refA, refB]);
   const a = await loadRef(context, refA);
   const b = await loadRef(context, refB);
-  const diff = diffVersions(a.record, b.record, { a: a.label, b: b.label });
+  const diff = diffVersions(
+    a.record,
+    b.record,
+    { a: a.label, b: b.label },
+    { a: a.text, b: b.text },
+  );
   if (options.json) {
     printJson(context.output, {
       identical: diff.identical,

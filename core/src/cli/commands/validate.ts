@@ -1,6 +1,11 @@
 /** `lockstep validate [files…]`: report every problem in workflow files. */
 import path from 'node:path';
-import { findWorkflowFiles, isDirectory, Workspace } from '../../node/workspace.js';
+import {
+  findWorkflowFiles,
+  isDirectory,
+  MAX_SCANNED_ENTRIES,
+  Workspace,
+} from '../../node/workspace.js';
 import type { CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { diagnosticJson, displayPath, formatDiagnostic, plural, printJson } from '../output.js';
@@ -21,7 +26,7 @@ export async function validateCommand(
   // Folders stand for the workflow files under them.
   const expanded: string[] = [];
   for (const file of files) {
-    if (await isDirectory(file)) expanded.push(...(await findWorkflowFiles(file)));
+    if (await isDirectory(file)) expanded.push(...(await findWorkflowFiles(file)).files);
     else expanded.push(file);
   }
   const first = files[0];
@@ -33,6 +38,11 @@ export async function validateCommand(
         : path.dirname(path.resolve(first));
   const workspace = await Workspace.locate(start, context.global);
   const results = await workspace.validate(files.length > 0 ? expanded : undefined);
+  if (!workspace.searchComplete) {
+    context.output.err(
+      `lockstep: warning: stopped searching ${displayPath(workspace.root)} for workflow files after ${MAX_SCANNED_ENTRIES} entries; cross-file checks cover only the files found (create a .lockstep folder at your project's root to set the workspace)`,
+    );
+  }
   const errors = results.flatMap((r) => r.diagnostics).filter((d) => d.severity === 'error').length;
   const warnings = results
     .flatMap((r) => r.diagnostics)
@@ -59,7 +69,8 @@ export async function validateCommand(
         `No workflow files (*.workflow.yaml) under ${displayPath(workspace.root) || '.'}`,
       );
     } else {
-      const verdict = errors === 0 ? 'valid' : 'invalid';
+      const invalid = results.filter((r) => r.definition === undefined).length;
+      const verdict = invalid === 0 ? 'valid' : `checked, ${invalid} invalid`;
       context.output.out(
         `${plural(results.length, 'file')} ${verdict}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`,
       );
