@@ -3,7 +3,7 @@
  * head, and any break in the chain. Shared by every store backend so they agree exactly.
  */
 import type { ContentId } from '../hash/canonical.js';
-import { publicationOf, type ControlEntry, type Publication } from './records.js';
+import { publicationOf, type ControlEntryHead, type Publication } from './records.js';
 import type { VerifyProblem } from './store.js';
 
 /** A line of the log that is not a usable entry, or an entry that does not link to the chain. */
@@ -42,10 +42,10 @@ export class ControlState {
   }
 
   /**
-   * Folds the next entry in. Linkage (index and prev hash) is checked here, cheaply; recomputing
-   * every hash is `verify`'s job.
+   * Folds the next entry in (a full entry or just its head). Linkage (index and prev hash) is
+   * checked here, cheaply; recomputing every hash is `verify`'s job.
    */
-  apply(entry: ControlEntry, line: number): void {
+  apply(entry: ControlEntryHead, line: number): void {
     if (entry.index !== this.headIndex + 1) {
       this.breaks.push({
         line,

@@ -96,6 +96,22 @@ export interface PublishEntry extends EntryBase {
 /** An entry of the hash-chained control log (channel changes will join publications). */
 export type ControlEntry = PublishEntry;
 
+/**
+ * An entry without the version record a publication embeds: what a reader keeps in memory for
+ * every entry (the records stay on disk, read when asked for), so a large log stays small in memory.
+ */
+export type ControlEntryHead = ControlEntry extends infer E
+  ? E extends unknown
+    ? Omit<E, 'record'>
+    : never
+  : never;
+
+/** The entry's head: everything but an embedded version record. */
+export function entryHead(entry: ControlEntry): ControlEntryHead {
+  const { record: _record, ...head } = entry;
+  return head;
+}
+
 /** A control-log entry before its position in the chain is known. */
 export type ControlEntryBody = Omit<PublishEntry, keyof EntryBase> &
   Pick<EntryBase, 'at' | 'actor'>;
@@ -166,7 +182,7 @@ export function entryHashProblem(entry: ControlEntry): string | undefined {
 }
 
 /** The publication an entry records. */
-export function publicationOf(entry: PublishEntry): Publication {
+export function publicationOf(entry: Omit<PublishEntry, 'record'>): Publication {
   return {
     workflow: entry.workflow,
     seq: entry.seq,

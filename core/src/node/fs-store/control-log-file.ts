@@ -4,7 +4,7 @@
  * appended, reading only the new bytes.
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import type { ControlEntry } from '../../store/records.js';
+import { entryHead, type ControlEntry, type ControlEntryHead } from '../../store/records.js';
 
 /** One complete line of the log. */
 export interface LogLine {
@@ -14,7 +14,8 @@ export interface LogLine {
   readonly offset: number;
   /** Byte length, without the newline. */
   readonly length: number;
-  readonly entry?: ControlEntry;
+  /** The entry without its embedded version record (read the line again for that). */
+  readonly entry?: ControlEntryHead;
   /** Why the line is not a usable entry. */
   readonly error?: string;
 }
@@ -64,6 +65,15 @@ export function parseLogLine(text: string): { entry?: ControlEntry; error?: stri
   return { entry: entry as ControlEntry };
 }
 
+/**
+ * Parses a line for the in-memory index: the embedded version record is dropped at once, so
+ * reading a large log does not keep every record alive.
+ */
+function parseLineHead(text: string): { entry?: ControlEntryHead; error?: string } {
+  const { entry, error } = parseLogLine(text);
+  return entry ? { entry: entryHead(entry) } : { error: error! };
+}
+
 export class ControlLogFile {
   /** Bytes consumed so far: always just after a newline. */
   private consumed = 0;
@@ -96,6 +106,7 @@ export class ControlLogFile {
       await readFully(handle, buffer, this.consumed);
       const lines: LogLine[] = [];
       let start = 0;
+      let last: { offset: number; bytes: Buffer } | undefined;
       for (let newline = buffer.indexOf(10); newline !== -1; newline = buffer.indexOf(10, start)) {
         const bytes = buffer.subarray(start, newline);
         const offset = this.consumed + start;
@@ -104,11 +115,13 @@ export class ControlLogFile {
           line: this.lineCount,
           offset,
           length: bytes.length,
-          ...parseLogLine(bytes.toString('utf8')),
+          ...parseLineHead(bytes.toString('utf8')),
         });
-        this.lastLine = { offset, text: Buffer.from(bytes) };
+        last = { offset, bytes };
         start = newline + 1;
       }
+      // A copy of the last line only (not of every line): `buffer` can be the whole log.
+      if (last) this.lastLine = { offset: last.offset, text: Buffer.from(last.bytes) };
       this.consumed += start;
       const tail =
         start < buffer.length
@@ -120,8 +133,16 @@ export class ControlLogFile {
     }
   }
 
-  /** The exact text of a line read earlier. */
+  /**
+   * The exact text of a line read earlier. The last line comes from memory: `readNew` compares it
+   * with the file each time it runs (and `append` wrote it), so a caller that has just caught up
+   * (a publisher holding the lock checking the chain's head, say) gets the bytes on disk without
+   * opening the file again.
+   */
   async readLine(offset: number, length: number): Promise<string> {
+    if (this.lastLine?.offset === offset && this.lastLine.text.length === length) {
+      return this.lastLine.text.toString('utf8');
+    }
     const handle = await open(this.file, 'r');
     try {
       const buffer = Buffer.alloc(length);
@@ -149,7 +170,7 @@ export class ControlLogFile {
     this.lineCount++;
     this.consumed += bytes.length;
     this.lastLine = { offset, text: bytes.subarray(0, -1) };
-    return { line: this.lineCount, offset, length: bytes.length - 1, ...parseLogLine(text) };
+    return { line: this.lineCount, offset, length: bytes.length - 1, ...parseLineHead(text) };
   }
 
   /** Ends an unterminated last line with a newline (it held a complete, valid entry). */
@@ -168,7 +189,7 @@ export class ControlLogFile {
       line: this.lineCount,
       offset: tail.offset,
       length: tail.bytes.length,
-      ...parseLogLine(tail.bytes.toString('utf8')),
+      ...parseLineHead(tail.bytes.toString('utf8')),
     };
   }
 
