@@ -6,6 +6,7 @@
 import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ContentId } from '../../core/src/hash/canonical.js';
+import { formatLogLine } from '../../core/src/node/fs-store/control-log-file.js';
 import { openFsStore } from '../../core/src/node/fs-store/fs-store.js';
 import { storeLayout } from '../../core/src/node/fs-store/layout.js';
 import {
@@ -40,7 +41,7 @@ export function controlLogText(requests: readonly PublishRequest[]): string {
       prev,
     );
     prev = entry.hash;
-    lines.push(`${JSON.stringify(entry)}\n`);
+    lines.push(`${formatLogLine(entry)}\n`);
   });
   return lines.join('');
 }

@@ -102,6 +102,10 @@ export class MemoryStore implements Store {
   }
 
   async readControlLog(): Promise<ControlEntry[]> {
+    this.entries.forEach((entry, i) => {
+      const problem = entryHashProblem(entry) ?? versionRecordProblem(entry.record, entry.version);
+      if (problem) throw new TamperedError(`memory:control log:${i + 1}`, problem);
+    });
     return [...this.entries];
   }
 
@@ -143,7 +147,7 @@ export class MemoryStore implements Store {
     return {
       ok: !problems.some((p) => p.severity === 'error'),
       checked: {
-        versions: this.snapshots.size + this.entries.length,
+        versions: new Set([...this.snapshots.keys(), ...this.entries.map((e) => e.version)]).size,
         entries: this.entries.length,
         blobs: this.blobs.size,
       },

@@ -26,6 +26,7 @@ export interface VerifyProblem {
 export interface VerifyReport {
   /** True when there is no error (warnings allowed). */
   readonly ok: boolean;
+  /** What was checked: distinct versions (snapshots and published), log entries, blobs. */
   readonly checked: { readonly versions: number; readonly entries: number; readonly blobs: number };
   readonly problems: readonly VerifyProblem[];
 }
@@ -73,7 +74,10 @@ export interface Store {
   /** The publications of `name`, by ascending `seq`. */
   listPublications(name: string): Promise<Publication[]>;
 
-  /** The control log, oldest first: the audit trail. */
+  /**
+   * The control log, oldest first: the audit trail.
+   * @throws TamperedError when an entry does not match its hash.
+   */
   readControlLog(): Promise<ControlEntry[]>;
 
   /** Checks every stored hash and the control log's chain; changes nothing. */

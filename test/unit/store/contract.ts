@@ -367,6 +367,10 @@ export function storeContract(label: string, open: OpenStore): void {
         while (publishing && failures.length === 0) {
           await read().catch((error: unknown) => failures.push(error));
           reads++;
+          // Let timers and I/O run between reads, as any real reader does: a backend may answer
+          // from memory without ever yielding, and a loop of such reads would starve the
+          // publishes it is meant to overlap.
+          await new Promise((resolve) => setImmediate(resolve));
         }
       };
       const readers = [
@@ -455,8 +459,8 @@ export function storeContract(label: string, open: OpenStore): void {
       const report = await store.verify();
       assert.equal(report.ok, true);
       assert.deepEqual(report.problems, []);
-      // Two snapshots and two publications (each embeds a record), two entries, one blob.
-      assert.deepEqual(report.checked, { versions: 4, entries: 2, blobs: 1 });
+      // Three distinct versions (triage 1 is both a snapshot and published), two entries, one blob.
+      assert.deepEqual(report.checked, { versions: 3, entries: 2, blobs: 1 });
     });
 
     test('putBlob stores bytes under their sha256 and getBlob returns them exactly', async (t) => {

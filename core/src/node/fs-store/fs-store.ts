@@ -10,6 +10,7 @@
  * of the control log that a killed writer left (it was never acknowledged), after copying it to
  * `local/quarantine/`.
  */
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StoreError, TamperedError } from '../../errors.js';
@@ -30,8 +31,15 @@ import {
   type VersionSummary,
 } from '../../store/records.js';
 import type { Store, StoreInfo, VerifyProblem, VerifyReport } from '../../store/store.js';
-import { ensureDirectory, writeFileOnce } from './atomic-file.js';
-import { ControlLogFile, parseLogLine, type LogLine, type LogTail } from './control-log-file.js';
+import { writeFileOnce } from './atomic-file.js';
+import {
+  ControlLogFile,
+  formatLogLine,
+  parseLogLine,
+  readWholeLog,
+  type LogLine,
+  type LogTail,
+} from './control-log-file.js';
 import {
   blobPath,
   hexOf,
@@ -74,6 +82,8 @@ export class FsStore implements Store {
   private lines = new Map<number, LogLine>();
   private tail: LogTail | undefined;
   private writable = false;
+  /** The last line known to hash correctly (see `checkHeadIntact`). */
+  private trustedHead: LogLine | undefined;
   /** The last queued access to the control log (see `exclusive`). */
   private logQueue: Promise<unknown> = Promise.resolve();
 
@@ -82,16 +92,16 @@ export class FsStore implements Store {
     format: number,
   ) {
     this.info = { location: layout.root, format };
-    this.log = new ControlLogFile(layout.controlLog);
+    this.log = new ControlLogFile(layout.controlLog, layout.controlIndex);
   }
 
   /** Reads what other processes appended to the control log since the last look. */
   async catchUp(): Promise<void> {
-    return this.exclusive(() => this.readDelta());
+    return this.exclusive(async () => this.readDelta());
   }
 
-  private async readDelta(): Promise<void> {
-    const delta = await this.log.readNew();
+  private readDelta(): void {
+    const delta = this.log.readNew();
     if (delta.reset) {
       this.state = new ControlState();
       this.lines = new Map();
@@ -110,21 +120,21 @@ export class FsStore implements Store {
       return { version: record, created: true };
     }
     // Another process stored the same content a moment ago: theirs is the version.
-    return { version: (await this.readSnapshot(record.name, record.id))!, created: false };
+    return { version: this.readSnapshotSync(record.name, record.id)!, created: false };
   }
 
   async getVersion(name: string, id: ContentId): Promise<VersionRecord | undefined> {
     await this.catchUp();
     const publication = this.state.publicationOfVersion(id);
     if (publication?.workflow === name) return this.readPublishedRecord(publication);
-    return this.readSnapshot(name, id);
+    return this.readSnapshotSync(name, id);
   }
 
   async listVersions(name: string): Promise<VersionSummary[]> {
     await this.catchUp();
     const byId = new Map<ContentId, VersionSummary>();
     for (const id of await this.snapshotIds(name)) {
-      const record = await this.readSnapshot(name, id);
+      const record = this.readSnapshotSync(name, id);
       if (record) byId.set(id, summarize(record));
     }
     for (const publication of this.state.publications(name)) {
@@ -146,7 +156,7 @@ export class FsStore implements Store {
       const record =
         publication?.workflow === name
           ? await this.readPublishedRecord(publication)
-          : await this.readSnapshot(name, id);
+          : this.readSnapshotSync(name, id);
       if (record) found.push(summarize(record, publication));
     }
     return newestFirst(found);
@@ -169,12 +179,17 @@ export class FsStore implements Store {
     );
   }
 
+  /**
+   * The part of publishing that runs under the cross-process lock. Apart from setting aside a
+   * partial last line (rare), it is synchronous: every step is a small local file operation, and
+   * the lock is held for less time without hand-offs to Node's thread pool.
+   */
   private async publishLocked(
     draft: VersionRecord,
     request: PublishRequest,
   ): Promise<{ publication: Publication; created: boolean }> {
-    await this.readDelta();
-    await this.settleTail();
+    this.readDelta();
+    if (this.tail) await this.settleTail(this.tail);
     const existing = this.state.publicationOfVersion(draft.id);
     if (existing) return { publication: existing, created: false };
     const broken = this.state.chainBreaks[0];
@@ -184,9 +199,9 @@ export class FsStore implements Store {
         `${this.layout.controlLog}:${broken.line}: ${broken.message}. Nothing was published; run \`lockstep verify\` and repair the log from git history first`,
       );
     }
-    await this.checkHeadIntact();
+    this.checkHeadIntact();
     // The first-seen record (from a snapshot) keeps its original time and author.
-    const record = (await this.readSnapshot(draft.name, draft.id)) ?? draft;
+    const record = this.readSnapshotSync(draft.name, draft.id) ?? draft;
     const entry = sealEntry(
       {
         type: 'publish',
@@ -202,7 +217,9 @@ export class FsStore implements Store {
       this.state.lastIndex + 1,
       this.state.lastHash,
     );
-    this.applyLine(await this.log.append(JSON.stringify(entry)));
+    const written = this.log.append(formatLogLine(entry));
+    this.applyLine(written);
+    this.trustedHead = written;
     return { publication: this.state.publicationOfVersion(record.id)!, created: true };
   }
 
@@ -226,7 +243,7 @@ export class FsStore implements Store {
     await this.catchUp();
     const entries: ControlEntry[] = [];
     for (const line of [...this.lines.values()].sort((a, b) => a.offset - b.offset)) {
-      entries.push(await this.readEntry(line));
+      entries.push(this.readCheckedEntry(line));
     }
     return entries;
   }
@@ -266,9 +283,7 @@ export class FsStore implements Store {
    * chain (a hand edit that lost the final newline) is kept and terminated; anything else is an
    * append that was cut short and never acknowledged, so it is copied to quarantine and cut off.
    */
-  private async settleTail(): Promise<void> {
-    const tail = this.tail;
-    if (!tail) return;
+  private async settleTail(tail: LogTail): Promise<void> {
     const { entry } = parseLogLine(tail.bytes.toString('utf8'));
     if (
       entry &&
@@ -276,21 +291,22 @@ export class FsStore implements Store {
       entry.prev === this.state.lastHash &&
       entryHashProblem(entry) === undefined
     ) {
-      this.applyLine(await this.log.terminateTail(tail));
+      this.applyLine(this.log.terminateTail(tail));
     } else {
-      await ensureDirectory(this.layout.quarantine);
       const kept = path.join(this.layout.quarantine, `control.jsonl.${Date.now()}.partial`);
       await writeFileOnce(kept, tail.bytes);
-      await this.log.truncateTo(tail.offset);
+      this.log.truncateTo(tail.offset);
     }
     this.tail = undefined;
   }
 
   /** Refuses to extend a chain whose last entry was edited (its hash no longer matches). */
-  private async checkHeadIntact(): Promise<void> {
+  private checkHeadIntact(): void {
     const head = this.lines.get(this.state.lastIndex);
-    if (!head) return;
-    const entry = await this.readEntry(head);
+    // A head this instance wrote or already checked needs no new hash: catching up compares the
+    // last line's bytes with the file every time, so an edit since would have been noticed.
+    if (!head || head === this.trustedHead) return;
+    const entry = this.readEntry(head);
     const problem = entryHashProblem(entry);
     if (problem) {
       throw new StoreError(
@@ -298,10 +314,11 @@ export class FsStore implements Store {
         `${this.layout.controlLog}:${head.line}: the last entry was changed (${problem}). Nothing was published; restore the log from git history`,
       );
     }
+    this.trustedHead = head;
   }
 
-  private async readEntry(line: LogLine): Promise<ControlEntry> {
-    const text = await this.log.readLine(line.offset, line.length);
+  private readEntry(line: LogLine): ControlEntry {
+    const text = this.log.readLine(line.offset, line.length);
     const { entry, error } = parseLogLine(text);
     if (!entry)
       throw new TamperedError(`${this.layout.controlLog}:${line.line}`, error ?? 'unreadable');
@@ -309,19 +326,37 @@ export class FsStore implements Store {
   }
 
   private async readPublishedRecord(publication: Publication): Promise<VersionRecord> {
-    const line = this.lines.get(publication.entry)!;
-    const entry = await this.readEntry(line);
-    const where = `${this.layout.controlLog}:${line.line}`;
-    const problem =
-      entryHashProblem(entry) ?? versionRecordProblem(entry.record, publication.version);
-    if (problem) throw new TamperedError(where, problem);
-    return entry.record;
+    const record = this.readCheckedEntry(this.lines.get(publication.entry)!).record;
+    if (record.id !== publication.version) {
+      throw new TamperedError(
+        this.layout.controlLog,
+        `entry ${publication.entry} no longer holds ${publication.version}`,
+      );
+    }
+    return record;
   }
 
-  private async readSnapshot(name: string, id: ContentId): Promise<VersionRecord | undefined> {
+  /**
+   * A whole entry, checked: its hash and its embedded record's hashes must match its content.
+   * @throws TamperedError naming the log's file and line.
+   */
+  private readCheckedEntry(line: LogLine): ControlEntry {
+    const entry = this.readEntry(line);
+    const problem = entryHashProblem(entry) ?? versionRecordProblem(entry.record, entry.version);
+    if (problem) throw new TamperedError(`${this.layout.controlLog}:${line.line}`, problem);
+    return entry;
+  }
+
+  /** A snapshot's record, checked against its hashes (a small local file: read synchronously). */
+  private readSnapshotSync(name: string, id: ContentId): VersionRecord | undefined {
     const file = snapshotPath(this.layout, name, id);
-    const data = await readIfExists(file);
-    if (data === undefined) return undefined;
+    let data: Buffer;
+    try {
+      data = readFileSync(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
     let record: unknown;
     try {
       record = JSON.parse(data.toString('utf8'));
@@ -351,40 +386,39 @@ export class FsStore implements Store {
 /** Checks every file of a store without changing any. */
 export async function verifyFsStore(layout: StoreLayout): Promise<VerifyReport> {
   const problems: VerifyProblem[] = [];
-  let versions = 0;
   let entries = 0;
   let blobs = 0;
 
   // The control log, read afresh: every hash recomputed, the chain followed line by line.
-  const log = new ControlLogFile(layout.controlLog);
-  const delta = await log.readNew();
+  const ids = new Set<string>();
+  const log = readWholeLog(layout.controlLog);
   const chain = new ControlState();
-  for (const line of delta.lines) {
-    if (!line.entry) {
+  for (const line of log.lines) {
+    const entry = line.entry;
+    if (!entry) {
       chain.addUnreadable(line.line, line.error ?? 'unreadable line');
       continue;
     }
     entries++;
-    versions++;
-    const text = await log.readLine(line.offset, line.length);
-    const entry = parseLogLine(text).entry!;
+    ids.add(entry.version);
     const problem = entryHashProblem(entry) ?? versionRecordProblem(entry.record, entry.version);
-    if (problem)
+    if (problem) {
       problems.push({
         severity: 'error',
         where: layout.controlLog,
         line: line.line,
         message: problem,
       });
+    }
     chain.apply(entry, line.line);
   }
   problems.push(...chain.problems(layout.controlLog));
-  if (delta.tail) {
+  if (log.tail) {
     problems.push({
       severity: 'warning',
       where: layout.controlLog,
-      line: (delta.lines.at(-1)?.line ?? 0) + 1,
-      message: `the last line is incomplete (${delta.tail.bytes.length} bytes: an interrupted write); the next publish sets it aside in local/quarantine`,
+      line: (log.lines.at(-1)?.line ?? 0) + 1,
+      message: `the last line is incomplete (${log.tail.bytes.length} bytes: an interrupted write); the next publish sets it aside in local/quarantine`,
     });
   }
 
@@ -400,8 +434,8 @@ export async function verifyFsStore(layout: StoreLayout): Promise<VerifyReport> 
         });
         continue;
       }
-      versions++;
       const id = `sha256:${file.replace(/\.json$/, '')}` as ContentId;
+      ids.add(id);
       let record: unknown;
       try {
         record = JSON.parse(await readFile(full, 'utf8'));
@@ -448,7 +482,7 @@ export async function verifyFsStore(layout: StoreLayout): Promise<VerifyReport> 
 
   return {
     ok: !problems.some((p) => p.severity === 'error'),
-    checked: { versions, entries, blobs },
+    checked: { versions: ids.size, entries, blobs },
     problems,
   };
 }

@@ -16,6 +16,8 @@ export interface StoreLayout {
   readonly local: string;
   readonly snapshots: string;
   readonly blobs: string;
+  /** A rebuildable index of the control log's lines, read on open instead of the whole log. */
+  readonly controlIndex: string;
   /** The lock that serialises control-log appends between processes. */
   readonly controlLock: string;
   /** Where an interrupted, unacknowledged append is set aside before the log is extended. */
@@ -32,6 +34,7 @@ export function storeLayout(root: string): StoreLayout {
     local,
     snapshots: path.join(local, 'versions'),
     blobs: path.join(local, 'blobs'),
+    controlIndex: path.join(local, 'control-index.jsonl'),
     controlLock: path.join(local, 'control.lock'),
     quarantine: path.join(local, 'quarantine'),
   };
