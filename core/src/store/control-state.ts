@@ -3,7 +3,15 @@
  * head, and any break in the chain. Shared by every store backend so they agree exactly.
  */
 import type { ContentId } from '../hash/canonical.js';
-import { publicationOf, type ControlEntryHead, type Publication } from './records.js';
+import {
+  publicationOf,
+  sealEntry,
+  type ControlEntry,
+  type ControlEntryHead,
+  type Publication,
+  type PublishRequest,
+  type VersionRecord,
+} from './records.js';
 import type { VerifyProblem } from './store.js';
 
 /** A line of the log that is not a usable entry, or an entry that does not link to the chain. */
@@ -79,6 +87,28 @@ export class ControlState {
   /** Records a line that could not be read as an entry. */
   addUnreadable(line: number, message: string): void {
     this.breaks.push({ line, message });
+  }
+
+  /**
+   * The entry that would publish `record` next: the workflow's next `seq`, chained to the head.
+   * The caller appends it, then folds it in with `apply`.
+   */
+  nextPublication(record: VersionRecord, request: PublishRequest): ControlEntry {
+    return sealEntry(
+      {
+        type: 'publish',
+        at: request.at,
+        actor: request.author,
+        workflow: record.name,
+        seq: this.nextSeq(record.name),
+        version: record.id,
+        message: request.message,
+        git: request.git,
+        record,
+      },
+      this.headIndex + 1,
+      this.headHash,
+    );
   }
 
   /** The next `seq` for a workflow. */

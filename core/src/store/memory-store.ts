@@ -8,7 +8,6 @@ import { ControlState } from './control-state.js';
 import {
   entryHashProblem,
   makeVersionRecord,
-  sealEntry,
   summarize,
   versionRecordProblem,
   type ControlEntry,
@@ -77,21 +76,7 @@ export class MemoryStore implements Store {
     const existing = this.state.publicationOfVersion(draft.id);
     if (existing) return { publication: existing, created: false };
     const record = this.snapshots.get(draft.id) ?? draft;
-    const entry = sealEntry(
-      {
-        type: 'publish',
-        at: request.at,
-        actor: request.author,
-        workflow: record.name,
-        seq: this.state.nextSeq(record.name),
-        version: record.id,
-        message: request.message,
-        git: request.git,
-        record,
-      },
-      this.state.lastIndex + 1,
-      this.state.lastHash,
-    );
+    const entry = this.state.nextPublication(record, request);
     this.entries.push(entry);
     this.state.apply(entry, this.entries.length);
     return { publication: this.state.publicationOfVersion(record.id)!, created: true };

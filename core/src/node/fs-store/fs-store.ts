@@ -20,7 +20,6 @@ import { newestFirst } from '../../store/memory-store.js';
 import {
   entryHashProblem,
   makeVersionRecord,
-  sealEntry,
   summarize,
   versionRecordProblem,
   type ControlEntry,
@@ -202,22 +201,7 @@ export class FsStore implements Store {
     this.checkHeadIntact();
     // The first-seen record (from a snapshot) keeps its original time and author.
     const record = this.readSnapshotSync(draft.name, draft.id) ?? draft;
-    const entry = sealEntry(
-      {
-        type: 'publish',
-        at: request.at,
-        actor: request.author,
-        workflow: record.name,
-        seq: this.state.nextSeq(record.name),
-        version: record.id,
-        message: request.message,
-        git: request.git,
-        record,
-      },
-      this.state.lastIndex + 1,
-      this.state.lastHash,
-    );
-    const written = this.log.append(formatLogLine(entry));
+    const written = this.log.append(formatLogLine(this.state.nextPublication(record, request)));
     this.applyLine(written);
     this.trustedHead = written;
     return { publication: this.state.publicationOfVersion(record.id)!, created: true };
@@ -427,11 +411,7 @@ export async function verifyFsStore(layout: StoreLayout): Promise<VerifyReport> 
     for (const file of await readdirIfExists(path.join(layout.snapshots, name))) {
       const full = path.join(layout.snapshots, name, file);
       if (file.startsWith(TEMP_PREFIX)) {
-        problems.push({
-          severity: 'warning',
-          where: full,
-          message: 'a temporary file left by an interrupted write; safe to delete',
-        });
+        problems.push(leftoverTempFile(full));
         continue;
       }
       const id = `sha256:${file.replace(/\.json$/, '')}` as ContentId;
@@ -461,11 +441,7 @@ export async function verifyFsStore(layout: StoreLayout): Promise<VerifyReport> 
     for (const file of await readdirIfExists(path.join(layout.blobs, prefix))) {
       const full = path.join(layout.blobs, prefix, file);
       if (file.startsWith(TEMP_PREFIX)) {
-        problems.push({
-          severity: 'warning',
-          where: full,
-          message: 'a temporary file left by an interrupted write; safe to delete',
-        });
+        problems.push(leftoverTempFile(full));
         continue;
       }
       blobs++;
@@ -484,6 +460,15 @@ export async function verifyFsStore(layout: StoreLayout): Promise<VerifyReport> 
     ok: !problems.some((p) => p.severity === 'error'),
     checked: { versions: ids.size, entries, blobs },
     problems,
+  };
+}
+
+/** A temporary file a killed writer left behind: harmless, reported so it can be cleaned up. */
+function leftoverTempFile(file: string): VerifyProblem {
+  return {
+    severity: 'warning',
+    where: file,
+    message: 'a temporary file left by an interrupted write; safe to delete',
   };
 }
 
