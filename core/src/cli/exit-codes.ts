@@ -6,6 +6,8 @@ export const EXIT = {
   problems: 1,
   /** Could not do what was asked: bad usage, unknown ref or file, unusable store. */
   usage: 2,
+  /** The run was cancelled (Ctrl-C): 128 + SIGINT, as shells report it. */
+  cancelled: 130,
   /** A bug in Lockstep (an unexpected error); the message asks for a report. */
   internal: 70,
 } as const;

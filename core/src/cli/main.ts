@@ -5,9 +5,13 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { InvalidDefinitionError, LockstepError } from '../errors.js';
+import { InputError } from '../engine/inputs.js';
 import { LOCKSTEP_VERSION } from '../version.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 import { diffCommand } from './commands/diff.js';
+import { inspectCommand } from './commands/inspect.js';
+import { runCommand, type RunOptions } from './commands/run.js';
+import { runsCommand, type RunsOptions } from './commands/runs.js';
 import { publishCommand } from './commands/publish.js';
 import { schemaCommand } from './commands/schema.js';
 import { showCommand } from './commands/show.js';
@@ -21,9 +25,10 @@ import { formatDiagnostic, printJson, processOutput, type Output } from './outpu
 const EXIT_CODES_HELP = `
 Exit codes:
   0   done, nothing wrong
-  1   done, and problems were found (validation errors, failed verify, versions differ)
+  1   done, and problems were found (validation errors, failed verify, versions differ, a failed run)
   2   could not do what was asked (usage, unknown ref or file, unusable store)
   70  internal error (please report it)
+  130 the run was cancelled (Ctrl-C)
 
 Version refs:
   name@3                 published version 3 (also name@v3)
@@ -126,6 +131,38 @@ export async function runCli(
       ),
     );
 
+  const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+  withJson(program.command('run').argument('<ref>', 'a workflow file or a version ref'))
+    .description('run a workflow and record the run (exit 0 succeeded, 1 failed, 130 cancelled)')
+    .option(
+      '-i, --input <name=value>',
+      'an input (repeatable); JSON for non-string inputs',
+      collect,
+    )
+    .option('--input-file <file>', 'inputs as a JSON object')
+    .option(
+      '--fixtures <file>',
+      'answer model and HTTP calls from this fixtures file (a scripted run)',
+    )
+    .option('--allow-shell', 'let shell steps run commands (off by default)')
+    .action(run((ref: string, options: RunOptions) => runCommand(context(), ref, options)));
+
+  withJson(program.command('runs').argument('<name>', 'a workflow name'))
+    .description('list a workflow’s runs, newest first')
+    .option('--version <ref>', 'only runs of this version (3, sha256:…)')
+    .option(
+      '--status <status>',
+      'only runs with this status (running, succeeded, failed, cancelled, interrupted)',
+    )
+    .option('--limit <n>', 'at most this many (default 50)')
+    .action(run((name: string, options: RunsOptions) => runsCommand(context(), name, options)));
+
+  withJson(program.command('inspect').argument('<run>', 'a run id (or its first 8+ characters)'))
+    .description('show what a run recorded: version, input, steps, effects, output')
+    .action(
+      run((id: string, options: { json?: boolean }) => inspectCommand(context(), id, options)),
+    );
+
   withJson(program.command('verify'))
     .description('check every stored hash and the control log’s chain (exit 1 on any problem)')
     .action(run((options: { json?: boolean }) => verifyCommand(context(), options)));
@@ -165,6 +202,16 @@ function reportError(
       output.err(`lockstep: ${error.file} has errors (listed above); nothing was changed`);
     }
     return invalidFileExit;
+  }
+  if (error instanceof InputError) {
+    const message = `${error.workflow}: the inputs do not fit: ${error.problems.join('; ')}`;
+    if (json)
+      printJson(output, {
+        ok: false,
+        error: { code: 'invalid-input', message, problems: error.problems },
+      });
+    else output.err(`lockstep: ${message}`);
+    return EXIT.usage;
   }
   if (error instanceof LockstepError) {
     if (json) printJson(output, { ok: false, error: { code: error.code, message: error.message } });

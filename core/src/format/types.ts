@@ -28,6 +28,7 @@ export interface ModelDefinition {
   seed?: number;
   stop?: string | string[];
   timeout?: string;
+  stream?: boolean;
 }
 
 export interface ChatMessage {

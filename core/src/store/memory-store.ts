@@ -2,7 +2,7 @@
  * A store held in memory: for tests, for embedding the runner where nothing should persist, and
  * as the second backend that keeps the Store interface honest (nothing in it assumes files).
  */
-import { TamperedError } from '../errors.js';
+import { StoreError, TamperedError } from '../errors.js';
 import { sha256, type ContentId } from '../hash/canonical.js';
 import { ControlState } from './control-state.js';
 import {
@@ -18,7 +18,16 @@ import {
   type VersionSummary,
 } from './records.js';
 import { STORE_FORMAT } from './format.js';
-import type { Store, StoreInfo, VerifyProblem, VerifyReport } from './store.js';
+import { foldRun, summarizeRun } from '../runs/fold-run.js';
+import type { RunEvent, RunHeader, RunRecord, RunSummary } from '../runs/run-types.js';
+import type {
+  RunQuery,
+  RunWriter,
+  Store,
+  StoreInfo,
+  VerifyProblem,
+  VerifyReport,
+} from './store.js';
 
 export class MemoryStore implements Store {
   readonly info: StoreInfo = { location: 'memory', format: STORE_FORMAT };
@@ -26,6 +35,8 @@ export class MemoryStore implements Store {
   private readonly entries: ControlEntry[] = [];
   private readonly state = new ControlState();
   private readonly blobs = new Map<ContentId, Uint8Array>();
+  /** Each run's events, and whether its writer is still open. */
+  private readonly runs = new Map<string, { events: RunEvent[]; open: boolean }>();
 
   async saveVersion(draft: VersionDraft): Promise<{ version: VersionRecord; created: boolean }> {
     const record = makeVersionRecord(draft);
@@ -140,6 +151,43 @@ export class MemoryStore implements Store {
     };
   }
 
+  async createRun(header: RunHeader): Promise<RunWriter> {
+    if (this.runs.has(header.id))
+      throw new StoreError('duplicate-run', `run ${header.id} already exists`);
+    // Events are copied as JSON: what a reader gets is what a file would hold.
+    const run = { events: [copy<RunEvent>({ type: 'run-started', header })], open: true };
+    this.runs.set(header.id, run);
+    return {
+      id: header.id,
+      append: async (event) => {
+        if (!run.open) throw new StoreError('closed-run', `run ${header.id} is closed`);
+        run.events.push(copy(event));
+      },
+      sync: async () => {},
+      close: async () => {
+        run.open = false;
+      },
+    };
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    const run = this.runs.get(id);
+    return run ? foldRun(run.events, run.open) : undefined;
+  }
+
+  async listRuns(query: RunQuery = {}): Promise<RunSummary[]> {
+    const summaries: RunSummary[] = [];
+    for (const run of this.runs.values()) {
+      const record = foldRun(run.events, run.open);
+      if (record) summaries.push(summarizeRun(record));
+    }
+    return filterRuns(summaries, query);
+  }
+
+  async findRunIds(prefix: string): Promise<string[]> {
+    return [...this.runs.keys()].filter((id) => id.startsWith(prefix)).sort();
+  }
+
   async putBlob(data: Uint8Array): Promise<ContentId> {
     const id = sha256(data);
     if (!this.blobs.has(id)) this.blobs.set(id, new Uint8Array(data));
@@ -159,4 +207,21 @@ export class MemoryStore implements Store {
 /** Newest first by creation time, then by id for a stable order. */
 export function newestFirst(list: VersionSummary[]): VersionSummary[] {
   return list.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
+}
+
+/** Applies a run query to summaries: filters, newest first, limit (default 50). */
+export function filterRuns(summaries: readonly RunSummary[], query: RunQuery): RunSummary[] {
+  return summaries
+    .filter(
+      (r) =>
+        (query.workflow === undefined || r.workflow === query.workflow) &&
+        (query.version === undefined || r.version.id === query.version) &&
+        (query.status === undefined || r.status === query.status),
+    )
+    .sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id))
+    .slice(0, query.limit ?? 50);
+}
+
+function copy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
 }

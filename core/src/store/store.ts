@@ -4,6 +4,7 @@
  * implementation must pass the contract suite in test/unit/store/contract.ts.
  */
 import type { ContentId } from '../hash/canonical.js';
+import type { RunEvent, RunHeader, RunRecord, RunStatus, RunSummary } from '../runs/run-types.js';
 import type {
   ControlEntry,
   Publication,
@@ -37,6 +38,30 @@ export interface StoreInfo {
   readonly location: string;
   /** The storage format it is written in. */
   readonly format: number;
+}
+
+/** Filters for run history. */
+export interface RunQuery {
+  readonly workflow?: string;
+  /** Runs of this version only. */
+  readonly version?: ContentId;
+  readonly status?: RunStatus;
+  /** At most this many (default 50), newest first. */
+  readonly limit?: number;
+}
+
+/** Writes one run's journal. */
+export interface RunWriter {
+  readonly id: string;
+  /**
+   * Appends an event. It is handed to the operating system at once, so it survives the process
+   * being killed (not a power loss: see `sync`).
+   */
+  append(event: RunEvent): Promise<void>;
+  /** Makes everything appended so far durable (survives power loss). */
+  sync(): Promise<void>;
+  /** Syncs, then marks the run as no longer being written. */
+  close(): Promise<void>;
 }
 
 export interface Store {
@@ -82,6 +107,25 @@ export interface Store {
 
   /** Checks every stored hash and the control log's chain; changes nothing. */
   verify(): Promise<VerifyReport>;
+
+  /**
+   * Starts a run's journal with its header (the `run-started` event). While the writer is open
+   * the run shows as `running`; a journal whose writer went away without closing shows as
+   * `interrupted`.
+   */
+  createRun(header: RunHeader): Promise<RunWriter>;
+
+  /**
+   * A run folded from its journal, or undefined.
+   * @throws TamperedError when the journal is not a run journal.
+   */
+  getRun(id: string): Promise<RunRecord | undefined>;
+
+  /** Run summaries matching `query`, newest first. */
+  listRuns(query?: RunQuery): Promise<RunSummary[]>;
+
+  /** Ids of runs starting with `prefix` (for short ids typed by people). */
+  findRunIds(prefix: string): Promise<string[]>;
 
   /** Stores bytes under their sha256; storing the same bytes again is a no-op. */
   putBlob(data: Uint8Array): Promise<ContentId>;

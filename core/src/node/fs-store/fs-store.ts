@@ -16,7 +16,9 @@ import path from 'node:path';
 import { StoreError, TamperedError } from '../../errors.js';
 import { isContentId, sha256, type ContentId } from '../../hash/canonical.js';
 import { ControlState } from '../../store/control-state.js';
-import { newestFirst } from '../../store/memory-store.js';
+import { filterRuns, newestFirst } from '../../store/memory-store.js';
+import type { RunHeader, RunRecord, RunSummary } from '../../runs/run-types.js';
+import { RunJournals } from './run-journals.js';
 import {
   entryHashProblem,
   makeVersionRecord,
@@ -29,7 +31,14 @@ import {
   type VersionRecord,
   type VersionSummary,
 } from '../../store/records.js';
-import type { Store, StoreInfo, VerifyProblem, VerifyReport } from '../../store/store.js';
+import type {
+  RunQuery,
+  RunWriter,
+  Store,
+  StoreInfo,
+  VerifyProblem,
+  VerifyReport,
+} from '../../store/store.js';
 import { writeFileOnce } from './atomic-file.js';
 import {
   ControlLogFile,
@@ -81,6 +90,7 @@ export class FsStore implements Store {
   private lines = new Map<number, LogLine>();
   private tail: LogTail | undefined;
   private writable = false;
+  private readonly runs: RunJournals;
   /** The last line known to hash correctly (see `checkHeadIntact`). */
   private trustedHead: LogLine | undefined;
   /** The last queued access to the control log (see `exclusive`). */
@@ -92,6 +102,7 @@ export class FsStore implements Store {
   ) {
     this.info = { location: layout.root, format };
     this.log = new ControlLogFile(layout.controlLog, layout.controlIndex);
+    this.runs = new RunJournals(layout.runs);
   }
 
   /** Reads what other processes appended to the control log since the last look. */
@@ -234,6 +245,26 @@ export class FsStore implements Store {
 
   async verify(): Promise<VerifyReport> {
     return verifyFsStore(this.layout);
+  }
+
+  async createRun(header: RunHeader): Promise<RunWriter> {
+    await this.ensureWritable();
+    return this.runs.create(header);
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    return this.runs.read(id);
+  }
+
+  async listRuns(query: RunQuery = {}): Promise<RunSummary[]> {
+    return filterRuns(this.runs.summaries(), query);
+  }
+
+  async findRunIds(prefix: string): Promise<string[]> {
+    return this.runs
+      .ids()
+      .filter((id) => id.startsWith(prefix))
+      .sort();
   }
 
   async putBlob(data: Uint8Array): Promise<ContentId> {

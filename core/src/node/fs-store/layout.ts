@@ -15,6 +15,8 @@ export interface StoreLayout {
   readonly controlLog: string;
   readonly local: string;
   readonly snapshots: string;
+  /** Run journals, one folder per UTC day. */
+  readonly runs: string;
   readonly blobs: string;
   /** A rebuildable index of the control log's lines, read on open instead of the whole log. */
   readonly controlIndex: string;
@@ -33,6 +35,7 @@ export function storeLayout(root: string): StoreLayout {
     controlLog: path.join(root, 'control.jsonl'),
     local,
     snapshots: path.join(local, 'versions'),
+    runs: path.join(local, 'runs'),
     blobs: path.join(local, 'blobs'),
     controlIndex: path.join(local, 'control-index.jsonl'),
     controlLock: path.join(local, 'control.lock'),

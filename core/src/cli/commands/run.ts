@@ -1,0 +1,127 @@
+/** `lockstep run <ref>`: run a workflow and record the run. */
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../../errors.js';
+import type { JsonValue, WorkflowDefinition } from '../../format/types.js';
+import { shortId } from '../../hash/canonical.js';
+import { resolveRunnable, runResolved } from '../../node/run-service.js';
+import { Workspace } from '../../node/workspace.js';
+import type { RunEvent } from '../../runs/run-types.js';
+import { looksLikeFile } from '../../versions/refs.js';
+import type { CommandContext } from '../context.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { displayPath, printJson } from '../output.js';
+import { progressPrinter } from '../run-progress.js';
+
+export interface RunOptions {
+  readonly input?: string[];
+  readonly inputFile?: string;
+  readonly fixtures?: string;
+  readonly allowShell?: boolean;
+  readonly json?: boolean;
+}
+
+/**
+ * Runs a version and prints its id, version, status and output. Exit 0 when it succeeded, 1 when
+ * it failed, 130 when cancelled (Ctrl-C), 2 when it could not start.
+ */
+export async function runCommand(
+  context: CommandContext,
+  ref: string,
+  options: RunOptions,
+): Promise<ExitCode> {
+  const workspace = looksLikeFile(ref)
+    ? await Workspace.forFile(ref, context.global)
+    : await Workspace.locate(process.cwd(), context.global);
+  const store = await workspace.openStore({ create: true });
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.cancelled);
+    context.output.err('lockstep: cancelling the run (Ctrl-C again to quit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const version = await resolveRunnable(workspace, store, ref);
+    const input = await collectInputs(version.record.definition, options);
+    const progress =
+      !options.json && process.stderr.isTTY ? progressPrinter(context.output) : undefined;
+    const result = await runResolved(workspace, store, version, {
+      input,
+      ...(options.fixtures ? { fixtures: options.fixtures } : {}),
+      allowShell: options.allowShell === true,
+      signal: controller.signal,
+      ...(progress ? { onEvent: (event: RunEvent, run: string) => progress(event, run) } : {}),
+    });
+    const seq = result.version.seq;
+    const versionText =
+      seq === undefined ? shortId(result.version.id) : `v${seq} (${shortId(result.version.id)})`;
+    if (options.json) {
+      printJson(context.output, { ...result, store: store.info.location });
+    } else {
+      context.output.out(`Run ${result.id}`);
+      context.output.out(`  workflow  ${version.record.name} ${versionText}`);
+      context.output.out(`  status    ${result.status}`);
+      if (result.error) context.output.out(`  error     ${result.error.message}`);
+      context.output.out(
+        `  output    ${JSON.stringify(result.output, null, 2).replace(/\n/g, '\n            ')}`,
+      );
+      context.output.out(
+        `  recorded  in ${displayPath(store.info.location)} (lockstep inspect ${result.id})`,
+      );
+    }
+    return result.status === 'succeeded'
+      ? EXIT.ok
+      : result.status === 'cancelled'
+        ? EXIT.cancelled
+        : EXIT.problems;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await store.close();
+  }
+}
+
+/**
+ * Inputs from `--input-file` (a JSON object) and `--input name=value` (which win). A value is
+ * read by the input's declared type: text for strings, JSON for the rest.
+ */
+async function collectInputs(
+  definition: WorkflowDefinition,
+  options: RunOptions,
+): Promise<{ [name: string]: JsonValue }> {
+  const inputs: { [name: string]: JsonValue } = {};
+  if (options.inputFile) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await readFile(options.inputFile, 'utf8'));
+    } catch (error) {
+      throw new UsageError(`--input-file ${options.inputFile}: ${(error as Error).message}`);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new UsageError(
+        `--input-file ${options.inputFile}: must hold a JSON object of inputs by name`,
+      );
+    }
+    Object.assign(inputs, parsed);
+  }
+  for (const pair of options.input ?? []) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`--input ${pair}: write --input name=value`);
+    const name = pair.slice(0, at);
+    const raw = pair.slice(at + 1);
+    const type = definition.inputs?.[name]?.type;
+    if (type === undefined || type === 'string') {
+      inputs[name] = raw;
+      continue;
+    }
+    try {
+      inputs[name] = JSON.parse(raw) as JsonValue;
+    } catch {
+      throw new UsageError(
+        `--input ${name}=${raw}: '${name}' is ${type === 'integer' ? 'an integer' : `a ${type}`}; give it as JSON`,
+      );
+    }
+  }
+  return inputs;
+}

@@ -1,0 +1,78 @@
+/** `lockstep runs <name>`: a workflow's run history, newest first. */
+import { shortId } from '../../hash/canonical.js';
+import { UsageError } from '../../errors.js';
+import type { RunStatus } from '../../runs/run-types.js';
+import { parseRef } from '../../versions/refs.js';
+import { resolveStoredRef } from '../../versions/resolve.js';
+import { openCurrentStore, type CommandContext } from '../context.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { printJson, shortTime } from '../output.js';
+
+export interface RunsOptions {
+  readonly version?: string;
+  readonly status?: string;
+  readonly limit?: string;
+  readonly json?: boolean;
+}
+
+const STATUSES: readonly RunStatus[] = [
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'interrupted',
+];
+
+export async function runsCommand(
+  context: CommandContext,
+  name: string,
+  options: RunsOptions,
+): Promise<ExitCode> {
+  const limit = options.limit === undefined ? 50 : Number(options.limit);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new UsageError(`--limit ${options.limit}: give a positive whole number`);
+  if (options.status !== undefined && !STATUSES.includes(options.status as RunStatus)) {
+    throw new UsageError(`--status ${options.status}: use one of ${STATUSES.join(', ')}`);
+  }
+  const store = await openCurrentStore(context);
+  try {
+    let version: string | undefined;
+    if (options.version !== undefined) {
+      const ref = parseRef(
+        options.version.includes('@') ? options.version : `${name}@${options.version}`,
+      );
+      if (ref.kind === 'file')
+        throw new UsageError('--version takes a version (3, sha256:…), not a file');
+      version = (await resolveStoredRef(store, ref)).record.id;
+    }
+    const runs = await store.listRuns({
+      workflow: name,
+      ...(version ? { version: version as `sha256:${string}` } : {}),
+      ...(options.status ? { status: options.status as RunStatus } : {}),
+      limit,
+    });
+    if (options.json) {
+      printJson(context.output, { workflow: name, runs });
+      return EXIT.ok;
+    }
+    if (runs.length === 0) {
+      context.output.out(
+        `No runs of ${name}${options.status ? ` with status ${options.status}` : ''} in ${store.info.location}`,
+      );
+      return EXIT.ok;
+    }
+    for (const run of runs) {
+      const v = run.version.seq === undefined ? shortId(run.version.id) : `v${run.version.seq}`;
+      const took =
+        run.finishedAt === undefined
+          ? ''
+          : `  ${Date.parse(run.finishedAt) - Date.parse(run.startedAt)} ms`;
+      context.output.out(
+        `${run.id}  ${shortTime(run.startedAt)}  ${v.padEnd(19)}  ${run.status.padEnd(11)} ${run.mode}${took}`,
+      );
+    }
+    return EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}

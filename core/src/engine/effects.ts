@@ -1,0 +1,53 @@
+/**
+ * Effect identity and secret redaction. An effect is identified by (step path, kind, request key,
+ * occurrence); the request key is a versioned hash of the canonical request, in which every secret
+ * value has been replaced by a placeholder naming the secret, so that replays need no secrets and
+ * recordings never hold one.
+ */
+import type { JsonValue } from '../format/types.js';
+import { contentId } from '../hash/canonical.js';
+
+/** The request-key scheme; bump it when what goes into a canonical request changes. */
+export const REQUEST_KEY_SCHEME = 'rk1';
+
+/** `rk1:sha256:<hex>` of the canonical request. */
+export function requestKey(request: JsonValue): string {
+  return `${REQUEST_KEY_SCHEME}:${contentId(request)}`;
+}
+
+/** What a secret's value becomes in anything recorded. */
+export function secretPlaceholder(name: string): string {
+  return `⟦secret:${name}⟧`;
+}
+
+/**
+ * Replaces every occurrence of every secret value in the strings of `value` by the secret's
+ * placeholder (longest values first, so one secret containing another is replaced whole).
+ */
+export function redactSecrets<T extends JsonValue>(
+  value: T,
+  secrets: ReadonlyMap<string, string>,
+): T {
+  const pairs = [...secrets]
+    .filter(([, secret]) => secret !== '')
+    .sort((a, b) => b[1].length - a[1].length);
+  if (pairs.length === 0) return value;
+  const redactString = (text: string): string => {
+    let out = text;
+    for (const [name, secret] of pairs) {
+      if (out.includes(secret)) out = out.split(secret).join(secretPlaceholder(name));
+    }
+    return out;
+  };
+  const walk = (node: JsonValue): JsonValue => {
+    if (typeof node === 'string') return redactString(node);
+    if (Array.isArray(node)) return node.map(walk);
+    if (node !== null && typeof node === 'object') {
+      const out: { [key: string]: JsonValue } = {};
+      for (const [key, member] of Object.entries(node)) out[redactString(key)] = walk(member);
+      return out;
+    }
+    return node;
+  };
+  return walk(value) as T;
+}

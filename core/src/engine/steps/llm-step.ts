@@ -1,0 +1,176 @@
+/**
+ * `llm`: calls a model through an OpenAI-compatible chat-completions request. With
+ * `output: json` the answer is parsed (and checked against `schema`); an answer that is not
+ * valid is a step error that records the model's text.
+ */
+import { Ajv, type ValidateFunction } from 'ajv';
+import type { ChatMessage, JsonObject, JsonValue } from '../../format/types.js';
+import { canonicalJson } from '../../hash/canonical.js';
+import { EngineError } from '../engine-error.js';
+import { redactSecrets } from '../effects.js';
+import { evaluateValue } from '../evaluate.js';
+import { parseDuration } from '../duration.js';
+import type { StepContext, StepResult } from './run-step-body.js';
+
+/** The canonical model request: allow-listed fields only (never the endpoint or the key). */
+export interface ModelRequest {
+  readonly provider: string;
+  readonly model: string;
+  readonly messages: readonly ChatMessage[];
+  readonly response_format?: { readonly type: 'json_object' };
+  readonly temperature?: number;
+  readonly top_p?: number;
+  readonly max_tokens?: number;
+  readonly seed?: number;
+  readonly stop?: string | readonly string[];
+}
+
+/** What the provider needs besides the request. */
+export interface ModelTransport {
+  readonly baseUrl?: string;
+  readonly apiKey?: string;
+  /** The secret the key comes from, to name it when the endpoint refuses the key. */
+  readonly apiKeySecret?: string;
+  readonly timeoutMs?: number;
+  /** Ask for a streamed (SSE) answer. */
+  readonly stream?: boolean;
+}
+
+/** The live payload of an `llm` effect. */
+export interface ModelCall {
+  readonly request: ModelRequest;
+  readonly transport: ModelTransport;
+}
+
+/** A recorded model answer. */
+export interface ModelResponse {
+  readonly content: string;
+  readonly finishReason: string | null;
+}
+
+const SAMPLING = ['temperature', 'top_p', 'max_tokens', 'seed', 'stop'] as const;
+
+export async function runLlmStep(context: StepContext): Promise<StepResult> {
+  const { step, scope, functions, host, signal, path } = context;
+  const llm = step.llm!;
+  const where = `steps.${step.id}.llm`;
+  const model = context.models[llm.model];
+  if (!model)
+    throw new EngineError('unknown-model', `${where}.model: no model named '${llm.model}'`);
+
+  const messages = await renderMessages(context, where);
+  const transportConfig = (await evaluateValue(
+    { base_url: model.base_url ?? null, api_key: model.api_key ?? null },
+    scope,
+    functions,
+    `models.${llm.model}`,
+  )) as { base_url: JsonValue; api_key: JsonValue };
+
+  const request: { -readonly [K in keyof ModelRequest]: ModelRequest[K] } = {
+    provider: model.provider,
+    model: model.model,
+    messages,
+  };
+  if (llm.output === 'json') request.response_format = { type: 'json_object' };
+  for (const name of SAMPLING) {
+    const value = llm[name] ?? model[name];
+    if (value !== undefined) (request as Record<string, unknown>)[name] = value;
+  }
+  const canonical = redactSecrets(request as unknown as JsonValue, context.secrets);
+  const apiKeySecret = /secrets\.([A-Za-z_][A-Za-z0-9_]*)/.exec(model.api_key ?? '')?.[1];
+  const transport: ModelTransport = {
+    ...(typeof transportConfig.base_url === 'string' ? { baseUrl: transportConfig.base_url } : {}),
+    ...(typeof transportConfig.api_key === 'string' && transportConfig.api_key !== ''
+      ? { apiKey: transportConfig.api_key }
+      : {}),
+    ...(apiKeySecret ? { apiKeySecret } : {}),
+    ...(model.timeout ? { timeoutMs: parseDuration(model.timeout) } : {}),
+    ...(model.stream === true ? { stream: true } : {}),
+  };
+  const live: ModelCall = { request, transport };
+  const { response } = await host.effect(
+    { path, kind: 'llm', request: canonical, live: live as unknown as JsonValue },
+    signal,
+  );
+  const answer = response as unknown as ModelResponse;
+  if (typeof answer.content !== 'string') {
+    throw new EngineError('model-response', `${where}: the model's answer has no text`);
+  }
+  const output =
+    llm.output === 'json' ? parseJsonAnswer(answer.content, llm.schema, where) : answer.content;
+  return { output, input: canonical };
+}
+
+async function renderMessages(context: StepContext, where: string): Promise<ChatMessage[]> {
+  const { step, scope, functions } = context;
+  const llm = step.llm!;
+  const raw: ChatMessage[] = llm.messages ?? [
+    ...(llm.system === undefined ? [] : [{ role: 'system' as const, content: llm.system }]),
+    { role: 'user' as const, content: llm.prompt ?? '' },
+  ];
+  const rendered: ChatMessage[] = [];
+  for (const [i, message] of raw.entries()) {
+    const content = await evaluateValue(
+      message.content,
+      scope,
+      functions,
+      `${where}.messages[${i}].content`,
+    );
+    rendered.push({
+      role: message.role,
+      content: typeof content === 'string' ? content : JSON.stringify(content),
+    });
+  }
+  return rendered;
+}
+
+/** Models often wrap JSON in a Markdown code fence: one such fence is removed. */
+const FENCE = /^\s*```(?:json)?\s*\n([\s\S]*?)\n\s*```\s*$/;
+
+function parseJsonAnswer(
+  content: string,
+  schema: JsonObject | undefined,
+  where: string,
+): JsonValue {
+  const text = FENCE.exec(content)?.[1] ?? content;
+  let value: JsonValue;
+  try {
+    value = JSON.parse(text) as JsonValue;
+  } catch (error) {
+    throw new EngineError(
+      'invalid-json',
+      `${where}: the model was asked for JSON but answered text that is not JSON (${(error as Error).message})`,
+      { text: content },
+    );
+  }
+  if (schema !== undefined) {
+    const validate = compileSchema(schema);
+    if (!validate(value)) {
+      const problems = (validate.errors ?? [])
+        .slice(0, 5)
+        .map((e) => `${e.instancePath || '(root)'} ${e.message ?? ''}`.trim())
+        .join('; ');
+      throw new EngineError(
+        'schema',
+        `${where}: the model's JSON does not match the step's schema: ${problems}`,
+        {
+          answer: value,
+        },
+      );
+    }
+  }
+  return value;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validators = new Map<string, ValidateFunction>();
+
+function compileSchema(schema: JsonObject): ValidateFunction {
+  const key = canonicalJson(schema);
+  let validate = validators.get(key);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    validators.set(key, validate);
+  }
+  return validate;
+}

@@ -1,0 +1,44 @@
+/** Runs one attempt of a step's body, by kind. */
+import type { JsonValue, ModelDefinition, StepDefinition, StepKind } from '../../format/types.js';
+import type { ExpressionFunctions, Scope } from '../evaluate.js';
+import type { EngineHost } from '../host.js';
+import { runHttpStep } from './http-step.js';
+import { runLlmStep } from './llm-step.js';
+import { runShellStep } from './shell-step.js';
+import { runTransformStep } from './transform-step.js';
+import { runWorkflowStep } from './workflow-step.js';
+
+/** What a step body needs. */
+export interface StepContext {
+  readonly step: StepDefinition;
+  readonly index: number;
+  /** The step's (or iteration's) structural path. */
+  readonly path: string;
+  readonly scope: Scope;
+  readonly host: EngineHost;
+  /** Aborted on cancellation, on the step's timeout, or when a sibling iteration failed. */
+  readonly signal: AbortSignal;
+  readonly functions: ExpressionFunctions;
+  /** Secret values by name, to redact them from whatever is recorded. */
+  readonly secrets: ReadonlyMap<string, string>;
+  readonly models: { readonly [name: string]: ModelDefinition };
+}
+
+export interface StepResult {
+  readonly output: JsonValue;
+  /** The step's evaluated configuration, as recorded (secrets redacted). */
+  readonly input?: JsonValue;
+}
+
+const BODIES: Record<StepKind, (context: StepContext) => Promise<StepResult>> = {
+  llm: runLlmStep,
+  http: runHttpStep,
+  transform: runTransformStep,
+  shell: runShellStep,
+  workflow: runWorkflowStep,
+};
+
+/** One attempt of the step's body. */
+export function runStepBody(kind: StepKind, context: StepContext): Promise<StepResult> {
+  return BODIES[kind](context);
+}

@@ -1,0 +1,54 @@
+/** `shell`: runs a command, only when the user allowed shell steps. */
+import type { JsonValue } from '../../format/types.js';
+import { EngineError } from '../engine-error.js';
+import { redactSecrets } from '../effects.js';
+import { evaluateValue } from '../evaluate.js';
+import type { StepContext, StepResult } from './run-step-body.js';
+
+export async function runShellStep(context: StepContext): Promise<StepResult> {
+  const { step, scope, functions, host, signal, path } = context;
+  if (!host.shellAllowed) {
+    throw new EngineError(
+      'shell-not-allowed',
+      `steps.${step.id}: shell steps are off; allow them for this run (lockstep run --allow-shell, or the lockstep.shell.allow setting in the editor) if you trust this workflow`,
+    );
+  }
+  const where = `steps.${step.id}.shell`;
+  const shell = step.shell!;
+  const config = typeof shell === 'string' ? { run: shell } : shell;
+  const rendered = (await evaluateValue(
+    config as unknown as JsonValue,
+    scope,
+    functions,
+    where,
+  )) as {
+    run: JsonValue;
+    cwd?: JsonValue;
+    env?: { [name: string]: JsonValue };
+  };
+  if (typeof rendered.run !== 'string' || rendered.run.trim() === '') {
+    throw new EngineError('expression', `${where}: the command is empty`);
+  }
+  const request = {
+    command: rendered.run,
+    cwd: typeof rendered.cwd === 'string' ? rendered.cwd : '.',
+    env: Object.fromEntries(
+      Object.entries(rendered.env ?? {}).map(([k, v]) => [k, String(v ?? '')]),
+    ),
+  };
+  const canonical = redactSecrets(request, context.secrets);
+  const { response } = await host.effect(
+    { path, kind: 'shell', request: canonical, live: request },
+    signal,
+  );
+  const result = response as { exitCode: number; stdout: string; stderr: string };
+  if (result.exitCode !== 0) {
+    const tail = result.stderr.trim().split('\n').slice(-3).join(' / ');
+    throw new EngineError(
+      'exit-code',
+      `${where}: \`${canonical.command}\` exited with code ${result.exitCode}${tail ? `: ${tail}` : ''}`,
+      { exitCode: result.exitCode, stderr: result.stderr.slice(-4000) },
+    );
+  }
+  return { output: result, input: canonical };
+}

@@ -1,0 +1,119 @@
+/**
+ * Fixtures: scripted answers for model and HTTP calls, chosen when a run starts (never written into
+ * a workflow), so one version runs live or offline unchanged and users can write deterministic
+ * tests of their workflows. The first fixture that matches a call answers it.
+ */
+import { Ajv } from 'ajv';
+import fixturesSchema from '../format/fixtures.schema.json' with { type: 'json' };
+import type { JsonValue } from '../format/types.js';
+import { parseYamlText } from '../parse/parse-yaml.js';
+import type { Diagnostic } from '../validate/diagnostic.js';
+import { schemaDiagnostics } from '../validate/schema-diagnostics.js';
+import type { ModelRequest } from '../engine/steps/llm-step.js';
+import type { HttpRequest } from '../engine/steps/http-step.js';
+import type { TokenUsage } from '../runs/run-types.js';
+
+export const FIXTURES_SCHEMA: Readonly<Record<string, unknown>> = fixturesSchema;
+
+export interface ModelFixture {
+  readonly step?: string;
+  readonly prompt?: string;
+  readonly model?: string;
+  readonly answer?: JsonValue;
+  readonly answers?: readonly JsonValue[];
+  readonly usage?: TokenUsage;
+}
+
+export interface HttpFixture {
+  readonly method?: string;
+  readonly url: string;
+  readonly status?: number;
+  readonly headers?: { readonly [name: string]: string };
+  readonly body?: JsonValue;
+}
+
+export interface Fixtures {
+  readonly models?: readonly ModelFixture[];
+  readonly http?: readonly HttpFixture[];
+}
+
+let validate: ReturnType<Ajv['compile']> | undefined;
+
+/** Parses fixtures text (YAML or JSON); problems come back as diagnostics with lines. */
+export function parseFixturesText(text: string): {
+  fixtures?: Fixtures;
+  diagnostics: Diagnostic[];
+} {
+  const parsed = parseYamlText(text);
+  if (parsed.diagnostics.some((d) => d.severity === 'error'))
+    return { diagnostics: [...parsed.diagnostics] };
+  const value = parsed.value ?? {};
+  validate ??= new Ajv({ allErrors: true, verbose: true, strict: false }).compile(FIXTURES_SCHEMA);
+  if (!validate(value)) {
+    return { diagnostics: schemaDiagnostics(validate.errors ?? [], value, parsed.locator) };
+  }
+  return { fixtures: value as Fixtures, diagnostics: [] };
+}
+
+/** Matches calls to fixtures, keeping the per-run position of `answers` lists. */
+export class FixtureMatcher {
+  private readonly used = new Map<ModelFixture, number>();
+
+  constructor(private readonly fixtures: Fixtures) {}
+
+  /** The answer for a model call at `path`, or undefined when no fixture matches. */
+  model(path: string, request: ModelRequest): { content: string; usage?: TokenUsage } | undefined {
+    const step = path.replace(/\[.*$/, '');
+    const prompt = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+    for (const fixture of this.fixtures.models ?? []) {
+      if (fixture.step !== undefined && fixture.step !== step && fixture.step !== path) continue;
+      if (fixture.model !== undefined && fixture.model !== request.model) continue;
+      if (fixture.prompt !== undefined && !textMatches(prompt, fixture.prompt)) continue;
+      let answer = fixture.answer;
+      if (fixture.answers) {
+        const n = this.used.get(fixture) ?? 0;
+        this.used.set(fixture, n + 1);
+        answer = fixture.answers[Math.min(n, fixture.answers.length - 1)];
+      }
+      const content = typeof answer === 'string' ? answer : JSON.stringify(answer);
+      return fixture.usage ? { content, usage: fixture.usage } : { content };
+    }
+    return undefined;
+  }
+
+  /** The response for an HTTP call, or undefined when no fixture matches. */
+  http(
+    request: HttpRequest,
+  ): { status: number; headers: { [name: string]: string }; body: JsonValue } | undefined {
+    for (const fixture of this.fixtures.http ?? []) {
+      if (fixture.method !== undefined && fixture.method !== request.method) continue;
+      if (!globMatches(request.url, fixture.url)) continue;
+      const body = fixture.body ?? '';
+      const headers: { [name: string]: string } = { ...(fixture.headers ?? {}) };
+      if (
+        typeof body !== 'string' &&
+        !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')
+      ) {
+        headers['content-type'] = 'application/json';
+      }
+      return { status: fixture.status ?? 200, headers, body };
+    }
+    return undefined;
+  }
+}
+
+/** `/regex/flags` is a regular expression; anything else must be contained. */
+function textMatches(text: string, pattern: string): boolean {
+  const regex = /^\/(.+)\/([a-z]*)$/s.exec(pattern);
+  if (regex) return new RegExp(regex[1]!, regex[2]).test(text);
+  return text.includes(pattern);
+}
+
+/** `*` matches any characters; everything else literally. */
+function globMatches(text: string, pattern: string): boolean {
+  const source = pattern
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${source}$`).test(text);
+}

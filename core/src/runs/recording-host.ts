@@ -1,0 +1,193 @@
+/**
+ * The host for live and scripted runs: performs each effect through an executor and records it
+ * in the run's journal with its identity (path, kind, request key, occurrence), response, latency
+ * and token usage. Every event is redacted of secret values before it is written.
+ */
+import type { JsonValue } from '../format/types.js';
+import { EngineError, recordError } from '../engine/engine-error.js';
+import { redactSecrets, requestKey } from '../engine/effects.js';
+import type {
+  ChildRunOutcome,
+  ChildRunRequest,
+  EffectCall,
+  EffectOutcome,
+  EngineHost,
+} from '../engine/host.js';
+import type { RunWriter } from '../store/store.js';
+import type { EffectKind, EffectRecord, RecordedError, RunEvent } from './run-types.js';
+
+/** Performs effects for real (providers) or from fixtures. */
+export interface EffectExecutor {
+  /**
+   * @throws EngineError saying what failed; any other error is recorded as internal.
+   */
+  execute(call: EffectCall, signal: AbortSignal): Promise<EffectOutcome>;
+}
+
+export interface RecordingHostOptions {
+  readonly writer: RunWriter;
+  readonly executor: EffectExecutor;
+  /** A secret's value from wherever the user keeps secrets (environment, editor storage). */
+  readonly secret: (name: string) => string | undefined;
+  readonly shellAllowed: boolean;
+  /** Runs a child workflow as its own run (the runner provides this). */
+  readonly runChild: (request: ChildRunRequest, signal: AbortSignal) => Promise<ChildRunOutcome>;
+  /** Sees every event as it is recorded (already redacted): progress for the CLI and editor. */
+  readonly onEvent?: (event: RunEvent) => void;
+  /** The time, for timestamps; the system clock by default. */
+  readonly now?: () => Date;
+}
+
+export class RecordingHost implements EngineHost {
+  readonly shellAllowed: boolean;
+  private readonly occurrences = new Map<string, number>();
+  private readonly secretValues = new Map<string, string>();
+  private appending: Promise<void> = Promise.resolve();
+  private appendFailure: unknown;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: RecordingHostOptions) {
+    this.shellAllowed = options.shellAllowed;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  secret(name: string): string | undefined {
+    const value = this.options.secret(name);
+    if (value !== undefined && value !== '') this.secretValues.set(name, value);
+    return value;
+  }
+
+  timestamp(): string {
+    return this.now().toISOString();
+  }
+
+  sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) {
+        reject(new EngineError('cancelled', 'the run was cancelled'));
+        return;
+      }
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(new EngineError('cancelled', 'the run was cancelled'));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  emit(event: RunEvent): void {
+    const redacted = redactSecrets(
+      event as unknown as JsonValue,
+      this.secretValues,
+    ) as unknown as RunEvent;
+    this.appending = this.appending
+      .then(() => this.options.writer.append(redacted))
+      .catch((error: unknown) => {
+        this.appendFailure ??= error;
+      });
+    this.options.onEvent?.(redacted);
+  }
+
+  async effect(call: EffectCall, signal: AbortSignal): Promise<EffectOutcome> {
+    const key = requestKey(call.request);
+    const occurrence = this.nextOccurrence(call.path, call.kind, key);
+    if (irreversible(call)) await this.sync(); // what happened before it survives a power loss
+    const at = this.timestamp();
+    const started = performance.now();
+    try {
+      const outcome = await this.options.executor.execute(call, signal);
+      this.record({
+        path: call.path,
+        kind: call.kind,
+        key,
+        occurrence,
+        request: call.request,
+        response: outcome.response,
+        latencyMs: elapsed(started),
+        ...(outcome.usage ? { usage: outcome.usage } : {}),
+        at,
+      });
+      return outcome;
+    } catch (error) {
+      const recorded: RecordedError = signal.aborted
+        ? { code: 'cancelled', message: `${call.path}: cancelled` }
+        : recordError(error);
+      this.record({
+        path: call.path,
+        kind: call.kind,
+        key,
+        occurrence,
+        request: call.request,
+        error: recorded,
+        latencyMs: elapsed(started),
+        at,
+      });
+      throw error;
+    }
+  }
+
+  async runChild(request: ChildRunRequest, signal: AbortSignal): Promise<ChildRunOutcome> {
+    const canonical = redactSecrets(
+      { workflow: request.workflow, version: request.version ?? null, inputs: request.inputs },
+      this.secretValues,
+    );
+    const key = requestKey(canonical);
+    const occurrence = this.nextOccurrence(request.path, 'workflow', key);
+    const at = this.timestamp();
+    const started = performance.now();
+    const outcome = await this.options.runChild(request, signal);
+    this.record({
+      path: request.path,
+      kind: 'workflow',
+      key,
+      occurrence,
+      request: canonical,
+      response: outcome as unknown as JsonValue,
+      latencyMs: elapsed(started),
+      at,
+    });
+    return outcome;
+  }
+
+  /** Waits for every event so far to be written, then makes them durable. */
+  async sync(): Promise<void> {
+    await this.flush();
+    await this.options.writer.sync();
+  }
+
+  /**
+   * Waits for every event so far to be handed to the store.
+   * @throws the first error the store raised while appending.
+   */
+  async flush(): Promise<void> {
+    await this.appending;
+    if (this.appendFailure !== undefined) throw this.appendFailure;
+  }
+
+  private record(effect: EffectRecord): void {
+    this.emit({ type: 'effect', effect });
+  }
+
+  private nextOccurrence(path: string, kind: EffectKind, key: string): number {
+    const identity = `${path}\u0000${kind}\u0000${key}`;
+    const occurrence = this.occurrences.get(identity) ?? 0;
+    this.occurrences.set(identity, occurrence + 1);
+    return occurrence;
+  }
+}
+
+/** Effects that change something outside: the journal is synced before them. */
+function irreversible(call: EffectCall): boolean {
+  if (call.kind === 'shell') return true;
+  if (call.kind !== 'http') return false;
+  const method = (call.request as { method?: unknown } | null)?.method;
+  return method !== 'GET' && method !== 'HEAD';
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
+}

@@ -1,0 +1,162 @@
+/**
+ * Runs a stored version: checks the inputs, starts the run's journal stamped with the version,
+ * executes the engine with a recording host, runs sub-workflows as linked child runs, and closes
+ * the journal with the outcome (synced). Used by the CLI, the editor and services alike.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import type { JsonValue } from '../format/types.js';
+import { executeWorkflow } from '../engine/engine.js';
+import { EngineError } from '../engine/engine-error.js';
+import type { ChildRunOutcome, ChildRunRequest } from '../engine/host.js';
+import { InputError, prepareInputs } from '../engine/inputs.js';
+import type { Publication, VersionRecord } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import { LOCKSTEP_VERSION } from '../version.js';
+import { RecordingHost, type EffectExecutor } from './recording-host.js';
+import {
+  RUN_FORMAT,
+  type RecordedError,
+  type RunEvent,
+  type RunHeader,
+  type RunMode,
+  type RunStatus,
+} from './run-types.js';
+
+/** A version to run, with its publication when it has one. */
+export interface RunnableVersion {
+  readonly record: VersionRecord;
+  readonly publication?: Publication;
+}
+
+export interface RunOptions {
+  readonly store: Store;
+  readonly version: RunnableVersion;
+  readonly input: { readonly [name: string]: JsonValue };
+  readonly executor: EffectExecutor;
+  /** Resolves secrets by name (environment variables in the CLI, secret storage in the editor). */
+  readonly secret: (name: string) => string | undefined;
+  /** Whether shell steps may run: the user's decision, default false. */
+  readonly shellAllowed?: boolean;
+  /** Default live. */
+  readonly mode?: RunMode;
+  readonly signal?: AbortSignal;
+  /** Every recorded event as it happens (secrets redacted), with the run it belongs to. */
+  readonly onEvent?: (event: RunEvent, run: string) => void;
+  /**
+   * The version a `workflow` step calls: `pin` as written (a published number, `sha256:<prefix>`,
+   * a channel), or undefined for the workspace's current file.
+   */
+  readonly resolveChild?: (
+    workflow: string,
+    pin: number | string | undefined,
+  ) => Promise<RunnableVersion>;
+  /** Identifies the writing process, to tell a running run from an interrupted one. */
+  readonly writer: { readonly pid: number; readonly host: string };
+  /** The run that called this one (set for child runs). */
+  readonly parent?: { readonly run: string; readonly step: string };
+  readonly now?: () => Date;
+}
+
+export interface RunResult {
+  readonly id: string;
+  readonly status: Exclude<RunStatus, 'running' | 'interrupted'>;
+  readonly output: JsonValue;
+  readonly error?: RecordedError;
+  readonly version: { readonly id: string; readonly seq?: number };
+}
+
+/**
+ * Runs a version to the end and records it.
+ * @throws InputError before anything is recorded when the inputs do not fit the workflow.
+ * @throws StoreError when the journal cannot be written.
+ */
+export async function runVersion(options: RunOptions): Promise<RunResult> {
+  const { record, publication } = options.version;
+  const input = prepareInputs(record.definition, options.input);
+  const now = options.now ?? (() => new Date());
+  const signal = options.signal ?? new AbortController().signal;
+  const version = publication ? { id: record.id, seq: publication.seq } : { id: record.id };
+  const header: RunHeader = {
+    format: RUN_FORMAT,
+    id: uuidv7(),
+    workflow: record.name,
+    version,
+    mode: options.mode ?? { kind: 'live' },
+    input,
+    engine: { version: LOCKSTEP_VERSION },
+    startedAt: now().toISOString(),
+    ...(options.parent ? { parent: options.parent } : {}),
+    writer: options.writer,
+  };
+  const writer = await options.store.createRun(header);
+  options.onEvent?.({ type: 'run-started', header }, header.id);
+  const host = new RecordingHost({
+    writer,
+    executor: options.executor,
+    secret: options.secret,
+    shellAllowed: options.shellAllowed ?? false,
+    runChild: (request, childSignal) => runChild(options, header.id, request, childSignal),
+    onEvent: (event) => options.onEvent?.(event, header.id),
+    now,
+  });
+  try {
+    const result = await executeWorkflow({ definition: record.definition, input, host, signal });
+    host.emit({
+      type: 'run-finished',
+      status: result.status,
+      output: result.output,
+      ...(result.error ? { error: result.error } : {}),
+      at: now().toISOString(),
+    });
+    await host.flush();
+    return {
+      id: header.id,
+      status: result.status,
+      output: result.output,
+      version,
+      ...(result.error ? { error: result.error } : {}),
+    };
+  } finally {
+    await writer.close();
+  }
+}
+
+async function runChild(
+  parent: RunOptions,
+  parentRun: string,
+  request: ChildRunRequest,
+  signal: AbortSignal,
+): Promise<ChildRunOutcome> {
+  if (!parent.resolveChild) {
+    throw new EngineError(
+      'child-run',
+      `${request.path}: this runner cannot resolve sub-workflow '${request.workflow}'`,
+    );
+  }
+  let version: RunnableVersion;
+  try {
+    version = await parent.resolveChild(request.workflow, request.version);
+  } catch (error) {
+    throw new EngineError('child-version', `${request.path}: ${(error as Error).message}`);
+  }
+  try {
+    const result = await runVersion({
+      ...parent,
+      version,
+      input: request.inputs,
+      signal,
+      parent: { run: parentRun, step: request.path },
+    });
+    return {
+      run: result.id,
+      version: result.version,
+      status: result.status,
+      output: result.output,
+    };
+  } catch (error) {
+    if (error instanceof InputError) {
+      throw new EngineError('child-input', `${request.path}: ${error.message}`);
+    }
+    throw error;
+  }
+}
