@@ -1,4 +1,5 @@
-// Builds the bundles into dist/: the CLI now; the extension and the language server join here.
+// Builds the bundles into dist/: the CLI and the library entry (dist/core.js, whose type
+// declarations tsconfig.types.json emits); the extension and the language server join here.
 // Bundles are CommonJS (VS Code loads extensions with require), so dist/ gets its own
 // package.json saying so: the repository itself is an ES module package.
 import { build } from 'esbuild';
@@ -25,3 +26,4 @@ await build({
   outdir: 'dist',
   banner: { js: '#!/usr/bin/env node' },
 });
+await build({ ...common, entryPoints: { core: 'core/src/index.ts' }, outdir: 'dist' });
