@@ -24,6 +24,11 @@ export interface FetchTarget {
   readonly what: string;
   readonly timeoutMs: number;
   readonly signal: AbortSignal;
+  /**
+   * Return the last 429/5xx response (once retries are spent, or when none are allowed) instead of
+   * throwing: for callers that judge statuses themselves (an http step's `expect`).
+   */
+  readonly returnFinalStatus?: boolean;
 }
 
 /** A response, and how to explain an abort while its body is read. */
@@ -45,7 +50,8 @@ const CONNECTION_CODES = new Set([
 ]);
 
 /**
- * @throws EngineError: `timeout`, `cancelled`, `connection`, `rate-limited`, `server-error`.
+ * @throws EngineError: `timeout`, `cancelled`, `connection`; `rate-limited`, `server-error` unless
+ *   `returnFinalStatus`.
  */
 export async function fetchWithRetries(
   url: string,
@@ -56,6 +62,15 @@ export async function fetchWithRetries(
   const maxRetries = target.maxRetries ?? 2;
   const sleep = target.sleep ?? abortableSleep;
   let backoff = target.backoffMs ?? 500;
+  /** Waits before a retry; a cancelled run ends the wait with an error naming the step. */
+  const pause = async (ms: number): Promise<void> => {
+    try {
+      await sleep(ms, target.signal);
+    } catch (error) {
+      if (target.signal.aborted) throw new EngineError('cancelled', `${target.where}: cancelled`);
+      throw error;
+    }
+  };
   for (let attempt = 0; ; attempt++) {
     const timeout = AbortSignal.timeout(target.timeoutMs);
     const signal = AbortSignal.any([target.signal, timeout]);
@@ -77,7 +92,7 @@ export async function fetchWithRetries(
       if (explained !== error) throw explained;
       const code = connectionCode(error);
       if (code && attempt < maxRetries) {
-        await sleep(backoff, target.signal);
+        await pause(backoff);
         backoff *= 2;
         continue;
       }
@@ -92,10 +107,11 @@ export async function fetchWithRetries(
       const tooLong = wait !== undefined && wait > (target.maxRetryAfterMs ?? 60_000);
       if (retriable && !tooLong) {
         await response.body?.cancel().catch(() => undefined);
-        await sleep(wait ?? backoff, target.signal);
+        await pause(wait ?? backoff);
         backoff *= 2;
         continue;
       }
+      if (target.returnFinalStatus) return { response, explain };
       const detail = (await response.text().catch(() => '')).slice(0, 200);
       if (response.status === 429) {
         throw new EngineError(

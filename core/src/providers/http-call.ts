@@ -18,8 +18,10 @@ const UNRECORDED_HEADERS = new Set([
 ]);
 
 /**
- * @throws EngineError: `connection`, `timeout`, `cancelled`, `rate-limited`, `server-error`,
- *   `malformed-response` (a body that says it is JSON and is not, or is too large).
+ * Any status is returned as the response (429 and 502/503/504 after the retries an idempotent
+ * method gets), for the step to check against `expect`.
+ * @throws EngineError: `connection`, `timeout`, `cancelled`, `malformed-response` (a body that
+ *   says it is JSON and is not, is cut off, or is too large).
  */
 export async function performHttpCall(
   request: HttpRequest,
@@ -53,14 +55,18 @@ export async function performHttpCall(
       signal,
       ...policy,
       ...(idempotent ? {} : { maxRetries: 0 }),
+      // Any status is an answer: the step checks it against `expect`.
+      returnFinalStatus: true,
     },
   );
   let text: string;
   try {
     const length = Number(response.headers.get('content-length') ?? '0');
-    if (length > MAX_HTTP_BODY_BYTES) throw tooLarge(where, host, length);
-    text = await response.text();
-    if (text.length > MAX_HTTP_BODY_BYTES) throw tooLarge(where, host, text.length);
+    if (length > MAX_HTTP_BODY_BYTES) {
+      await response.body?.cancel().catch(() => undefined);
+      throw tooLarge(where, host, length);
+    }
+    text = await readLimited(response, where, host);
   } catch (error) {
     if (error instanceof EngineError) throw error;
     const explained = explain(error);
@@ -91,9 +97,36 @@ export async function performHttpCall(
   return { response: result as unknown as JsonValue };
 }
 
-function tooLarge(where: string, host: string, bytes: number): EngineError {
+/**
+ * The body as text, counting bytes as they arrive: a body without a content-length (or with a
+ * wrong one) is refused as soon as it passes the limit, not after it was all held in memory.
+ */
+async function readLimited(response: Response, where: string, host: string): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let bytes = 0;
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    bytes += value.byteLength;
+    if (bytes > MAX_HTTP_BODY_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(where, host);
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
+/** `bytes` when the size is known (content-length), else the body passed the limit. */
+function tooLarge(where: string, host: string, bytes?: number): EngineError {
+  const size =
+    bytes === undefined
+      ? `more than ${MAX_HTTP_BODY_BYTES / 1024 / 1024} MiB`
+      : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
   return new EngineError(
     'malformed-response',
-    `${where}: the response from ${host} is ${(bytes / 1024 / 1024).toFixed(1)} MiB; at most ${MAX_HTTP_BODY_BYTES / 1024 / 1024} MiB are recorded`,
+    `${where}: the response from ${host} is ${size}; at most ${MAX_HTTP_BODY_BYTES / 1024 / 1024} MiB are recorded`,
   );
 }

@@ -32,7 +32,10 @@ export async function callChatCompletions(
   const url = `${base}/chat/completions`;
   const stream = transport.stream === true;
   const { provider: _provider, ...fields } = request;
-  const body = stream ? { ...fields, stream: true } : fields;
+  // OpenAI reports a stream's token usage only when asked to (others ignore the option).
+  const body = stream
+    ? { ...fields, stream: true, stream_options: { include_usage: true } }
+    : fields;
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     accept: stream ? 'text/event-stream' : 'application/json',
@@ -54,7 +57,7 @@ export async function callChatCompletions(
     const secret = transport.apiKeySecret;
     const hint = transport.apiKey
       ? secret
-        ? `check the value of the secret ${secret}`
+        ? `the secret ${secret} is set, but its value was refused: check it`
         : 'check the model’s api_key'
       : secret
         ? `the secret ${secret} is not set: set the ${secret} environment variable (or the editor’s secret storage)`
@@ -130,10 +133,12 @@ async function readStream(response: Response, where: string, base: string): Prom
   let finishReason: string | null = null;
   let usage: TokenUsage | undefined;
   let done = false;
+  let events = 0;
   for (const block of text.split(/\r?\n\r?\n/)) {
     for (const line of block.split(/\r?\n/)) {
       if (!line.startsWith('data:')) continue;
       const data = line.slice('data:'.length).trim();
+      events++;
       if (data === '[DONE]') {
         done = true;
         continue;
@@ -141,6 +146,7 @@ async function readStream(response: Response, where: string, base: string): Prom
       let event: {
         choices?: { delta?: { content?: unknown }; finish_reason?: unknown }[];
         usage?: unknown;
+        error?: { message?: unknown } | string;
       };
       try {
         event = JSON.parse(data) as typeof event;
@@ -151,11 +157,31 @@ async function readStream(response: Response, where: string, base: string): Prom
           `a stream event is not JSON (${JSON.stringify(data.slice(0, 60))})`,
         );
       }
+      if (event.error !== undefined && event.error !== null) {
+        // A failure after the 200 status: what came before it is not the whole answer.
+        const message =
+          typeof event.error === 'string'
+            ? event.error
+            : typeof event.error.message === 'string'
+              ? event.error.message
+              : JSON.stringify(event.error);
+        throw new EngineError(
+          'server-error',
+          `${where}: ${base} reported an error in the middle of the stream: ${message}`,
+        );
+      }
       const choice = event.choices?.[0];
       if (typeof choice?.delta?.content === 'string') content += choice.delta.content;
       if (typeof choice?.finish_reason === 'string') finishReason = choice.finish_reason;
       usage = usageOf(event.usage) ?? usage;
     }
+  }
+  if (events === 0) {
+    throw malformed(
+      where,
+      base,
+      `the body is not an event stream (${text.length} bytes${text.length === 0 ? '' : `, starting ${JSON.stringify(text.slice(0, 60))}`})`,
+    );
   }
   if (!done && finishReason === null) {
     throw malformed(
