@@ -52,14 +52,25 @@ export async function runCli(
   const readsVersions = (): void => {
     invalidFileExit = EXIT.usage;
   };
+  const storeOption = (): Option =>
+    new Option('--store <folder>', 'use this .lockstep folder instead of the workspace’s').env(
+      'LOCKSTEP_STORE',
+    );
+  // Global options are read before the command only, so that after it `--version` is the
+  // command's own (`runs <name> --version 3`); `--store` is declared by every command too, so it
+  // still works on either side.
+  let commandStore: string | undefined;
   const program = new Command('lockstep')
     .description('Immutable versions, pinned runs and deterministic replay for AI workflows.')
     .version(LOCKSTEP_VERSION, '-V, --version')
-    .addOption(
-      new Option('--store <folder>', 'use this .lockstep folder instead of the workspace’s').env(
-        'LOCKSTEP_STORE',
-      ),
-    )
+    .addOption(storeOption())
+    .enablePositionalOptions()
+    .hook('preAction', (_program, action) => {
+      // A --store typed after the command wins (an environment value does not).
+      if (action.getOptionValueSource('store') === 'cli') {
+        commandStore = action.opts<GlobalOptions>().store;
+      }
+    })
     .addHelpText('after', EXIT_CODES_HELP)
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -68,7 +79,13 @@ export async function runCli(
       writeErr: (text) => output.err(text.trimEnd()),
     });
 
-  const context = (): CommandContext => ({ output, global: program.opts<GlobalOptions>() });
+  const context = (): CommandContext => {
+    const global = program.opts<GlobalOptions>();
+    return {
+      output,
+      global: commandStore === undefined ? global : { ...global, store: commandStore },
+    };
+  };
   const run =
     <A extends unknown[]>(command: (...args: A) => Promise<ExitCode>) =>
     async (...args: A): Promise<void> => {
@@ -134,6 +151,9 @@ export async function runCli(
   const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
   withJson(program.command('run').argument('<ref>', 'a workflow file or a version ref'))
     .description('run a workflow and record the run (exit 0 succeeded, 1 failed, 130 cancelled)')
+    // An invalid workflow or fixtures file means the run could not start: exit 2, never the 1
+    // that says a run failed.
+    .hook('preAction', readsVersions)
     .option(
       '-i, --input <name=value>',
       'an input (repeatable); JSON for non-string inputs',
@@ -174,6 +194,7 @@ export async function runCli(
     .action(run((options: { config?: boolean }) => schemaCommand(context(), options)));
 
   try {
+    for (const command of program.commands) command.addOption(storeOption());
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {

@@ -21,8 +21,20 @@ export function secretPlaceholder(name: string): string {
 }
 
 /**
- * Replaces every occurrence of every secret value in the strings of `value` by the secret's
- * placeholder (longest values first, so one secret containing another is replaced whole).
+ * The forms a secret's value takes on its way out: as written, URL-encoded (a path segment or a
+ * query parameter) and base64 (a Basic authorization header), so none of them is recorded.
+ */
+export function secretForms(secret: string): string[] {
+  const bytes = new TextEncoder().encode(secret);
+  const base64 = btoa(Array.from(bytes, (byte) => String.fromCharCode(byte)).join(''));
+  const query = new URLSearchParams({ v: secret }).toString().slice('v='.length);
+  return [...new Set([secret, encodeURIComponent(secret), query, base64])];
+}
+
+/**
+ * Replaces every occurrence of every secret value (in any of its `secretForms`) in the strings of
+ * `value` by the secret's placeholder (longest first, so one secret containing another is
+ * replaced whole).
  */
 export function redactSecrets<T extends JsonValue>(
   value: T,
@@ -30,6 +42,7 @@ export function redactSecrets<T extends JsonValue>(
 ): T {
   const pairs = [...secrets]
     .filter(([, secret]) => secret !== '')
+    .flatMap(([name, secret]) => secretForms(secret).map((form) => [name, form] as const))
     .sort((a, b) => b[1].length - a[1].length);
   if (pairs.length === 0) return value;
   const redactString = (text: string): string => {

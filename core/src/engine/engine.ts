@@ -60,9 +60,17 @@ class Execution {
     this.definition = options.definition;
     this.host = options.host;
     this.signal = options.signal;
+    this.functions = this.functionsAt('run');
+  }
+
+  /**
+   * `$now()`, `$millis()` and `$random()` for expressions evaluated at a step path: each read is
+   * an effect of that step (or iteration), so its identity does not depend on what else ran.
+   */
+  private functionsAt(path: string): ExpressionFunctions {
     const read = async (kind: 'clock' | 'random'): Promise<JsonValue> =>
-      (await this.host.effect({ path: 'run', kind, request: null }, this.signal)).response;
-    this.functions = {
+      (await this.host.effect({ path, kind, request: null }, this.signal)).response;
+    return {
       now: async () => new Date(Number(await read('clock'))).toISOString(),
       millis: async () => Number(await read('clock')),
       random: async () => Number(await read('random')),
@@ -141,7 +149,7 @@ class Execution {
         const when = await evaluateValue(
           step.when,
           this.scope(),
-          this.functions,
+          this.functionsAt(path),
           `steps.${step.id}.when`,
         );
         if (when !== true && when !== false) {
@@ -187,7 +195,7 @@ class Execution {
     const items = await evaluateValue(
       step.foreach,
       this.scope(),
-      this.functions,
+      this.functionsAt(step.id),
       `steps.${step.id}.foreach`,
     );
     if (!Array.isArray(items)) {
@@ -205,7 +213,7 @@ class Execution {
               evaluateValue(
                 step.key,
                 this.scope({ [name]: item, index: i }),
-                this.functions,
+                this.functionsAt(step.id),
                 `steps.${step.id}.key`,
               ),
             ),
@@ -292,7 +300,7 @@ class Execution {
         scope,
         host: this.host,
         signal,
-        functions: this.functions,
+        functions: this.functionsAt(path),
         secrets: this.secrets,
         models: this.definition.models ?? {},
       };
@@ -309,7 +317,10 @@ class Execution {
               )
             : error;
         if (attempt >= maxAttempts || !retryable(cause)) throw new AttemptsError(attempt, cause);
-        await this.host.sleep(delay, outer);
+        // Cancelled while waiting: the step still made `attempt` attempts.
+        await this.host.sleep(delay, outer).catch((error: unknown) => {
+          throw new AttemptsError(attempt, error);
+        });
         if (step.retry?.backoff !== 'fixed') delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
       }
     }

@@ -79,17 +79,16 @@ export class RecordingHost implements EngineHost {
     });
   }
 
-  emit(event: RunEvent): void {
-    const redacted = redactSecrets(
-      event as unknown as JsonValue,
-      this.secretValues,
-    ) as unknown as RunEvent;
+  /** Records an event; returns it as recorded (secrets redacted). */
+  emit(event: RunEvent): RunEvent {
+    const redacted = redactEvent(event, this.secretValues);
     this.appending = this.appending
       .then(() => this.options.writer.append(redacted))
       .catch((error: unknown) => {
         this.appendFailure ??= error;
       });
     this.options.onEvent?.(redacted);
+    return redacted;
   }
 
   async effect(call: EffectCall, signal: AbortSignal): Promise<EffectOutcome> {
@@ -114,7 +113,7 @@ export class RecordingHost implements EngineHost {
       return outcome;
     } catch (error) {
       const recorded: RecordedError = signal.aborted
-        ? { code: 'cancelled', message: `${call.path}: cancelled` }
+        ? abortedError(call.path, signal)
         : recordError(error);
       this.record({
         path: call.path,
@@ -180,12 +179,68 @@ export class RecordingHost implements EngineHost {
   }
 }
 
+/**
+ * The event with secret values replaced in what it carries (requests, responses, inputs, outputs,
+ * error messages), never in its structure: field names, ids, paths, keys and statuses stay
+ * intact, so a journal remains readable even when a secret is as short as a letter.
+ */
+function redactEvent(event: RunEvent, secrets: ReadonlyMap<string, string>): RunEvent {
+  if (secrets.size === 0) return event;
+  const redact = <T extends JsonValue>(value: T): T => redactSecrets(value, secrets);
+  const redactError = (error: RecordedError): RecordedError => ({
+    ...error,
+    message: redact(error.message),
+    ...(error.detail === undefined ? {} : { detail: redact(error.detail) }),
+  });
+  switch (event.type) {
+    case 'effect': {
+      const effect = event.effect;
+      return {
+        type: 'effect',
+        effect: {
+          ...effect,
+          request: redact(effect.request),
+          ...(effect.response === undefined ? {} : { response: redact(effect.response) }),
+          ...(effect.error ? { error: redactError(effect.error) } : {}),
+        },
+      };
+    }
+    case 'step-finished': {
+      const record = event.record;
+      return {
+        type: 'step-finished',
+        record: {
+          ...record,
+          output: redact(record.output),
+          ...(record.input === undefined ? {} : { input: redact(record.input) }),
+          ...(record.error ? { error: redactError(record.error) } : {}),
+        },
+      };
+    }
+    case 'run-finished':
+      return {
+        ...event,
+        output: redact(event.output),
+        ...(event.error ? { error: redactError(event.error) } : {}),
+      };
+    default:
+      return event;
+  }
+}
+
 /** Effects that change something outside: the journal is synced before them. */
 function irreversible(call: EffectCall): boolean {
   if (call.kind === 'shell') return true;
   if (call.kind !== 'http') return false;
   const method = (call.request as { method?: unknown } | null)?.method;
   return method !== 'GET' && method !== 'HEAD';
+}
+
+/** Why an effect's signal stopped it: the step's timeout, or the run (or a sibling) ending. */
+function abortedError(path: string, signal: AbortSignal): RecordedError {
+  return (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
+    ? { code: 'timeout', message: `${path}: the step's timeout expired` }
+    : { code: 'cancelled', message: `${path}: cancelled` };
 }
 
 function elapsed(started: number): number {

@@ -101,20 +101,22 @@ export async function runVersion(options: RunOptions): Promise<RunResult> {
   });
   try {
     const result = await executeWorkflow({ definition: record.definition, input, host, signal });
-    host.emit({
+    // The caller gets the outcome as recorded, secrets redacted: it is printed, logged by CI,
+    // and handed to a parent run, whose replay will see the recorded one.
+    const finished = host.emit({
       type: 'run-finished',
       status: result.status,
       output: result.output,
       ...(result.error ? { error: result.error } : {}),
       at: now().toISOString(),
-    });
+    }) as Extract<RunEvent, { type: 'run-finished' }>;
     await host.flush();
     return {
       id: header.id,
-      status: result.status,
-      output: result.output,
+      status: finished.status,
+      output: finished.output,
       version,
-      ...(result.error ? { error: result.error } : {}),
+      ...(finished.error ? { error: finished.error } : {}),
     };
   } finally {
     await writer.close();

@@ -1,7 +1,7 @@
 /** `http`: calls an endpoint; the output is `{ status, headers, body }`. */
 import type { JsonValue } from '../../format/types.js';
 import { EngineError } from '../engine-error.js';
-import { redactSecrets } from '../effects.js';
+import { redactSecrets, secretPlaceholder } from '../effects.js';
 import { evaluateValue } from '../evaluate.js';
 import type { StepContext, StepResult } from './run-step-body.js';
 
@@ -40,7 +40,7 @@ export async function runHttpStep(context: StepContext): Promise<StepResult> {
     expect?: JsonValue;
   };
   const request = buildRequest(rendered, where);
-  const canonical = redactSecrets(request as unknown as JsonValue, context.secrets);
+  const canonical = canonicalRequest(request, context.secrets);
   const { response } = await host.effect(
     { path, kind: 'http', request: canonical, live: request as unknown as JsonValue },
     signal,
@@ -56,6 +56,35 @@ export async function runHttpStep(context: StepContext): Promise<StepResult> {
     );
   }
   return { output: result as unknown as JsonValue, input: canonical };
+}
+
+/**
+ * Header names that carry credentials: the names validation only accepts from `secrets.*`
+ * (validate/literal-secrets.ts).
+ */
+const CREDENTIAL_HEADER =
+  /^(?:authorization|proxy-authorization|cookie|x-api-key|api-key|apikey)$|token|secret|api[-_]?key|password|credential/i;
+
+/**
+ * The request as recorded and keyed: secret values become placeholders. A credential header
+ * whose value was computed from a secret (`Basic ${{ $base64encode('user:' & secrets.P) }}`)
+ * holds no placeholder after that, so it is recorded as `⟦redacted⟧`: never the credential, and
+ * never a key that changes with a secret's value.
+ */
+function canonicalRequest(request: HttpRequest, secrets: ReadonlyMap<string, string>): JsonValue {
+  const canonical = redactSecrets(
+    request as unknown as JsonValue,
+    secrets,
+  ) as unknown as HttpRequest;
+  const placeholder = secretPlaceholder('').slice(0, -1);
+  const headers: { [name: string]: string } = {};
+  for (const [name, value] of Object.entries(canonical.headers)) {
+    headers[name] =
+      CREDENTIAL_HEADER.test(name) && value !== '' && !value.includes(placeholder)
+        ? '⟦redacted⟧'
+        : value;
+  }
+  return { ...canonical, headers };
 }
 
 function buildRequest(
