@@ -2,8 +2,12 @@
 // declarations tsconfig.types.json emits); the extension and the language server join here.
 // Bundles are CommonJS (VS Code loads extensions with require), so dist/ gets its own
 // package.json saying so: the repository itself is an ES module package.
+//
+// The store's index runs in a worker thread (dist/index-worker.js) with sql.js, whose WebAssembly
+// file is copied next to the bundles. Sources find both beside themselves with `import.meta.url`,
+// which CommonJS lacks: every bundle defines it as its own file's URL.
 import { build } from 'esbuild';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 
 const production = process.argv.includes('--production');
 
@@ -16,7 +20,9 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+  define: { 'import.meta.url': '__lockstepModuleUrl' },
 };
+const moduleUrl = "const __lockstepModuleUrl = require('node:url').pathToFileURL(__filename).href;";
 
 await mkdir('dist', { recursive: true });
 await writeFile('dist/package.json', `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
@@ -24,6 +30,12 @@ await build({
   ...common,
   entryPoints: { cli: 'core/src/cli/bin.ts' },
   outdir: 'dist',
-  banner: { js: '#!/usr/bin/env node' },
+  banner: { js: `#!/usr/bin/env node\n${moduleUrl}` },
 });
-await build({ ...common, entryPoints: { core: 'core/src/index.ts' }, outdir: 'dist' });
+await build({
+  ...common,
+  entryPoints: { core: 'core/src/index.ts', 'index-worker': 'core/src/node/index/index-worker.ts' },
+  outdir: 'dist',
+  banner: { js: moduleUrl },
+});
+await copyFile('node_modules/sql.js/dist/sql-wasm.wasm', 'dist/sql-wasm.wasm');

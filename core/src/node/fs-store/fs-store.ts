@@ -5,6 +5,9 @@
  * - Publications: lines of the hash-chained `control.jsonl`, each embedding its version record,
  *   appended under a cross-process lock and synced (one fdatasync per publish).
  * - Blobs: write-once files under `local/blobs/`, named by their sha256.
+ * - Runs: one journal per run under `local/runs/<day>/` (run-journals.ts). History queries are
+ *   answered by the index (`local/index.sqlite`, core/src/node/index/): a cache that a worker
+ *   thread keeps up to date with the files, and that writers never touch.
  *
  * Nothing is ever rewritten. The only change to existing bytes is cutting off a partial last line
  * of the control log that a killed writer left (it was never acknowledged), after copying it to
@@ -19,6 +22,7 @@ import { ControlState } from '../../store/control-state.js';
 import { filterRuns, newestFirst } from '../../store/memory-store.js';
 import type { RunHeader, RunRecord, RunSummary } from '../../runs/run-types.js';
 import { RunJournals } from './run-journals.js';
+import { StoreIndex } from '../index/store-index.js';
 import {
   entryHashProblem,
   makeVersionRecord,
@@ -91,6 +95,8 @@ export class FsStore implements Store {
   private tail: LogTail | undefined;
   private writable = false;
   private readonly runs: RunJournals;
+  /** History queries: answered by the index worker, started on the first one. */
+  readonly index: StoreIndex;
   /** The last line known to hash correctly (see `checkHeadIntact`). */
   private trustedHead: LogLine | undefined;
   /** The last queued access to the control log (see `exclusive`). */
@@ -103,6 +109,12 @@ export class FsStore implements Store {
     this.info = { location: layout.root, format };
     this.log = new ControlLogFile(layout.controlLog, layout.controlIndex);
     this.runs = new RunJournals(layout.runs);
+    this.index = new StoreIndex({
+      runs: layout.runs,
+      snapshots: layout.snapshots,
+      controlLog: layout.controlLog,
+      index: layout.index,
+    });
   }
 
   /** Reads what other processes appended to the control log since the last look. */
@@ -257,14 +269,23 @@ export class FsStore implements Store {
   }
 
   async listRuns(query: RunQuery = {}): Promise<RunSummary[]> {
-    return filterRuns(this.runs.summaries(), query);
+    try {
+      return await this.index.listRuns(query);
+    } catch {
+      // The index is a cache: without it (no worker, no sql.js) the journals answer, slowly.
+      return filterRuns(this.runs.summaries(), query);
+    }
   }
 
   async findRunIds(prefix: string): Promise<string[]> {
-    return this.runs
-      .ids()
-      .filter((id) => id.startsWith(prefix))
-      .sort();
+    try {
+      return await this.index.findRunIds(prefix);
+    } catch {
+      return this.runs
+        .ids()
+        .filter((id) => id.startsWith(prefix))
+        .sort();
+    }
   }
 
   async putBlob(data: Uint8Array): Promise<ContentId> {
@@ -282,7 +303,10 @@ export class FsStore implements Store {
     return new Uint8Array(data);
   }
 
-  async close(): Promise<void> {}
+  /** Writes the index file if it is behind and stops its worker. */
+  async close(): Promise<void> {
+    await this.index.close();
+  }
 
   private applyLine(line: LogLine): void {
     if (line.entry) {

@@ -20,6 +20,11 @@ export interface StoreLayout {
   readonly blobs: string;
   /** A rebuildable index of the control log's lines, read on open instead of the whole log. */
   readonly controlIndex: string;
+  /**
+   * The sql.js index of run and version summaries (see core/src/node/index/): a rebuildable cache
+   * for history queries, never read by writers. Deleting it loses nothing.
+   */
+  readonly index: string;
   /** The lock that serialises control-log appends between processes. */
   readonly controlLock: string;
   /** Where an interrupted, unacknowledged append is set aside before the log is extended. */
@@ -38,6 +43,7 @@ export function storeLayout(root: string): StoreLayout {
     runs: path.join(local, 'runs'),
     blobs: path.join(local, 'blobs'),
     controlIndex: path.join(local, 'control-index.jsonl'),
+    index: path.join(local, 'index.sqlite'),
     controlLock: path.join(local, 'control.lock'),
     quarantine: path.join(local, 'quarantine'),
   };

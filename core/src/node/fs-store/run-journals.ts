@@ -29,6 +29,9 @@ import { ensureDirectory, syncDirectory } from './atomic-file.js';
 const HEARTBEAT_MS = 5_000;
 const STALE_MS = 20_000;
 
+/** A folder of run journals: the UTC day its runs started on. */
+export const DAY_FOLDER = /^\d{4}-\d{2}-\d{2}$/;
+
 /** The UTC day a run started on, from its UUIDv7 id (the first 48 bits are the time in ms). */
 export function runDay(id: string): string {
   const millis = Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16);
@@ -86,16 +89,17 @@ export class RunJournals {
     return record;
   }
 
-  /** Every run id stored, newest day first (ids are time-ordered within a day). */
+  /**
+   * Every run id stored, newest day first (ids are time-ordered within a day). A journal outside
+   * its day's folder is not a run: `read` looks for it in the right folder only.
+   */
   ids(): string[] {
     const days = readdirIfExists(this.root)
-      .filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d))
+      .filter((d) => DAY_FOLDER.test(d))
       .sort()
       .reverse();
     return days.flatMap((day) =>
-      readdirIfExists(path.join(this.root, day))
-        .filter((f) => f.endsWith('.jsonl'))
-        .map((f) => f.slice(0, -'.jsonl'.length))
+      journalIds(readdirIfExists(path.join(this.root, day)), day)
         .sort()
         .reverse(),
     );
@@ -193,16 +197,49 @@ function writerAlive(file: string, header: RunHeader): boolean {
   } catch {
     return false;
   }
-  if (Date.now() - modified > STALE_MS) return false;
-  if (header.writer.host !== os.hostname()) return true;
+  return writerAliveAt(modified, header.writer);
+}
+
+/**
+ * `writerAlive` for a journal last modified at `modifiedMs` (its heartbeat), written by `writer`:
+ * shared with the index, which has the modification time already.
+ */
+export function writerAliveAt(
+  modifiedMs: number,
+  writer: RunHeader['writer'],
+  now: number = Date.now(),
+): boolean {
+  if (now - modifiedMs > STALE_MS) return false;
+  if (writer.host !== os.hostname()) return true;
   try {
-    process.kill(header.writer.pid, 0);
+    process.kill(writer.pid, 0);
     return true;
   } catch (error) {
     // EPERM: it exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** The run ids among the file names of day folder `day` (journals in the right folder only). */
+export function journalIds(files: readonly string[], day: string): string[] {
+  const ids: string[] = [];
+  for (const file of files) {
+    if (!file.endsWith(JOURNAL_SUFFIX)) continue;
+    const id = file.slice(0, -JOURNAL_SUFFIX.length);
+    if (dayOrUndefined(id) === day) ids.push(id);
+  }
+  return ids;
+}
+
+function dayOrUndefined(id: string): string | undefined {
+  try {
+    return runDay(id);
+  } catch {
+    return undefined;
+  }
+}
+
+const JOURNAL_SUFFIX = '.jsonl';
 
 function readdirIfExists(dir: string): string[] {
   try {
