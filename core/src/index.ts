@@ -13,7 +13,12 @@
  * Versions refs are `name@3`, `name@sha256:<prefix>` or a workflow file's path.
  */
 import { Workspace, type WorkspaceOptions } from './node/workspace.js';
-import { resolveRunnable, runResolved, type RunRefOptions } from './node/run-service.js';
+import {
+  loadFixtures,
+  resolveRunnable,
+  runResolved,
+  type RunRefOptions,
+} from './node/run-service.js';
 import type { RunRecord, RunSummary } from './runs/run-types.js';
 import type { RunResult } from './runs/runner.js';
 import type { VersionSummary } from './store/records.js';
@@ -44,8 +49,16 @@ export class Lockstep {
    *   starts and fails resolves with status `failed` (or `cancelled` when `signal` aborted it).
    */
   async run(ref: string, options: RunRefOptions = {}): Promise<RunResult> {
+    // A broken fixtures file stops the run before the workflow is snapshotted.
+    const fixtures =
+      typeof options.fixtures === 'string'
+        ? await loadFixtures(options.fixtures)
+        : options.fixtures;
     const version = await resolveRunnable(this.workspace, this.store, ref);
-    return runResolved(this.workspace, this.store, version, options);
+    return runResolved(this.workspace, this.store, version, {
+      ...options,
+      ...(fixtures ? { fixtures } : {}),
+    });
   }
 
   /** Run summaries, newest first (default: the latest 50 of any workflow). */
@@ -71,10 +84,26 @@ export class Lockstep {
 export { Workspace, type WorkspaceOptions } from './node/workspace.js';
 export { openFsStore } from './node/fs-store/fs-store.js';
 export { MemoryStore } from './store/memory-store.js';
-export { resolveRunnable, runRef, runResolved, type RunRefOptions } from './node/run-service.js';
-export { runVersion, type RunOptions, type RunResult, type RunnableVersion } from './runs/runner.js';
+export {
+  loadFixtures,
+  resolveRunnable,
+  runRef,
+  runResolved,
+  type LoadedFixtures,
+  type RunRefOptions,
+} from './node/run-service.js';
+export {
+  runVersion,
+  type RunOptions,
+  type RunResult,
+  type RunnableVersion,
+} from './runs/runner.js';
 export type { EffectExecutor } from './runs/recording-host.js';
-export { LiveExecutor, type LiveExecutorOptions, type ShellRunner } from './providers/live-executor.js';
+export {
+  LiveExecutor,
+  type LiveExecutorOptions,
+  type ShellRunner,
+} from './providers/live-executor.js';
 export { ScriptedExecutor } from './providers/scripted-executor.js';
 export { parseFixturesText, type Fixtures } from './providers/fixtures.js';
 export { InputError } from './engine/inputs.js';

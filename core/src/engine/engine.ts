@@ -300,6 +300,7 @@ class Execution {
         scope,
         host: this.host,
         signal,
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
         functions: this.functionsAt(path),
         secrets: this.secrets,
         models: this.definition.models ?? {},

@@ -18,6 +18,8 @@ export interface EffectCall {
    * transport details left out of it (base URL, API key, streaming). Absent for clock, random
    * and env reads, which need nothing more. */
   readonly live?: JsonValue;
+  /** How long one attempt may take (the step's `timeout`), for executors with their own default. */
+  readonly timeoutMs?: number;
 }
 
 /** A performed effect's answer. */

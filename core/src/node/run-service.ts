@@ -10,9 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { FileError, InvalidDefinitionError, RefError } from '../errors.js';
 import type { JsonValue } from '../format/types.js';
-import { sha256 } from '../hash/canonical.js';
+import { sha256, type ContentId } from '../hash/canonical.js';
 import type { FetchPolicy } from '../providers/fetch-with-retries.js';
-import { parseFixturesText } from '../providers/fixtures.js';
+import { parseFixturesText, type Fixtures } from '../providers/fixtures.js';
 import { LiveExecutor } from '../providers/live-executor.js';
 import { ScriptedExecutor } from '../providers/scripted-executor.js';
 import type { EffectExecutor } from '../runs/recording-host.js';
@@ -29,8 +29,8 @@ import type { Workspace } from './workspace.js';
 export interface RunRefOptions {
   /** Inputs by name. */
   readonly input?: { readonly [name: string]: JsonValue };
-  /** A fixtures file: model and HTTP calls are answered from it (a scripted run). */
-  readonly fixtures?: string;
+  /** A fixtures file (or one already loaded): model and HTTP calls are answered from it. */
+  readonly fixtures?: string | LoadedFixtures;
   /** Let shell steps run (default false). */
   readonly allowShell?: boolean;
   readonly signal?: AbortSignal;
@@ -74,7 +74,7 @@ export async function runResolved(
     shell: shellRunner(workspace.root),
     ...(options.fetchPolicy ? { fetchPolicy: options.fetchPolicy } : {}),
   });
-  const { executor, mode } = await chooseExecutor(live, options.fixtures);
+  const { executor, mode } = await chooseExecutor(live, options.fixtures, workspace.root);
   return runVersion({
     store,
     version,
@@ -142,23 +142,43 @@ async function resolveChild(
   return resolveRunnable(workspace, store, `${workflow}@${pin}`);
 }
 
+/** A fixtures file, read and checked. */
+export interface LoadedFixtures {
+  readonly fixtures: Fixtures;
+  /** sha256 of the file's bytes, recorded in the run's mode. */
+  readonly hash: ContentId;
+  /** The file as given. */
+  readonly file: string;
+}
+
+/**
+ * Reads and checks a fixtures file. Call it before anything is stored, so a broken file stops a
+ * run before its workflow is snapshotted.
+ * @throws FileError when it cannot be read; InvalidDefinitionError listing its problems.
+ */
+export async function loadFixtures(file: string): Promise<LoadedFixtures> {
+  const bytes = await readFile(file).catch(async () => {
+    await readTextFile(file); // throws the FileError that names what is wrong
+    throw new FileError('unreadable-file', `${displayPath(file)}: cannot be read`);
+  });
+  const { fixtures, diagnostics } = parseFixturesText(bytes.toString('utf8'));
+  if (!fixtures) throw new InvalidDefinitionError(displayPath(file), diagnostics);
+  return { fixtures, hash: sha256(bytes), file };
+}
+
 async function chooseExecutor(
   live: EffectExecutor,
-  fixturesFile: string | undefined,
+  source: string | LoadedFixtures | undefined,
+  root: string,
 ): Promise<{ executor: EffectExecutor; mode: RunMode }> {
-  if (fixturesFile === undefined) return { executor: live, mode: { kind: 'live' } };
-  const text = await readTextFile(fixturesFile);
-  const { fixtures, diagnostics } = parseFixturesText(text);
-  if (!fixtures) throw new InvalidDefinitionError(displayPath(fixturesFile), diagnostics);
-  const bytes = await readFile(fixturesFile).catch((error: unknown) => {
-    throw new FileError('unreadable-file', `${fixturesFile}: ${(error as Error).message}`);
-  });
+  if (source === undefined) return { executor: live, mode: { kind: 'live' } };
+  const loaded = typeof source === 'string' ? await loadFixtures(source) : source;
   return {
-    executor: new ScriptedExecutor(fixtures, live, displayPath(fixturesFile)),
+    executor: new ScriptedExecutor(loaded.fixtures, live, displayPath(loaded.file)),
     mode: {
       kind: 'scripted',
-      fixtures: sha256(bytes),
-      fixturesPath: path.relative(process.cwd(), fixturesFile),
+      fixtures: loaded.hash,
+      fixturesPath: path.relative(root, path.resolve(loaded.file)).split(path.sep).join('/'),
     },
   };
 }

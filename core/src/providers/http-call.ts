@@ -28,6 +28,8 @@ export async function performHttpCall(
   where: string,
   signal: AbortSignal,
   policy: FetchPolicy = {},
+  /** The step's timeout, when it sets one: it replaces the default (which it may exceed). */
+  timeoutMs: number = DEFAULT_HTTP_TIMEOUT_MS,
 ): Promise<EffectOutcome> {
   const headers: Record<string, string> = { ...request.headers };
   let body: string | undefined;
@@ -51,7 +53,7 @@ export async function performHttpCall(
     {
       where,
       what: host,
-      timeoutMs: DEFAULT_HTTP_TIMEOUT_MS,
+      timeoutMs,
       signal,
       ...policy,
       ...(idempotent ? {} : { maxRetries: 0 }),

@@ -54,6 +54,7 @@ export class LiveExecutor implements EffectExecutor {
           call.path,
           signal,
           this.options.fetchPolicy,
+          call.timeoutMs,
         );
       case 'shell': {
         if (!this.options.shell) {

@@ -142,6 +142,22 @@ function explainOneOf(error: ErrorObject, branchErrors: ErrorObject[], data: unk
     );
     if (inner.length > 0) return explain(inner, data);
   }
+  // A choice between required keys (`answer` or `answers`): say which keys, not "a valid value".
+  const keyChoices = branches.map(requiredOnly);
+  if (keyChoices.every((keys) => keys !== undefined)) {
+    const present = keyChoices.flat().filter((k) => isRecord(value) && value[k!] !== undefined);
+    return [
+      {
+        code: 'schema',
+        path,
+        target: 'value',
+        message:
+          present.length > 1
+            ? `give only one of ${orList(keyChoices.flat() as string[])}, not ${listNames(present as string[])}`
+            : `give one of ${orList(keyChoices.flat() as string[])}`,
+      },
+    ];
+  }
   return [
     {
       code: 'schema',
@@ -277,6 +293,13 @@ function explainOne(error: ErrorObject): Problem {
     default:
       return { code: 'schema', path, target: 'value', message: error.message ?? error.keyword };
   }
+}
+
+/** The keys a branch requires when that is all it says (`{ required: [answer] }`), else undefined. */
+function requiredOnly(schema: SchemaNode): string[] | undefined {
+  const keys = Object.keys(schema);
+  const required = schema['required'];
+  return keys.length === 1 && Array.isArray(required) ? (required as string[]) : undefined;
 }
 
 /** A short description of what a schema accepts, for "must be A or B" messages. */

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../errors.js';
 import type { JsonValue, WorkflowDefinition } from '../../format/types.js';
 import { shortId } from '../../hash/canonical.js';
-import { resolveRunnable, runResolved } from '../../node/run-service.js';
+import { loadFixtures, resolveRunnable, runResolved } from '../../node/run-service.js';
 import { Workspace } from '../../node/workspace.js';
 import type { RunEvent } from '../../runs/run-types.js';
 import { looksLikeFile } from '../../versions/refs.js';
@@ -43,13 +43,16 @@ export async function runCommand(
   };
   process.on('SIGINT', onSigint);
   try {
+    // A broken fixtures file stops the run before the workflow is snapshotted.
+    const fixtures =
+      options.fixtures === undefined ? undefined : await loadFixtures(options.fixtures);
     const version = await resolveRunnable(workspace, store, ref);
     const input = await collectInputs(version.record.definition, options);
     const progress =
       !options.json && process.stderr.isTTY ? progressPrinter(context.output) : undefined;
     const result = await runResolved(workspace, store, version, {
       input,
-      ...(options.fixtures ? { fixtures: options.fixtures } : {}),
+      ...(fixtures ? { fixtures } : {}),
       allowShell: options.allowShell === true,
       signal: controller.signal,
       ...(progress ? { onEvent: (event: RunEvent, run: string) => progress(event, run) } : {}),

@@ -42,7 +42,13 @@ export async function runHttpStep(context: StepContext): Promise<StepResult> {
   const request = buildRequest(rendered, where);
   const canonical = canonicalRequest(request, context.secrets);
   const { response } = await host.effect(
-    { path, kind: 'http', request: canonical, live: request as unknown as JsonValue },
+    {
+      path,
+      kind: 'http',
+      request: canonical,
+      live: request as unknown as JsonValue,
+      ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
+    },
     signal,
   );
   const result = response as unknown as HttpResponse;

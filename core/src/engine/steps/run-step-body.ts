@@ -18,6 +18,8 @@ export interface StepContext {
   readonly host: EngineHost;
   /** Aborted on cancellation, on the step's timeout, or when a sibling iteration failed. */
   readonly signal: AbortSignal;
+  /** The step's per-attempt timeout, when it sets one (the signal enforces it too). */
+  readonly timeoutMs?: number;
   readonly functions: ExpressionFunctions;
   /** Secret values by name, to redact them from whatever is recorded. */
   readonly secrets: ReadonlyMap<string, string>;
