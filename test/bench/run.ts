@@ -2,11 +2,15 @@
  * `npm run bench`: runs every benchmark, prints one report and writes the numbers to
  * out/bench/results.json. Benchmarks report facts; they never fail the build on a slow machine.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runPublishBench } from './publish.bench.js';
+import { runEngineBench } from './engine.bench.js';
+import { runIndexBench } from './index.bench.js';
+import { benchTempRoot, runPublishBench } from './publish.bench.js';
+import { runRecordBench } from './runs.bench.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const started = Date.now();
@@ -27,6 +31,12 @@ const machine = {
 progress('publish benchmark');
 const publish = await runPublishBench(undefined, progress);
 
+progress('run recording benchmark');
+const { record, listRuns } = await recordThenList();
+
+progress('engine benchmark');
+const engine = await runEngineBench(undefined, progress);
+
 machine.loadAverage.after = round1(os.loadavg()[0]);
 
 console.log(`Lockstep benchmarks — Node ${machine.node}, ${machine.platform}, ${machine.cpus}`);
@@ -34,19 +44,54 @@ console.log(
   `Load average ${machine.loadAverage.before} before, ${machine.loadAverage.after} after (${os.cpus().length} cores): the higher, the noisier.`,
 );
 console.log('');
-console.log(publish.report);
-console.log('');
+for (const result of [publish, record, listRuns, engine]) {
+  console.log(result.report);
+  console.log('');
+}
 console.log(`Total ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 
-const { report: _report, ...publishResult } = publish;
+const withoutReport = <T extends { report: string }>({ report: _report, ...rest }: T) => rest;
 const outDir = path.join(repoRoot, 'out', 'bench');
 mkdirSync(outDir, { recursive: true });
 const file = path.join(outDir, 'results.json');
 writeFileSync(
   file,
-  `${JSON.stringify({ at: new Date().toISOString(), machine, benchmarks: { publish: publishResult } }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      at: new Date().toISOString(),
+      machine,
+      benchmarks: {
+        publish: withoutReport(publish),
+        recordRun: withoutReport(record),
+        listRuns: withoutReport(listRuns),
+        engine: withoutReport(engine),
+      },
+    },
+    null,
+    2,
+  )}\n`,
 );
 console.log(`Results written to ${path.relative(process.cwd(), file)}.`);
+
+/** Recording fills a store to 100 000 runs; the index benchmark lists runs in that same store. */
+async function recordThenList(): Promise<{
+  record: Awaited<ReturnType<typeof runRecordBench>>['result'];
+  listRuns: Awaited<ReturnType<typeof runIndexBench>>;
+}> {
+  const temp = benchTempRoot();
+  try {
+    const recorded = await runRecordBench(temp.dir, undefined, progress);
+    progress('run index benchmark');
+    return {
+      record: recorded.result,
+      listRuns: await runIndexBench(recorded.filled, undefined, progress),
+    };
+  } finally {
+    // 100 000 journals: `rm -rf` removes them several times faster than Node's recursive rm.
+    if (process.platform !== 'win32') execFileSync('rm', ['-rf', temp.dir]);
+    temp.cleanup();
+  }
+}
 
 function round1(x: number | undefined): number {
   return Math.round((x ?? 0) * 10) / 10;
