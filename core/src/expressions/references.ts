@@ -50,8 +50,38 @@ interface AstNode {
   expression?: AstNode;
 }
 
-/** Parses one expression and lists the scope names it reads; never throws. */
+/**
+ * Compiled results kept per source text. Compiling is pure, and `jsonata()` builds a fresh parser
+ * and function table on every call, which dominated re-validating a large workflow on each
+ * keystroke in the language server (nearly all of its expressions are unchanged between edits).
+ */
+const memo = new Map<string, CompiledExpression>();
+/** Distinct expressions remembered; past this the oldest are forgotten (a bound, not a tuning). */
+export const COMPILE_MEMO_LIMIT = 4096;
+
+/**
+ * Parses one expression and lists the scope names it reads; never throws. Results are shared
+ * between calls with the same source, so they are frozen.
+ */
 export function compileExpression(source: string): CompiledExpression {
+  const known = memo.get(source);
+  if (known !== undefined) return known;
+  const compiled = deepFreeze(compileUncached(source));
+  if (memo.size >= COMPILE_MEMO_LIMIT) memo.delete(memo.keys().next().value!);
+  memo.set(source, compiled);
+  return compiled;
+}
+
+function deepFreeze(compiled: CompiledExpression): CompiledExpression {
+  if (compiled.ok) {
+    for (const reference of compiled.references) Object.freeze(reference.path);
+    compiled.references.forEach((reference) => Object.freeze(reference));
+    Object.freeze(compiled.references);
+  }
+  return Object.freeze(compiled);
+}
+
+function compileUncached(source: string): CompiledExpression {
   let ast: AstNode;
   try {
     ast = jsonata(source).ast() as AstNode;

@@ -3,7 +3,7 @@
  * nearest ancestor holding `.lockstep/`, else the git root, else the starting folder; it is also
  * the scope of the duplicate-name and cycle checks.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidDefinitionError } from '../errors.js';
 import { parseConfigText, type LockstepConfig } from '../format/config.js';
@@ -13,12 +13,22 @@ import { validateWorkspaceFiles, type FileValidation } from '../validate/validat
 import { openFsStore } from './fs-store/fs-store.js';
 import { displayPath } from './display-path.js';
 import { readTextFile } from './read-text.js';
-import { currentAuthor, gitInfoFor, gitRoot } from './git.js';
+import { currentAuthor, gitInfoFor } from './git.js';
+import {
+  findWorkflowFiles,
+  locateWorkspaceRoot,
+  storeDirFor,
+  type FoundWorkflowFiles,
+} from './workspace-files.js';
 
-/** Workflow files: `*.workflow.yaml` or `*.workflow.yml`. */
-export const WORKFLOW_FILE = /\.workflow\.ya?ml$/;
-/** Folders never searched for workflows. */
-const SKIPPED_FOLDERS = new Set(['node_modules', 'dist', 'out']);
+export {
+  findWorkflowFiles,
+  isDirectory,
+  locateWorkspaceRoot,
+  MAX_SCANNED_ENTRIES,
+  WORKFLOW_FILE,
+  type FoundWorkflowFiles,
+} from './workspace-files.js';
 
 export interface WorkspaceOptions {
   /** A `.lockstep` folder to use instead of the workspace's (`--store`, `LOCKSTEP_STORE`). */
@@ -42,19 +52,8 @@ export class Workspace {
 
   /** Finds the workspace holding `startDir` (a folder). */
   static async locate(startDir: string, options: WorkspaceOptions = {}): Promise<Workspace> {
-    const start = path.resolve(startDir);
-    const override = options.store ?? process.env['LOCKSTEP_STORE'];
-    let root: string | undefined;
-    for (let dir = start; ; dir = path.dirname(dir)) {
-      if (await isDirectory(path.join(dir, '.lockstep'))) {
-        root = dir;
-        break;
-      }
-      if (path.dirname(dir) === dir) break;
-    }
-    root ??= (await gitRoot(start)) ?? start;
-    const storeDir = override ? path.resolve(override) : path.join(root, '.lockstep');
-    return new Workspace(root, storeDir);
+    const root = await locateWorkspaceRoot(startDir);
+    return new Workspace(root, storeDirFor(root, options.store));
   }
 
   /** Finds the workspace of a workflow file (searching from the file's folder). */
@@ -133,41 +132,4 @@ export class Workspace {
   async openStore(options: { create?: boolean } = {}): Promise<Store> {
     return openFsStore(this.storeDir, options);
   }
-}
-
-/** Folder entries examined per search at most: a workspace root that is a home folder stays cheap. */
-export const MAX_SCANNED_ENTRIES = 50_000;
-
-export interface FoundWorkflowFiles {
-  readonly files: string[];
-  /** False when the search stopped at MAX_SCANNED_ENTRIES before seeing every folder. */
-  readonly complete: boolean;
-}
-
-/**
- * Every workflow file under `dir`, sorted. Dot-folders (`.git`, `.lockstep`), node_modules and
- * build output (dist, out) are skipped, and the search stops after MAX_SCANNED_ENTRIES entries.
- */
-export async function findWorkflowFiles(dir: string): Promise<FoundWorkflowFiles> {
-  const files: string[] = [];
-  let budget = MAX_SCANNED_ENTRIES;
-  const walk = async (folder: string): Promise<void> => {
-    const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
-    for (const entry of entries) {
-      if (--budget < 0) return;
-      if (entry.name.startsWith('.')) continue;
-      const full = path.join(folder, entry.name);
-      if (entry.isDirectory() && !SKIPPED_FOLDERS.has(entry.name)) await walk(full);
-      else if (entry.isFile() && WORKFLOW_FILE.test(entry.name)) files.push(full);
-    }
-  };
-  await walk(path.resolve(dir));
-  return { files: files.sort(), complete: budget >= 0 };
-}
-
-export async function isDirectory(dir: string): Promise<boolean> {
-  return stat(dir).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
 }

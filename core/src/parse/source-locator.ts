@@ -21,7 +21,8 @@ interface Located {
 /** Resolves paths and offsets of one parsed document to 1-based ranges. */
 export class SourceLocator {
   constructor(
-    private readonly doc: Document.Parsed,
+    /** The parsed YAML document (kept even when it has errors), for editor features to walk. */
+    readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
     private readonly text: string,
   ) {}
