@@ -17,50 +17,69 @@ export interface NodeAtOffset {
 }
 
 /**
- * The innermost key or value whose source contains `offset` (0-based; the position just after a
- * node's last character counts as inside it, where a cursor sits while typing). Offsets between
- * the entries of a collection resolve to the collection itself. Undefined for an empty document.
+ * The innermost key or value whose source contains `offset` (0-based). The position just after a
+ * node's last character counts as inside it (where a cursor sits while typing), unless another
+ * node starts right there. Offsets between the entries of a collection resolve to the collection
+ * itself. Undefined for an empty document.
  */
 export function nodeAtOffset(doc: Document, offset: number): NodeAtOffset | undefined {
   const root = doc.contents as Node | null;
-  if (!root || !contains(root, offset)) return undefined;
+  if (!root || !root.range || offset < root.range[0] || offset > root.range[1]) return undefined;
   const path: (string | number)[] = [];
   let current: Node = root;
   for (;;) {
     if (isMap(current)) {
-      let next: Node | undefined;
+      const candidates: Candidate[] = [];
       for (const pair of current.items) {
         if (!isPair(pair)) continue;
         const key = pair.key as Node | null;
         const value = pair.value as Node | null;
         const name = isScalar(key) ? String(key.value) : undefined;
-        if (key && contains(key, offset)) {
-          return name === undefined
-            ? { path, target: 'value', node: current }
-            : { path: [...path, name], target: 'key', node: key };
-        }
-        if (name !== undefined && value && contains(value, offset)) {
-          path.push(name);
-          next = value;
-          break;
-        }
+        if (key) candidates.push({ node: key, key: true, name });
+        if (value && name !== undefined) candidates.push({ node: value, key: false, name });
       }
-      if (!next) return { path, target: 'value', node: current };
-      current = next;
+      const found = pick(candidates, offset);
+      if (!found) return { path, target: 'value', node: current };
+      if (found.key) {
+        return found.name === undefined
+          ? { path, target: 'value', node: current }
+          : { path: [...path, found.name], target: 'key', node: found.node };
+      }
+      path.push(found.name!);
+      current = found.node;
     } else if (isSeq(current)) {
-      const index = current.items.findIndex(
-        (item) => item !== null && typeof item === 'object' && contains(item as Node, offset),
-      );
-      if (index === -1) return { path, target: 'value', node: current };
-      path.push(index);
-      current = current.items[index] as Node;
+      const candidates: Candidate[] = [];
+      current.items.forEach((item, index) => {
+        if (item !== null && typeof item === 'object') {
+          candidates.push({ node: item as Node, key: false, index });
+        }
+      });
+      const found = pick(candidates, offset);
+      if (!found) return { path, target: 'value', node: current };
+      path.push(found.index!);
+      current = found.node;
     } else {
       return { path, target: 'value', node: current };
     }
   }
 }
 
-function contains(node: Node, offset: number): boolean {
-  const range = node.range;
-  return !!range && range[0] <= offset && offset <= range[1];
+interface Candidate {
+  readonly node: Node;
+  readonly key: boolean;
+  readonly name?: string | undefined;
+  readonly index?: number;
+}
+
+/** The candidate strictly containing `offset`, else the last one ending exactly there. */
+function pick(candidates: readonly Candidate[], offset: number): Candidate | undefined {
+  const within = candidates.find(({ node }) => {
+    const range = node.range;
+    return !!range && range[0] <= offset && offset < range[1];
+  });
+  if (within) return within;
+  return candidates.findLast(({ node }) => {
+    const range = node.range;
+    return !!range && range[0] <= offset && offset === range[1];
+  });
 }

@@ -55,3 +55,10 @@ test('an offset between entries resolves to the collection that holds them', () 
   assert.deepEqual(found?.path, ['a']);
   assert.equal(found?.target, 'value');
 });
+
+test('where one node ends and the next begins, the next one wins', () => {
+  const text = 'inputs:\n  ticket: 1\nsteps:\n';
+  const found = nodeAtOffset(parseYamlText(text).locator.doc, text.indexOf('steps'));
+  assert.deepEqual(found?.path, ['steps']);
+  assert.equal(found?.target, 'key');
+});
