@@ -1,5 +1,5 @@
 // Builds the bundles into dist/: the CLI and the library entry (dist/core.js, whose type
-// declarations tsconfig.types.json emits); the extension and the language server join here.
+// declarations tsconfig.types.json emits) and the language server; the extension joins here.
 // Bundles are CommonJS (VS Code loads extensions with require), so dist/ gets its own
 // package.json saying so: the repository itself is an ES module package.
 //
@@ -35,6 +35,12 @@ await build({
 await build({
   ...common,
   entryPoints: { core: 'core/src/index.ts', 'index-worker': 'core/src/node/index/index-worker.ts' },
+  outdir: 'dist',
+  banner: { js: moduleUrl },
+});
+await build({
+  ...common,
+  entryPoints: { server: 'server/src/server.ts' }, // the language server: node dist/server.js --stdio
   outdir: 'dist',
   banner: { js: moduleUrl },
 });

@@ -1,0 +1,287 @@
+/**
+ * Completion: keys the schema allows at the cursor (step kinds among them), values for enums,
+ * model names, workflow names and channels, and inside `${{ … }}` the names in scope there:
+ * inputs, earlier steps and their output fields, the foreach item and `index`, allow-listed env
+ * variables and the secret names the workspace already uses (names only, never values).
+ */
+import { isMap, isScalar, type Node } from 'yaml';
+import {
+  CompletionItemKind,
+  MarkupKind,
+  type CompletionItem,
+  type Range,
+} from 'vscode-languageserver';
+import { STEP_KINDS } from '../../../core/src/format/types.js';
+import type { JsonPath } from '../../../core/src/parse/source-locator.js';
+import type { FeatureContext } from '../analysis/feature-context.js';
+import { scalarValue, type OutlineStep } from '../analysis/outline.js';
+import {
+  descriptionOf,
+  enumValues,
+  propertiesOf,
+  schemaAt,
+  typesOf,
+  type SchemaNode,
+} from '../analysis/schema-at-path.js';
+import { offsetsToRange } from '../lsp-ranges.js';
+import { completionSite, type CompletionSite } from './completion-context.js';
+
+/** Keys that only apply to a step with `foreach` (the schema's `dependencies`). */
+const FOREACH_KEYS = new Set(['as', 'key', 'concurrency']);
+const KINDS = new Set<string>(STEP_KINDS);
+const SECRET_NAME = /secrets\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)/g;
+
+export interface CompletionRequest {
+  readonly offset: number;
+  /** The character that triggered the request, if one did. */
+  readonly triggerCharacter?: string | undefined;
+}
+
+export async function completion(
+  context: FeatureContext,
+  request: CompletionRequest,
+): Promise<CompletionItem[]> {
+  const { analysis } = context;
+  const site = completionSite(analysis.doc, analysis.text, request.offset);
+  if (!site) return [];
+  const range = offsetsToRange(analysis.document, site.start, site.end);
+  switch (site.kind) {
+    case 'key':
+      // A space typed in the indentation is not a request for keys.
+      return request.triggerCharacter === ' ' ? [] : keyItems(site, range);
+    case 'value':
+      return valueItems(context, site.path, range);
+    case 'expression':
+      return expressionItems(context, site, range);
+  }
+}
+
+function keyItems(site: Extract<CompletionSite, { kind: 'key' }>, range: Range): CompletionItem[] {
+  const schema = schemaAt(site.mapPath);
+  if (!schema) return [];
+  const properties = propertiesOf(schema);
+  const isStep = 'id' in properties && 'llm' in properties;
+  const hasKind = site.existing.some((key) => KINDS.has(key));
+  return Object.entries(properties)
+    .filter(([key]) => !site.existing.includes(key))
+    .filter(([key]) => !isStep || !KINDS.has(key) || !hasKind)
+    .filter(([key]) => !isStep || !FOREACH_KEYS.has(key) || site.existing.includes('foreach'))
+    .map(([key, property], index) => {
+      const kind = isStep && KINDS.has(key);
+      const description = descriptionOf(property);
+      return {
+        label: key,
+        kind: kind ? CompletionItemKind.Module : CompletionItemKind.Property,
+        detail: kind ? 'step kind' : typesOf(property).join(' | ') || undefined,
+        ...(description ? { documentation: markdown(description) } : {}),
+        textEdit: { range, newText: `${key}: ` },
+        // Required keys and step kinds first, then the schema's order.
+        sortText: `${isRequired(schema, key) || kind ? '0' : '1'}${String(index).padStart(3, '0')}`,
+      } satisfies CompletionItem;
+    });
+}
+
+async function valueItems(
+  context: FeatureContext,
+  path: JsonPath,
+  range: Range,
+): Promise<CompletionItem[]> {
+  const { outline } = context.analysis;
+  const [first, second, third, fourth] = path;
+  const inStep = first === 'steps' && typeof second === 'number' && path.length === 4;
+  const item = (label: string, kind: CompletionItemKind, detail?: string): CompletionItem => ({
+    label,
+    kind,
+    ...(detail ? { detail } : {}),
+    textEdit: { range, newText: label },
+  });
+  if (inStep && third === 'llm' && fourth === 'model') {
+    return outline.models.map((model) => {
+      const name = scalarValue(model.value, 'model');
+      return item(
+        model.name,
+        CompletionItemKind.Reference,
+        typeof name === 'string' ? name : undefined,
+      );
+    });
+  }
+  if (inStep && third === 'workflow' && fourth === 'name') {
+    const own = outline.name?.value;
+    const names = new Set(
+      context.files().flatMap((f) => (f.validated.summary.name ? [f.validated.summary.name] : [])),
+    );
+    return [...names]
+      .filter((name) => name !== own)
+      .sort()
+      .map((name) => item(name, CompletionItemKind.File, 'workflow'));
+  }
+  if (inStep && third === 'workflow' && fourth === 'version') {
+    return (await context.channelNames()).map((name) =>
+      item(name, CompletionItemKind.EnumMember, 'channel'),
+    );
+  }
+  const schema = schemaAt(path);
+  if (!schema) return [];
+  const values = enumValues(schema).map((value) =>
+    item(String(value), CompletionItemKind.EnumMember),
+  );
+  if (typesOf(schema).includes('boolean')) {
+    values.push(item('true', CompletionItemKind.Value), item('false', CompletionItemKind.Value));
+  }
+  return values;
+}
+
+function expressionItems(
+  context: FeatureContext,
+  site: Extract<CompletionSite, { kind: 'expression' }>,
+  range: Range,
+): CompletionItem[] {
+  const { outline } = context.analysis;
+  const [first, second] = site.valuePath;
+  const stepIndex = first === 'steps' && typeof second === 'number' ? second : undefined;
+  const inModels = first === 'models';
+  const current = stepIndex === undefined ? undefined : outline.steps[stepIndex];
+  // A step's `when` and `foreach` run before any iteration: its item is not in scope there.
+  const header = site.valuePath[2] === 'when' || site.valuePath[2] === 'foreach';
+  const itemName = current?.itemName !== undefined && !header ? current.itemName : undefined;
+  const readable = outline.steps.filter(
+    (step) =>
+      step.id !== undefined && !inModels && (stepIndex === undefined || step.index < stepIndex),
+  );
+  const item = (
+    label: string,
+    kind: CompletionItemKind,
+    detail?: string,
+    documentation?: string,
+  ): CompletionItem => ({
+    label,
+    kind,
+    ...(detail ? { detail } : {}),
+    ...(documentation ? { documentation: markdown(documentation) } : {}),
+    textEdit: { range, newText: label },
+  });
+
+  const [root, ...rest] = site.chain;
+  if (root === undefined) {
+    return [
+      item('inputs', CompletionItemKind.Module, 'the workflow’s inputs'),
+      item('steps', CompletionItemKind.Module, 'results of earlier steps'),
+      item('env', CompletionItemKind.Module, 'allow-listed environment variables'),
+      item('secrets', CompletionItemKind.Module, 'secrets, resolved at run time'),
+      ...(itemName === undefined
+        ? []
+        : [
+            item(itemName, CompletionItemKind.Variable, 'the current foreach item'),
+            item('index', CompletionItemKind.Variable, 'the current item’s position'),
+          ]),
+    ];
+  }
+  if (root === 'inputs' && rest.length === 0) {
+    return outline.inputs.map((input) => {
+      const type = scalarValue(input.value, 'type');
+      const description = scalarValue(input.value, 'description');
+      return item(
+        input.name,
+        CompletionItemKind.Field,
+        typeof type === 'string' ? type : undefined,
+        typeof description === 'string' ? description : undefined,
+      );
+    });
+  }
+  if (root === 'steps') {
+    if (rest.length === 0) {
+      return readable.map((step) => item(step.id!, CompletionItemKind.Function, step.kind));
+    }
+    const step = readable.find((s) => s.id === rest[0]);
+    if (!step) return [];
+    if (rest.length === 1) return [item('output', CompletionItemKind.Field, 'the step’s result')];
+    if (rest[1] !== 'output') return [];
+    return outputFields(context, step, rest.slice(2)).map((name) =>
+      item(name, CompletionItemKind.Field),
+    );
+  }
+  if (root === 'env' && rest.length === 0) {
+    return context.scope.envAllowList.map((name) =>
+      item(name, CompletionItemKind.Variable, 'env.allow in .lockstep/config.yaml'),
+    );
+  }
+  if (root === 'secrets' && rest.length === 0) {
+    return secretNames(context).map((name) =>
+      item(name, CompletionItemKind.Constant, 'a secret used in this workspace'),
+    );
+  }
+  return [];
+}
+
+/** The fields known to exist under `steps.<id>.output.<path…>`. */
+function outputFields(
+  context: FeatureContext,
+  step: OutlineStep,
+  path: readonly string[],
+): string[] {
+  const node = step.node;
+  switch (step.kind) {
+    case 'http':
+      return path.length === 0 ? ['status', 'headers', 'body'] : [];
+    case 'llm': {
+      if (scalarValue(node, 'llm', 'output') !== 'json') return [];
+      let schema = plain(node?.getIn(['llm', 'schema'], true) as Node | undefined);
+      for (const name of path) schema = propertyOf(schema, name);
+      return propertyNames(schema);
+    }
+    case 'transform': {
+      let value = node?.get('transform', true) as Node | undefined;
+      for (const name of path) value = isMap(value) ? (value.get(name, true) as Node) : undefined;
+      return isMap(value)
+        ? value.items.flatMap((p) => (isScalar(p.key) ? [String(p.key.value)] : []))
+        : [];
+    }
+    case 'workflow': {
+      const name = scalarValue(node, 'workflow', 'name');
+      if (path.length > 0 || typeof name !== 'string') return [];
+      const callee = context.files().find((f) => f.validated.summary.name === name);
+      const value = callee?.validated.parsed.value as { outputs?: unknown } | undefined;
+      return value?.outputs && typeof value.outputs === 'object' ? Object.keys(value.outputs) : [];
+    }
+    default:
+      return [];
+  }
+}
+
+/** Secret names read anywhere in the workspace's workflow files: names only, never values. */
+function secretNames(context: FeatureContext): string[] {
+  const names = new Set<string>();
+  for (const file of context.files()) {
+    if (!file.text.includes('secrets')) continue;
+    for (const match of file.text.matchAll(SECRET_NAME)) names.add(match[1]!);
+  }
+  return [...names].sort();
+}
+
+function plain(node: Node | undefined): unknown {
+  try {
+    return node?.toJSON();
+  } catch {
+    return undefined; // an alias that cannot be expanded: no fields to offer
+  }
+}
+
+function propertyOf(schema: unknown, name: string): unknown {
+  const properties = (schema as { properties?: Record<string, unknown> } | undefined)?.properties;
+  return properties && typeof properties === 'object' ? properties[name] : undefined;
+}
+
+function propertyNames(schema: unknown): string[] {
+  const properties = (schema as { properties?: unknown } | undefined)?.properties;
+  return properties && typeof properties === 'object' && !Array.isArray(properties)
+    ? Object.keys(properties)
+    : [];
+}
+
+function isRequired(schema: SchemaNode, key: string): boolean {
+  return Array.isArray(schema['required']) && (schema['required'] as unknown[]).includes(key);
+}
+
+function markdown(value: string): { kind: 'markdown'; value: string } {
+  return { kind: MarkupKind.Markdown, value };
+}

@@ -1,0 +1,33 @@
+/**
+ * Handler isolation: a feature that throws logs the error to the client's console and answers
+ * its neutral result (no hover, no items…), so one bug never takes the server down or leaves a
+ * request unanswered. Errors meant for the user (`ResponseError`, e.g. an invalid rename) pass.
+ */
+import { ResponseError } from 'vscode-languageserver';
+
+/**
+ * Test-only seam: called with the feature's name before each handler runs; a test makes it throw
+ * to prove that a crashing handler is contained.
+ */
+export type FaultInjector = (feature: string) => void;
+
+export type Guard = <P, R>(
+  feature: string,
+  fallback: R,
+  handler: (params: P) => R | Promise<R>,
+) => (params: P) => Promise<R>;
+
+export function createGuard(log: (message: string) => void, inject?: FaultInjector): Guard {
+  return (feature, fallback, handler) => async (params) => {
+    try {
+      inject?.(feature);
+      return await handler(params);
+    } catch (error) {
+      if (error instanceof ResponseError) throw error;
+      log(
+        `${feature} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+      return fallback;
+    }
+  };
+}
