@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runEngineBench } from './engine.bench.js';
 import { runIndexBench } from './index.bench.js';
+import { runLanguageServerBench } from './language-server.bench.js';
 import { benchTempRoot, runPublishBench } from './publish.bench.js';
 import { runRecordBench } from './runs.bench.js';
 
@@ -37,6 +38,9 @@ const { record, listRuns } = await recordThenList();
 progress('engine benchmark');
 const engine = await runEngineBench(undefined, progress);
 
+progress('language server benchmark');
+const languageServer = await runLanguageServerBench(undefined, progress);
+
 machine.loadAverage.after = round1(os.loadavg()[0]);
 
 console.log(`Lockstep benchmarks — Node ${machine.node}, ${machine.platform}, ${machine.cpus}`);
@@ -44,7 +48,7 @@ console.log(
   `Load average ${machine.loadAverage.before} before, ${machine.loadAverage.after} after (${os.cpus().length} cores): the higher, the noisier.`,
 );
 console.log('');
-for (const result of [publish, record, listRuns, engine]) {
+for (const result of [publish, record, listRuns, engine, languageServer]) {
   console.log(result.report);
   console.log('');
 }
@@ -65,6 +69,7 @@ writeFileSync(
         recordRun: withoutReport(record),
         listRuns: withoutReport(listRuns),
         engine: withoutReport(engine),
+        languageServer: withoutReport(languageServer),
       },
     },
     null,
