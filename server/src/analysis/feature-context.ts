@@ -45,7 +45,7 @@ export class FeatureContexts {
     if (!this.documents.get(uri)) return undefined;
     const scope = await this.model.scopeFor(uri);
     const document = this.documents.get(uri);
-    if (!document || this.model.isConfigDocument(uri)) return undefined;
+    if (!document || !this.model.isWorkflowDocument(uri)) return undefined;
     const validated = this.cache.validate(documentKey(uri), document.getText(), scope.envAllowList);
     let analysis = this.latest.get(uri);
     if (analysis?.validated !== validated || analysis.document.version !== document.version) {

@@ -128,6 +128,7 @@ export class ValidationManager {
           this.publishConfig(document);
           continue;
         }
+        if (!model.isWorkflowDocument(uri)) continue;
         cache.validate(documentKey(uri), document.getText(), scope.envAllowList);
         fresh.add(uri);
       } catch (error) {

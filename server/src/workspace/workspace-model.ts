@@ -103,9 +103,19 @@ export class WorkspaceModel {
     const out: TextDocument[] = [];
     for (const [uri, owner] of this.scopeOfDocument) {
       const document = this.documents.get(uri);
-      if (owner === scope && document && !this.isConfigDocument(uri)) out.push(document);
+      if (owner === scope && document && this.isWorkflowDocument(uri)) out.push(document);
     }
     return out;
+  }
+
+  /**
+   * Whether a document is a workflow: a `*.workflow.yaml`/`.yml` file, or a document that is not
+   * a file (an untitled buffer the client chose to send). Other YAML files a client sends (its
+   * selector may be every YAML file) are left alone.
+   */
+  isWorkflowDocument(uri: string): boolean {
+    const file = uriToPath(uri);
+    return file === undefined || WORKFLOW_FILE.test(file);
   }
 
   /** Whether a document is a workspace's `.lockstep/config.yaml` rather than a workflow. */

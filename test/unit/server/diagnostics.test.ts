@@ -156,3 +156,21 @@ test('the server asks to watch workflow files and settings when the client allow
     ['**/*.workflow.{yaml,yml}', '**/.lockstep/config.yaml'],
   );
 });
+
+test('other YAML files a client sends are left alone', async (t) => {
+  const ws = lspWorkspace(t);
+  const client = await startInProcess(t, { root: ws.root });
+  const compose = ws.uri('docker-compose.yml');
+  await client.open(compose, yaml('services:', '  web: { image: nginx }'));
+  const uri = ws.uri('ok.workflow.yml');
+  await client.open(uri, yaml('name: ok', 'steps:', '  - id: a', '    transform: 1'));
+  // Documents are validated in the order they changed: once the workflow's diagnostics are
+  // in, the compose file has been looked at, and nothing was published for it.
+  assert.deepEqual(await client.diagnostics(uri), []);
+  assert.equal(client.lastPublished(compose), undefined);
+  const items = await client.request<unknown[]>('textDocument/completion', {
+    textDocument: { uri: compose },
+    position: { line: 2, character: 0 },
+  });
+  assert.deepEqual(items, []);
+});
