@@ -157,14 +157,17 @@ test('a live run calls the model and the HTTP endpoint and records both', async 
   assert.equal(record.status, 'succeeded');
   assert.deepEqual(record.output, { category: 'billing', customer: 'Ada' });
   assert.deepEqual(record.header.mode, { kind: 'live' });
+  // Besides a record of whether the model's key was set (never its value).
   assert.deepEqual(
     record.effects.map((e) => [e.path, e.kind]),
     [
+      ['run', 'secret'],
       ['classify', 'llm'],
       ['customer', 'http'],
     ],
   );
-  const [llm, http] = record.effects;
+  assert.deepEqual(record.effects[0]!.response, true);
+  const [, llm, http] = record.effects;
   assert.deepEqual(llm!.usage, { input: 31, output: 2 });
   assert.deepEqual(llm!.response, { content: 'billing', finishReason: 'stop' });
   assert.equal(typeof llm!.latencyMs, 'number');
@@ -285,7 +288,10 @@ test('output: json with a non-JSON answer fails with invalid-json, recording the
   assert.match(step.error?.message ?? '', /asked for JSON but answered text that is not JSON/);
   assert.deepEqual(step.error?.detail, { text: answer });
   // The effect itself succeeded: the model did answer.
-  assert.deepEqual(record.effects[0]!.response, { content: answer, finishReason: 'stop' });
+  assert.deepEqual(record.effects.find((e) => e.kind === 'llm')!.response, {
+    content: answer,
+    finishReason: 'stop',
+  });
 });
 
 test('output: json not matching the schema fails with schema', async (t) => {
@@ -341,7 +347,7 @@ test('a streaming model gets an SSE answer and the run succeeds, with usage', as
   const body = s.model.requests[0]!.body as { stream?: unknown };
   assert.equal(body.stream, true);
   const record = await inspect(dir, printed.id);
-  const effect = record.effects[0]!;
+  const effect = record.effects.find((e) => e.kind === 'llm')!;
   assert.deepEqual(effect.usage, { input: 17, output: 2 });
   // Streaming is transport: it is not part of the canonical request.
   assert.equal((effect.request as { stream?: unknown }).stream, undefined);

@@ -9,7 +9,9 @@ import { InputError } from '../engine/inputs.js';
 import { LOCKSTEP_VERSION } from '../version.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 import { diffCommand } from './commands/diff.js';
+import { compareCommand } from './commands/compare.js';
 import { inspectCommand } from './commands/inspect.js';
+import { replayCommand, type ReplayOptions } from './commands/replay.js';
 import { runCommand, type RunOptions } from './commands/run.js';
 import { runsCommand, type RunsOptions } from './commands/runs.js';
 import { publishCommand } from './commands/publish.js';
@@ -149,7 +151,12 @@ export async function runCli(
     );
 
   const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-  withJson(program.command('run').argument('<ref>', 'a workflow file or a version ref'))
+  withJson(
+    program
+      .command('run')
+      .argument('<ref>', 'a workflow file or a version ref')
+      .argument('[refB]', 'with --side-by-side: the second version'),
+  )
     .description('run a workflow and record the run (exit 0 succeeded, 1 failed, 130 cancelled)')
     // An invalid workflow or fixtures file means the run could not start: exit 2, never the 1
     // that says a run failed.
@@ -165,7 +172,37 @@ export async function runCli(
       'answer model and HTTP calls from this fixtures file (a scripted run)',
     )
     .option('--allow-shell', 'let shell steps run commands (off by default)')
-    .action(run((ref: string, options: RunOptions) => runCommand(context(), ref, options)));
+    .option('--side-by-side', 'run <ref> and <refB> at once on the same input and compare them')
+    .action(
+      run((ref: string, refB: string | undefined, options: RunOptions) =>
+        runCommand(context(), ref, { ...options, ...(refB === undefined ? {} : { refB }) }),
+      ),
+    );
+
+  withJson(program.command('replay').argument('<run>', 'a run id (or a unique prefix)'))
+    .description(
+      're-execute a run exactly from its recording, or --against another version, and compare',
+    )
+    .hook('preAction', readsVersions)
+    .option(
+      '--against <ref>',
+      'the version to replay the input on: a workflow file (the working copy), name@3, name@sha256:…',
+    )
+    .option(
+      '--on-miss <policy>',
+      'with --against, a request without a recorded answer: live (default), stub or fail',
+    )
+    .option('--fixtures <file>', 'answers for --on-miss stub')
+    .option('--allow-shell', 'let a shell step without a recorded answer run (with --on-miss live)')
+    .action(run((id: string, options: ReplayOptions) => replayCommand(context(), id, options)));
+
+  withJson(program.command('compare').argument('<runA>', 'a run id').argument('<runB>', 'a run id'))
+    .description('compare two runs step by step (exit 1 when they differ)')
+    .action(
+      run((a: string, b: string, options: { json?: boolean }) =>
+        compareCommand(context(), a, b, options),
+      ),
+    );
 
   withJson(program.command('runs').argument('<name>', 'a workflow name'))
     .description('list a workflow’s runs, newest first')

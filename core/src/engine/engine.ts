@@ -347,9 +347,16 @@ class AttemptsError extends Error {
 function retryable(error: unknown): boolean {
   return !(
     error instanceof EngineError &&
-    ['expression', 'foreach', 'shell-not-allowed', 'unknown-model', 'cancelled'].includes(
-      error.code,
-    )
+    // A replay that diverged, or has no answer, would only diverge again.
+    [
+      'expression',
+      'foreach',
+      'shell-not-allowed',
+      'unknown-model',
+      'cancelled',
+      'divergence',
+      'no-recording',
+    ].includes(error.code)
   );
 }
 

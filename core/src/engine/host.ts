@@ -22,10 +22,15 @@ export interface EffectCall {
   readonly timeoutMs?: number;
 }
 
+/** Where an effect's answer came from, when it was not simply performed live. */
+export type EffectSource = 'recording' | 'live' | 'fixture';
+
 /** A performed effect's answer. */
 export interface EffectOutcome {
   readonly response: JsonValue;
   readonly usage?: TokenUsage;
+  /** Set by replays: the answer was recorded, called live, or taken from a fixture. */
+  readonly served?: EffectSource;
 }
 
 /** A sub-workflow call. */
@@ -44,6 +49,8 @@ export interface ChildRunOutcome {
   readonly version: { readonly id: string; readonly seq?: number };
   readonly status: RunStatus;
   readonly output: JsonValue;
+  /** Set by replays: the child's outcome was recorded, or the child ran live. */
+  readonly served?: EffectSource;
 }
 
 export interface EngineHost {

@@ -65,15 +65,7 @@ export async function runResolved(
   version: RunnableVersion,
   options: RunRefOptions = {},
 ): Promise<RunResult> {
-  const config = await workspace.config();
-  const allowedEnv = new Set(config.env?.allow ?? []);
-  const readEnv = options.env ?? ((name: string) => process.env[name]);
-  const live = new LiveExecutor({
-    // The allow-list is enforced here too, not only by validation.
-    env: (name) => (allowedEnv.has(name) ? readEnv(name) : undefined),
-    shell: shellRunner(workspace.root),
-    ...(options.fetchPolicy ? { fetchPolicy: options.fetchPolicy } : {}),
-  });
+  const live = await liveExecutor(workspace, options);
   const { executor, mode } = await chooseExecutor(live, options.fixtures, workspace.root);
   return runVersion({
     store,
@@ -86,7 +78,30 @@ export async function runResolved(
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     resolveChild: (workflow, pin) => resolveChild(workspace, store, workflow, pin),
-    writer: { pid: process.pid, host: os.hostname() },
+    writer: thisProcess(),
+  });
+}
+
+/** The writer identity of this process, to tell its running runs from interrupted ones. */
+export function thisProcess(): { pid: number; host: string } {
+  return { pid: process.pid, host: os.hostname() };
+}
+
+/**
+ * The executor that performs effects for real in `workspace`: environment variables limited to
+ * the allow-list (enforced here too, not only by validation), shell commands run from its root.
+ */
+export async function liveExecutor(
+  workspace: Workspace,
+  options: Pick<RunRefOptions, 'env' | 'fetchPolicy'> = {},
+): Promise<LiveExecutor> {
+  const config = await workspace.config();
+  const allowedEnv = new Set(config.env?.allow ?? []);
+  const readEnv = options.env ?? ((name: string) => process.env[name]);
+  return new LiveExecutor({
+    env: (name) => (allowedEnv.has(name) ? readEnv(name) : undefined),
+    shell: shellRunner(workspace.root),
+    ...(options.fetchPolicy ? { fetchPolicy: options.fetchPolicy } : {}),
   });
 }
 
@@ -118,7 +133,7 @@ async function snapshotFile(
 }
 
 /** A sub-workflow's version: a pin as written, or the workspace's current file for the name. */
-async function resolveChild(
+export async function resolveChild(
   workspace: Workspace,
   store: Store,
   workflow: string,

@@ -74,10 +74,11 @@ export class LiveExecutor implements EffectExecutor {
         const name = (call.request as { name: string }).name;
         return { response: this.options.env(name) ?? null };
       }
+      case 'secret':
       case 'workflow':
         throw new EngineError(
           'internal',
-          `${call.path}: child runs are started by the runner, not an executor`,
+          `${call.path}: ${call.kind} effects are recorded by the host, not performed by an executor`,
         );
     }
   }

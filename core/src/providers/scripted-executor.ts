@@ -8,7 +8,7 @@ import { EngineError } from '../engine/engine-error.js';
 import type { EffectCall, EffectOutcome } from '../engine/host.js';
 import type { HttpRequest } from '../engine/steps/http-step.js';
 import type { ModelCall } from '../engine/steps/llm-step.js';
-import type { EffectExecutor } from '../runs/recording-host.js';
+import type { EffectExecutor, EffectIdentity } from '../runs/recording-host.js';
 import { FixtureMatcher, type Fixtures } from './fixtures.js';
 
 export class ScriptedExecutor implements EffectExecutor {
@@ -23,7 +23,11 @@ export class ScriptedExecutor implements EffectExecutor {
     this.matcher = new FixtureMatcher(fixtures);
   }
 
-  async execute(call: EffectCall, signal: AbortSignal): Promise<EffectOutcome> {
+  async execute(
+    call: EffectCall,
+    signal: AbortSignal,
+    identity: EffectIdentity,
+  ): Promise<EffectOutcome> {
     if (call.kind === 'llm') {
       const { request } = call.live as unknown as ModelCall;
       const answer = this.matcher.model(call.path, request);
@@ -49,6 +53,6 @@ export class ScriptedExecutor implements EffectExecutor {
       }
       return { response: response as unknown as JsonValue };
     }
-    return this.fallback.execute(call, signal);
+    return this.fallback.execute(call, signal, identity);
   }
 }

@@ -17,11 +17,19 @@ import type { RunWriter } from '../store/store.js';
 import type { EffectKind, EffectRecord, RecordedError, RunEvent } from './run-types.js';
 
 /** Performs effects for real (providers) or from fixtures. */
+/** An effect's identity in its run: with its path and kind, what a replay matches on. */
+export interface EffectIdentity {
+  /** `rk1:sha256:…` of the canonical request. */
+  readonly key: string;
+  /** How many identical (path, kind, key) effects came before it in the run. */
+  readonly occurrence: number;
+}
+
 export interface EffectExecutor {
   /**
    * @throws EngineError saying what failed; any other error is recorded as internal.
    */
-  execute(call: EffectCall, signal: AbortSignal): Promise<EffectOutcome>;
+  execute(call: EffectCall, signal: AbortSignal, identity: EffectIdentity): Promise<EffectOutcome>;
 }
 
 export interface RecordingHostOptions {
@@ -31,7 +39,15 @@ export interface RecordingHostOptions {
   readonly secret: (name: string) => string | undefined;
   readonly shellAllowed: boolean;
   /** Runs a child workflow as its own run (the runner provides this). */
-  readonly runChild: (request: ChildRunRequest, signal: AbortSignal) => Promise<ChildRunOutcome>;
+  readonly runChild: (
+    request: ChildRunRequest,
+    signal: AbortSignal,
+    identity: EffectIdentity,
+  ) => Promise<ChildRunOutcome>;
+  /** Waits before a retry (default: a real timer; a replay answers at once). */
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Adds to an event before it is recorded (a replay marks where each step's answers came from). */
+  readonly annotate?: (event: RunEvent) => RunEvent;
   /** Sees every event as it is recorded (already redacted): progress for the CLI and editor. */
   readonly onEvent?: (event: RunEvent) => void;
   /** The time, for timestamps; the system clock by default. */
@@ -53,7 +69,21 @@ export class RecordingHost implements EngineHost {
 
   secret(name: string): string | undefined {
     const value = this.options.secret(name);
-    if (value !== undefined && value !== '') this.secretValues.set(name, value);
+    const set = value !== undefined && value !== '';
+    if (set) this.secretValues.set(name, value);
+    // Whether it was set, never the value: a replay needs it to rebuild requests exactly.
+    const request = { name };
+    const key = requestKey(request);
+    this.record({
+      path: 'run',
+      kind: 'secret',
+      key,
+      occurrence: this.nextOccurrence('run', 'secret', key),
+      request,
+      response: set,
+      latencyMs: 0,
+      at: this.timestamp(),
+    });
     return value;
   }
 
@@ -62,6 +92,7 @@ export class RecordingHost implements EngineHost {
   }
 
   sleep(ms: number, signal: AbortSignal): Promise<void> {
+    if (this.options.sleep) return this.options.sleep(ms, signal);
     return new Promise((resolve, reject) => {
       if (signal.aborted) {
         reject(new EngineError('cancelled', 'the run was cancelled'));
@@ -81,7 +112,10 @@ export class RecordingHost implements EngineHost {
 
   /** Records an event; returns it as recorded (secrets redacted). */
   emit(event: RunEvent): RunEvent {
-    const redacted = redactEvent(event, this.secretValues);
+    const redacted = redactEvent(
+      this.options.annotate ? this.options.annotate(event) : event,
+      this.secretValues,
+    );
     this.appending = this.appending
       .then(() => this.options.writer.append(redacted))
       .catch((error: unknown) => {
@@ -98,7 +132,7 @@ export class RecordingHost implements EngineHost {
     const at = this.timestamp();
     const started = performance.now();
     try {
-      const outcome = await this.options.executor.execute(call, signal);
+      const outcome = await this.options.executor.execute(call, signal, { key, occurrence });
       this.record({
         path: call.path,
         kind: call.kind,
@@ -108,6 +142,7 @@ export class RecordingHost implements EngineHost {
         response: outcome.response,
         latencyMs: elapsed(started),
         ...(outcome.usage ? { usage: outcome.usage } : {}),
+        ...(outcome.served ? { served: outcome.served } : {}),
         at,
       });
       return outcome;
@@ -138,15 +173,17 @@ export class RecordingHost implements EngineHost {
     const occurrence = this.nextOccurrence(request.path, 'workflow', key);
     const at = this.timestamp();
     const started = performance.now();
-    const outcome = await this.options.runChild(request, signal);
+    const outcome = await this.options.runChild(request, signal, { key, occurrence });
+    const { served, ...result } = outcome;
     this.record({
       path: request.path,
       kind: 'workflow',
       key,
       occurrence,
       request: canonical,
-      response: outcome as unknown as JsonValue,
+      response: result as unknown as JsonValue,
       latencyMs: elapsed(started),
+      ...(served ? { served } : {}),
       at,
     });
     return outcome;

@@ -46,8 +46,12 @@ export interface RunHeader {
   readonly writer: { readonly pid: number; readonly host: string };
 }
 
-/** The kinds of effect: everything nondeterministic a run touches. */
-export type EffectKind = 'llm' | 'http' | 'shell' | 'clock' | 'random' | 'env' | 'workflow';
+/**
+ * The kinds of effect: everything nondeterministic a run touches. `secret` records only whether a
+ * secret was set (never its value), so a replay rebuilds requests exactly as they were.
+ */
+export type EffectKind =
+  'llm' | 'http' | 'shell' | 'clock' | 'random' | 'env' | 'secret' | 'workflow';
 
 /** Token usage reported by a model provider. */
 export interface TokenUsage {
@@ -79,6 +83,8 @@ export interface EffectRecord {
   readonly error?: RecordedError;
   readonly latencyMs: number;
   readonly usage?: TokenUsage;
+  /** In replays: where the answer came from (`recording`, `live` or `fixture`). */
+  readonly served?: 'recording' | 'live' | 'fixture';
   readonly at: string;
 }
 
@@ -97,7 +103,16 @@ export interface StepRecord {
   readonly error?: RecordedError;
   /** For a foreach step: its iterations' paths, in item order. */
   readonly iterations?: readonly string[];
+  /**
+   * In a replay against another version: where the step's answers came from. `recorded`: all
+   * from the original run; `live` or `stubbed`: at least one called live or taken from a
+   * fixture; `missing`: one had no answer; `tainted`: its own answers were recorded, but it read
+   * the output of a step that was not.
+   */
+  readonly provenance?: StepProvenance;
 }
+
+export type StepProvenance = 'recorded' | 'live' | 'stubbed' | 'missing' | 'tainted';
 
 /** The journal's events. */
 export type RunEvent =

@@ -12,7 +12,7 @@ import { InputError, prepareInputs } from '../engine/inputs.js';
 import type { Publication, VersionRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { LOCKSTEP_VERSION } from '../version.js';
-import { RecordingHost, type EffectExecutor } from './recording-host.js';
+import { RecordingHost, type EffectExecutor, type EffectIdentity } from './recording-host.js';
 import {
   RUN_FORMAT,
   type RecordedError,
@@ -55,6 +55,20 @@ export interface RunOptions {
   /** The run that called this one (set for child runs). */
   readonly parent?: { readonly run: string; readonly step: string };
   readonly now?: () => Date;
+  /**
+   * Runs a `workflow` step's child instead of resolving and running it live (a replay serves it
+   * from the recording). `run` is the calling run's id.
+   */
+  readonly childRunner?: (
+    request: ChildRunRequest,
+    signal: AbortSignal,
+    identity: EffectIdentity,
+    run: string,
+  ) => Promise<ChildRunOutcome>;
+  /** Waits before a retry (default: a real timer). */
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Adds to each event of this run before it is recorded. */
+  readonly annotate?: (event: RunEvent) => RunEvent;
 }
 
 export interface RunResult {
@@ -95,9 +109,14 @@ export async function runVersion(options: RunOptions): Promise<RunResult> {
     executor: options.executor,
     secret: options.secret,
     shellAllowed: options.shellAllowed ?? false,
-    runChild: (request, childSignal) => runChild(options, header.id, request, childSignal),
+    runChild: (request, childSignal, identity) =>
+      options.childRunner
+        ? options.childRunner(request, childSignal, identity, header.id)
+        : runChild(options, header.id, request, childSignal),
     onEvent: (event) => options.onEvent?.(event, header.id),
     now,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(options.annotate ? { annotate: options.annotate } : {}),
   });
   try {
     const result = await executeWorkflow({ definition: record.definition, input, host, signal });

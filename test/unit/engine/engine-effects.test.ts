@@ -15,6 +15,11 @@ import {
   TableExecutor,
 } from '../../helpers/engine-harness.js';
 
+/** The effects a run performed: without the record of which secrets were set. */
+function performed(record: RunRecord): RunRecord['effects'] {
+  return record.effects.filter((e) => e.kind !== 'secret');
+}
+
 /** A model that answers with the prompt's length; an endpoint that echoes what it was sent. */
 function echoModel(): TableExecutor {
   return new TableExecutor({
@@ -25,7 +30,9 @@ function echoModel(): TableExecutor {
 
 /** The identity of every effect of a run: path, kind, key, occurrence. */
 function identities(record: RunRecord): string[] {
-  return record.effects.map((e) => `${e.path} ${e.kind} ${e.key} #${e.occurrence}`).sort();
+  return performed(record)
+    .map((e) => `${e.path} ${e.kind} ${e.key} #${e.occurrence}`)
+    .sort();
 }
 
 describe('clock, random and env reads', () => {
@@ -53,7 +60,7 @@ steps:
       region: 'eu-west',
     });
     assert.deepEqual(
-      record.effects.map((e) => ({
+      performed(record).map((e) => ({
         path: e.path,
         kind: e.kind,
         request: e.request,
@@ -87,7 +94,7 @@ steps:
         { path: 'stamp', kind: 'random', request: null, response: 0.5, occurrence: 0 },
       ],
     );
-    for (const effect of record.effects) assert.match(effect.key, /^rk1:sha256:[0-9a-f]{64}$/);
+    for (const effect of performed(record)) assert.match(effect.key, /^rk1:sha256:[0-9a-f]{64}$/);
   });
 
   test('inside a foreach, each iteration reads under its own path whatever the timing', async () => {
@@ -114,7 +121,7 @@ steps:
       { executor },
     );
     assert.equal(result.status, 'succeeded', JSON.stringify(result.error));
-    const reads = record.effects
+    const reads = performed(record)
       .filter((e) => e.kind === 'clock')
       .map((e) => [e.path, e.occurrence]);
     assert.deepEqual(reads, [
@@ -155,8 +162,8 @@ steps:
     for (const { result } of [a, b]) assert.equal(result.status, 'succeeded');
     assert.deepEqual(a.result.output, b.result.output);
     assert.notDeepEqual(
-      a.record.effects.map((e) => e.path),
-      b.record.effects.map((e) => e.path),
+      performed(a.record).map((e) => e.path),
+      performed(b.record).map((e) => e.path),
       'the answers did arrive in different orders',
     );
     const paths = (record: RunRecord): string[] => record.steps.map((s) => s.path).sort();
@@ -218,16 +225,16 @@ describe('request keys', () => {
       secrets: { MODEL_KEY: secret },
     });
     assert.equal(result.status, 'succeeded', JSON.stringify(result.error));
-    assert.equal(record.effects.length, 1);
-    return record.effects[0]!.key;
+    assert.equal(performed(record).length, 1);
+    return performed(record)[0]!.key;
   }
 
   test('the same canonical request gives the same key, computed from the recorded request', async () => {
     const secrets = { MODEL_KEY: 'sk-test-same' };
     const first = await runOnce(LLM, { executor: echoModel(), secrets });
     const second = await runOnce(LLM, { executor: echoModel(), secrets });
-    const effect = first.record.effects[0]!;
-    assert.equal(effect.key, second.record.effects[0]!.key);
+    const effect = performed(first.record)[0]!;
+    assert.equal(effect.key, performed(second.record)[0]!.key);
     assert.equal(effect.key, requestKey(effect.request));
     assert.match(effect.key, /^rk1:sha256:[0-9a-f]{64}$/);
   });
@@ -266,7 +273,7 @@ describe('request keys', () => {
           executor: new TableExecutor({ llm: async () => modelAnswer('{}') }),
           secrets: { MODEL_KEY: 'sk-test-1' },
         });
-        keys.set(field, record.effects[0]!.key);
+        keys.set(field, performed(record)[0]!.key);
         continue;
       }
       keys.set(field, await keyOf(definition));
@@ -354,7 +361,7 @@ describe('request keys', () => {
     const one = await run('model-key-ONE-3f9a1c', 'crm-token-ONE-77b2e0');
     const two = await run('model-key-TWO-c41d9e', 'crm-token-TWO-0a5f13');
     assert.deepEqual(identities(one.record), identities(two.record));
-    const crm = one.record.effects.find((e) => e.path === 'crm');
+    const crm = performed(one.record).find((e) => e.path === 'crm');
     assert.deepEqual((crm?.request as { headers: unknown }).headers, {
       authorization: 'Bearer ⟦secret:CRM_TOKEN⟧',
     });
@@ -393,7 +400,7 @@ describe('request keys', () => {
       assert.equal(recorded.includes(form), false, `the secret was recorded as ${form}`);
     }
     assert.match(
-      (record.effects[0]!.request as { url: string }).url,
+      (performed(record)[0]!.request as { url: string }).url,
       /api_key=.*secret.*QUERY_KEY/,
     );
   });
@@ -432,10 +439,10 @@ describe('request keys', () => {
     const a = await run(whole, 'svc-user:pa55-word-ALPHA-91c2', true);
     const b = await run(whole, 'svc-user:pa55-word-BRAVO-3e7d', true);
     assert.deepEqual(identities(a), identities(b));
-    assert.deepEqual((a.effects[0]!.request as { headers: unknown }).headers, {
+    assert.deepEqual((performed(a)[0]!.request as { headers: unknown }).headers, {
       authorization: 'Basic ⟦secret:CREDENTIALS⟧',
     });
-    assert.deepEqual(a.effects[0]!.response, {
+    assert.deepEqual(performed(a)[0]!.response, {
       status: 200,
       headers: { 'content-type': 'application/json' },
       body: { youSent: 'Basic ⟦secret:CREDENTIALS⟧' },
@@ -448,7 +455,7 @@ describe('request keys', () => {
     const c = await run(joined, 'pa55-word-CHARLIE-5b8a', false);
     const d = await run(joined, 'pa55-word-DELTA-0f4e', false);
     assert.deepEqual(identities(c), identities(d));
-    assert.deepEqual((c.effects[0]!.request as { headers: unknown }).headers, {
+    assert.deepEqual((performed(c)[0]!.request as { headers: unknown }).headers, {
       authorization: '⟦redacted⟧',
     });
   });
@@ -464,7 +471,7 @@ describe('request keys', () => {
       record.steps.map((s) => [s.path, s.status, s.attempts]),
       [['ask', 'succeeded', 1]],
     );
-    const effect = record.effects[0]!;
+    const effect = performed(record)[0]!;
     assert.equal(effect.kind, 'llm');
     assert.equal(effect.path, 'ask');
     assert.equal(effect.occurrence, 0);

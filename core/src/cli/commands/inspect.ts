@@ -1,10 +1,8 @@
 /** `lockstep inspect <run-id>`: everything a run recorded. */
-import { RefError } from '../../errors.js';
-import type { RunRecord } from '../../runs/run-types.js';
 import { openCurrentStore, type CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printJson } from '../output.js';
-import type { Store } from '../../store/store.js';
+import { findRunId } from '../run-ids.js';
 
 export interface InspectOptions {
   readonly json?: boolean;
@@ -18,7 +16,7 @@ export async function inspectCommand(
 ): Promise<ExitCode> {
   const store = await openCurrentStore(context);
   try {
-    const run = await findRun(store, id);
+    const run = (await store.getRun(await findRunId(store, id)))!;
     if (options.json) {
       printJson(context.output, run);
       return EXIT.ok;
@@ -65,28 +63,6 @@ export async function inspectCommand(
   } finally {
     await store.close();
   }
-}
-
-/** A run by id or by a unique prefix of at least 8 characters. */
-async function findRun(store: Store, id: string): Promise<RunRecord> {
-  const exact = await store.getRun(id).catch(() => undefined);
-  if (exact) return exact;
-  if (id.length < 8)
-    throw new RefError('unknown-run', `'${id}': give a run id, or at least its first 8 characters`);
-  const matches = await store.findRunIds(id);
-  if (matches.length === 0)
-    throw new RefError(
-      'unknown-run',
-      `no run ${id} in ${store.info.location} (\`lockstep runs <workflow>\` lists them)`,
-    );
-  if (matches.length > 1)
-    throw new RefError(
-      'ambiguous-run',
-      `'${id}' matches ${matches.length} runs; give more characters`,
-    );
-  const run = await store.getRun(matches[0]!);
-  if (!run) throw new RefError('unknown-run', `run ${matches[0]} disappeared while reading`);
-  return run;
 }
 
 function indentJson(value: unknown): string {

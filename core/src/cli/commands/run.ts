@@ -11,6 +11,8 @@ import type { CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { displayPath, printJson } from '../output.js';
 import { progressPrinter } from '../run-progress.js';
+import { compareRuns } from '../../replay/compare.js';
+import { printComparison } from '../comparison-output.js';
 
 export interface RunOptions {
   readonly input?: string[];
@@ -18,6 +20,9 @@ export interface RunOptions {
   readonly fixtures?: string;
   readonly allowShell?: boolean;
   readonly json?: boolean;
+  /** Run `refB` too, at the same time on the same input, and compare the two runs. */
+  readonly sideBySide?: boolean;
+  readonly refB?: string;
 }
 
 /**
@@ -46,17 +51,33 @@ export async function runCommand(
     // A broken fixtures file stops the run before the workflow is snapshotted.
     const fixtures =
       options.fixtures === undefined ? undefined : await loadFixtures(options.fixtures);
+    if ((options.sideBySide === true) !== (options.refB !== undefined)) {
+      throw new UsageError('compare two versions with: lockstep run --side-by-side <refA> <refB>');
+    }
     const version = await resolveRunnable(workspace, store, ref);
     const input = await collectInputs(version.record.definition, options);
     const progress =
       !options.json && process.stderr.isTTY ? progressPrinter(context.output) : undefined;
-    const result = await runResolved(workspace, store, version, {
+    const runOptions = {
       input,
       ...(fixtures ? { fixtures } : {}),
       allowShell: options.allowShell === true,
       signal: controller.signal,
       ...(progress ? { onEvent: (event: RunEvent, run: string) => progress(event, run) } : {}),
-    });
+    };
+    if (options.refB !== undefined) {
+      const versionB = await resolveRunnable(workspace, store, options.refB);
+      const [a, b] = await Promise.all([
+        runResolved(workspace, store, version, runOptions),
+        runResolved(workspace, store, versionB, runOptions),
+      ]);
+      const [recordA, recordB] = await Promise.all([store.getRun(a.id), store.getRun(b.id)]);
+      const comparison = compareRuns(recordA!, recordB!, (await workspace.config()).prices ?? {});
+      if (options.json) printJson(context.output, { a, b, comparison });
+      else printComparison(context.output, comparison);
+      return a.status === 'succeeded' && b.status === 'succeeded' ? EXIT.ok : EXIT.problems;
+    }
+    const result = await runResolved(workspace, store, version, runOptions);
     const seq = result.version.seq;
     const versionText =
       seq === undefined ? shortId(result.version.id) : `v${seq} (${shortId(result.version.id)})`;

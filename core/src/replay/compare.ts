@@ -1,0 +1,195 @@
+/**
+ * Compares two runs step by step: steps aligned by path, each classified, the first divergence
+ * marked, JSON outputs as structural diffs and text as line and word diffs, the final output's
+ * diff, and the token, cost and latency deltas.
+ */
+import { diffLines, diffWordsWithSpace } from 'diff';
+import diff from 'microdiff';
+import type { JsonValue } from '../format/types.js';
+import { canonicalJson } from '../hash/canonical.js';
+import type { RunRecord, StepProvenance, StepRecord, TokenUsage } from '../runs/run-types.js';
+
+export type StepChange =
+  | 'identical'
+  | 'output-changed'
+  | 'input-changed'
+  | 'status-changed'
+  | 'branch-changed'
+  | 'added'
+  | 'removed';
+
+/** How one value became another. */
+export type ValueDiff =
+  | { readonly kind: 'same' }
+  /** Both JSON structures: what changed, by path (`reply`, `items.2.name`). */
+  | {
+      readonly kind: 'structural';
+      readonly changes: readonly {
+        readonly type: 'added' | 'removed' | 'changed';
+        readonly path: string;
+        readonly before?: JsonValue;
+        readonly after?: JsonValue;
+      }[];
+    }
+  /** Both text: the changed lines (or words, for one-line text) as +/- parts. */
+  | {
+      readonly kind: 'text';
+      readonly parts: readonly {
+        readonly added?: boolean;
+        readonly removed?: boolean;
+        readonly value: string;
+      }[];
+    }
+  /** Different kinds of value. */
+  | { readonly kind: 'replaced'; readonly before: JsonValue; readonly after: JsonValue };
+
+export interface StepComparison {
+  readonly path: string;
+  readonly change: StepChange;
+  readonly a?: { readonly status: string; readonly output: JsonValue };
+  readonly b?: { readonly status: string; readonly output: JsonValue };
+  /** Where run B's answers for the step came from (set in replays against another version). */
+  readonly provenance?: StepProvenance;
+  readonly outputDiff?: ValueDiff;
+  readonly inputDiff?: ValueDiff;
+}
+
+export interface RunTotals {
+  readonly tokens: TokenUsage;
+  /** USD, from the configured model prices; undefined when a model has no price. */
+  readonly cost?: number;
+  readonly latencyMs?: number;
+}
+
+export interface RunComparison {
+  readonly a: {
+    readonly run: string;
+    readonly version: RunRecord['header']['version'];
+    readonly status: string;
+  };
+  readonly b: {
+    readonly run: string;
+    readonly version: RunRecord['header']['version'];
+    readonly status: string;
+  };
+  readonly steps: readonly StepComparison[];
+  /** The first step (in run order) that is not identical. */
+  readonly firstDivergence?: string;
+  readonly output: ValueDiff;
+  readonly totals: { readonly a: RunTotals; readonly b: RunTotals };
+}
+
+/** Model prices: USD per million input and output tokens, by model name. */
+export type Prices = {
+  readonly [model: string]: { readonly input: number; readonly output: number };
+};
+
+/** Compares run B against run A. */
+export function compareRuns(a: RunRecord, b: RunRecord, prices: Prices = {}): RunComparison {
+  const stepsA = byPath(a.steps);
+  const stepsB = byPath(b.steps);
+  const order = [...stepsA.keys(), ...[...stepsB.keys()].filter((path) => !stepsA.has(path))];
+  const steps = order.map((path) => compareStep(path, stepsA.get(path), stepsB.get(path)));
+  const first = steps.find((s) => s.change !== 'identical');
+  return {
+    a: { run: a.header.id, version: a.header.version, status: a.status },
+    b: { run: b.header.id, version: b.header.version, status: b.status },
+    steps,
+    ...(first ? { firstDivergence: first.path } : {}),
+    output: diffValues(a.output, b.output),
+    totals: { a: totals(a, prices), b: totals(b, prices) },
+  };
+}
+
+function byPath(steps: readonly StepRecord[]): Map<string, StepRecord> {
+  return new Map(steps.map((s) => [s.path, s]));
+}
+
+function compareStep(
+  path: string,
+  a: StepRecord | undefined,
+  b: StepRecord | undefined,
+): StepComparison {
+  const provenance = b?.provenance ? { provenance: b.provenance } : {};
+  if (!a)
+    return { path, change: 'added', b: { status: b!.status, output: b!.output }, ...provenance };
+  if (!b) return { path, change: 'removed', a: { status: a.status, output: a.output } };
+  const sides = {
+    a: { status: a.status, output: a.output },
+    b: { status: b.status, output: b.output },
+    ...provenance,
+  };
+  const outputDiff = diffValues(a.output, b.output);
+  const inputDiff = diffValues(a.input ?? null, b.input ?? null);
+  const diffs = {
+    ...(outputDiff.kind === 'same' ? {} : { outputDiff }),
+    ...(inputDiff.kind === 'same' ? {} : { inputDiff }),
+  };
+  if ((a.status === 'skipped') !== (b.status === 'skipped'))
+    return { path, change: 'branch-changed', ...sides, ...diffs };
+  if (a.status !== b.status) return { path, change: 'status-changed', ...sides, ...diffs };
+  if (inputDiff.kind !== 'same') return { path, change: 'input-changed', ...sides, ...diffs };
+  if (outputDiff.kind !== 'same') return { path, change: 'output-changed', ...sides, ...diffs };
+  return { path, change: 'identical', ...sides };
+}
+
+/** How `before` became `after`. */
+export function diffValues(before: JsonValue, after: JsonValue): ValueDiff {
+  if (canonicalJson(before) === canonicalJson(after)) return { kind: 'same' };
+  if (typeof before === 'string' && typeof after === 'string') {
+    const multiline = before.includes('\n') || after.includes('\n');
+    const parts = (multiline ? diffLines(before, after) : diffWordsWithSpace(before, after)).map(
+      (part) => ({
+        ...(part.added ? { added: true } : {}),
+        ...(part.removed ? { removed: true } : {}),
+        value: part.value,
+      }),
+    );
+    return { kind: 'text', parts };
+  }
+  if (isStructure(before) && isStructure(after) && Array.isArray(before) === Array.isArray(after)) {
+    const changes = diff(before as Record<string, unknown>, after as Record<string, unknown>).map(
+      (change) => ({
+        type:
+          change.type === 'CREATE'
+            ? ('added' as const)
+            : change.type === 'REMOVE'
+              ? ('removed' as const)
+              : ('changed' as const),
+        path: change.path.join('.'),
+        ...('oldValue' in change ? { before: change.oldValue as JsonValue } : {}),
+        ...('value' in change ? { after: change.value as JsonValue } : {}),
+      }),
+    );
+    return { kind: 'structural', changes };
+  }
+  return { kind: 'replaced', before, after };
+}
+
+function isStructure(value: JsonValue): boolean {
+  return value !== null && typeof value === 'object';
+}
+
+function totals(run: RunRecord, prices: Prices): RunTotals {
+  let input = 0;
+  let output = 0;
+  let cost: number | undefined = 0;
+  for (const effect of run.effects) {
+    if (!effect.usage) continue;
+    input += effect.usage.input;
+    output += effect.usage.output;
+    const model = (effect.request as { model?: unknown } | null)?.model;
+    const price = typeof model === 'string' ? prices[model] : undefined;
+    if (price && cost !== undefined)
+      cost += (effect.usage.input * price.input + effect.usage.output * price.output) / 1_000_000;
+    else cost = undefined;
+  }
+  const latencyMs = run.finishedAt
+    ? Date.parse(run.finishedAt) - Date.parse(run.header.startedAt)
+    : undefined;
+  return {
+    tokens: { input, output },
+    ...(cost === undefined ? {} : { cost }),
+    ...(latencyMs === undefined ? {} : { latencyMs }),
+  };
+}

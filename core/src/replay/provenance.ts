@@ -1,0 +1,101 @@
+/**
+ * Where each step's answers came from in a replay against another version: `recorded`, `live`,
+ * `stubbed`, `missing`, or `tainted` when its own answers were recorded but it read the output of
+ * a step that was not. The comparison uses this to tell "changed because the definition changed"
+ * from "changed because the model answered differently".
+ */
+import { compileExpression } from '../expressions/references.js';
+import { isTemplate, parseTemplate } from '../expressions/template.js';
+import type { WorkflowDefinition } from '../format/types.js';
+import type { RunEvent, StepProvenance, StepRecord } from '../runs/run-types.js';
+
+const RANK: Record<StepProvenance, number> = {
+  recorded: 0,
+  tainted: 1,
+  stubbed: 2,
+  live: 3,
+  missing: 4,
+};
+
+/** Marks each `step-finished` event of one run with the step's provenance. */
+export class ProvenanceTracker {
+  private readonly dependencies: Map<string, Set<string>>;
+  /** Provenance of each path's own answers so far. */
+  private readonly own = new Map<string, StepProvenance>();
+  /** Final provenance per step id. */
+  private readonly steps = new Map<string, StepProvenance>();
+
+  constructor(definition: WorkflowDefinition) {
+    this.dependencies = stepDependencies(definition);
+  }
+
+  /** The `annotate` hook for the runner. */
+  readonly annotate = (event: RunEvent): RunEvent => {
+    if (event.type === 'effect') {
+      const { path, served, error } = event.effect;
+      const provenance: StepProvenance =
+        error?.code === 'no-recording'
+          ? 'missing'
+          : served === 'live'
+            ? 'live'
+            : served === 'fixture'
+              ? 'stubbed'
+              : 'recorded';
+      this.note(path, provenance);
+      return event;
+    }
+    if (event.type !== 'step-finished') return event;
+    const record = event.record;
+    let provenance = this.own.get(record.path) ?? 'recorded';
+    if (record.iterations) {
+      for (const iteration of record.iterations)
+        provenance = worst(provenance, this.own.get(iteration) ?? 'recorded');
+    }
+    if (
+      provenance === 'recorded' &&
+      [...(this.dependencies.get(record.step) ?? [])].some(
+        (dep) => (this.steps.get(dep) ?? 'recorded') !== 'recorded',
+      )
+    ) {
+      provenance = 'tainted';
+    }
+    if (record.path === record.step) this.steps.set(record.step, provenance);
+    else this.note(record.path, provenance);
+    const annotated: StepRecord = { ...record, provenance };
+    return { ...event, record: annotated };
+  };
+
+  private note(path: string, provenance: StepProvenance): void {
+    this.own.set(path, worst(this.own.get(path) ?? 'recorded', provenance));
+  }
+}
+
+function worst(a: StepProvenance, b: StepProvenance): StepProvenance {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+/** For each step id, the ids of the steps its expressions read. */
+export function stepDependencies(definition: WorkflowDefinition): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const step of definition.steps) {
+    const deps = new Set<string>();
+    const visit = (value: unknown): void => {
+      if (typeof value === 'string') {
+        if (!isTemplate(value)) return;
+        for (const expression of parseTemplate(value).expressions) {
+          const compiled = compileExpression(expression.source);
+          if (!compiled.ok) continue;
+          for (const reference of compiled.references) {
+            const id = reference.path[0];
+            if (reference.root === 'steps' && id !== undefined) deps.add(id);
+          }
+        }
+      } else if (value !== null && typeof value === 'object') {
+        for (const member of Object.values(value)) visit(member);
+      }
+    };
+    visit(step);
+    out.set(step.id, deps);
+  }
+  return out;
+}
