@@ -6,6 +6,7 @@
 import {
   CodeActionKind,
   DidChangeWatchedFilesNotification,
+  FileChangeType,
   TextDocumentSyncKind,
   TextDocuments,
   type Connection,
@@ -26,11 +27,12 @@ import { SEMANTIC_TOKENS_LEGEND, semanticTokens } from './features/semantic-toke
 import { createGuard, type FaultInjector } from './guard.js';
 import { SERVER_COMMANDS, SERVER_NAME, type LockstepInitializationOptions } from './protocol.js';
 import { storeChannelNames, type ChannelSource } from './store-channels.js';
-import { uriToPath } from './uris.js';
+import { documentKey, uriToPath } from './uris.js';
 import { ValidationCache } from './validation/validation-cache.js';
 import { ValidationManager } from './validation/validation-manager.js';
 import { WorkspaceModel } from './workspace/workspace-model.js';
 
+/** Options of `startServer`; production passes none. */
 export interface ServerOptions {
   /** Where channel names come from (default: the store, see store-channels.ts). */
   readonly channels?: ChannelSource;
@@ -58,6 +60,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const client = {
     hierarchicalSymbols: false,
     watchFilesDynamically: false,
+    workspaceFolders: false,
     folders: [] as string[],
   };
 
@@ -69,6 +72,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       capabilities.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
     client.watchFilesDynamically =
       capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    client.workspaceFolders = capabilities.workspace?.workspaceFolders === true;
     const folders =
       params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     client.folders = folders.flatMap((uri) => uriToPath(uri) ?? []);
@@ -96,6 +100,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onInitialized(
     guard('initialized', undefined, async () => {
+      // Listen first: a folder change may arrive while the registration below is in flight.
+      if (client.workspaceFolders) {
+        connection.workspace.onDidChangeWorkspaceFolders(
+          guard('didChangeWorkspaceFolders', undefined, async (event) => {
+            await addFolders(event.added.flatMap((folder) => uriToPath(folder.uri) ?? []));
+          }),
+        );
+      }
       if (client.watchFilesDynamically) {
         await connection.client.register(DidChangeWatchedFilesNotification.type, {
           watchers: [
@@ -114,17 +126,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     validation.scopesChanged(scopes);
   }
 
-  connection.onNotification(
-    'workspace/didChangeWorkspaceFolders',
-    guard(
-      'didChangeWorkspaceFolders',
-      undefined,
-      async (params: { event?: { added?: { uri: string }[] } }) => {
-        await addFolders((params.event?.added ?? []).flatMap((f) => uriToPath(f.uri) ?? []));
-      },
-    ),
-  );
-
   documents.onDidChangeContent((change) => validation.documentChanged(change.document.uri));
   documents.onDidClose((event) => {
     contexts.forget(event.document.uri);
@@ -133,6 +134,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onDidChangeWatchedFiles(
     guard('didChangeWatchedFiles', undefined, async (params) => {
+      for (const change of params.changes) {
+        if (change.type === FileChangeType.Deleted) cache.forget(documentKey(change.uri));
+      }
       validation.scopesChanged(await model.applyFileEvents(params.changes));
     }),
   );

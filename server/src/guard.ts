@@ -11,12 +11,14 @@ import { ResponseError } from 'vscode-languageserver';
  */
 export type FaultInjector = (feature: string) => void;
 
+/** Wraps a handler: failures are logged and answered with `fallback`. */
 export type Guard = <P, R>(
   feature: string,
   fallback: R,
   handler: (params: P) => R | Promise<R>,
 ) => (params: P) => Promise<R>;
 
+/** A guard that logs with `log`; `inject` is the test-only fault seam. */
 export function createGuard(log: (message: string) => void, inject?: FaultInjector): Guard {
   return (feature, fallback, handler) => async (params) => {
     try {

@@ -182,7 +182,10 @@ export class LspTestClient {
     return TextDocument.create(uri, 'yaml', 0, text).positionAt(at + delta);
   }
 
-  /** Waits until `check` returns something other than undefined (re-checked on every message). */
+  /**
+   * Waits until `check` returns something other than undefined: re-checked on every message from
+   * the server, and every 10 ms for conditions that no message announces.
+   */
   async waitFor<T>(
     what: string,
     check: () => T | undefined,
@@ -191,17 +194,22 @@ export class LspTestClient {
     const now = check();
     if (now !== undefined) return now;
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const done = (): void => {
+        clearTimeout(timer);
+        clearInterval(poll);
         this.waiters.delete(waiter);
+      };
+      const timer = setTimeout(() => {
+        done();
         reject(new Error(`timed out after ${deadlineMs} ms waiting for ${what}`));
       }, deadlineMs);
       const waiter = (): void => {
         const value = check();
         if (value === undefined) return;
-        clearTimeout(timer);
-        this.waiters.delete(waiter);
+        done();
         resolve(value);
       };
+      const poll = setInterval(waiter, 10);
       this.waiters.add(waiter);
     });
   }

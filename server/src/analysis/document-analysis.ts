@@ -12,6 +12,7 @@ import {
 import type { ValidatedWorkflow } from '../../../core/src/validate/validate-workflow.js';
 import { buildOutline, type WorkflowOutline } from './outline.js';
 
+/** One version of one document; each fact is computed on first use. */
 export class DocumentAnalysis {
   private outlineMemo: WorkflowOutline | undefined;
   private occurrencesMemo: readonly ExpressionOccurrence[] | undefined;

@@ -30,6 +30,7 @@ export interface FeatureContext {
   channelNames(): Promise<readonly string[]>;
 }
 
+/** Builds feature contexts, keeping the latest analysis of each open document. */
 export class FeatureContexts {
   private readonly latest = new Map<string, DocumentAnalysis>();
 

@@ -19,6 +19,7 @@ export interface SymbolAt {
   readonly declaration: boolean;
 }
 
+/** The named thing at `offset`: an expression reference first, else a key or value. */
 export function symbolAt(analysis: DocumentAnalysis, offset: number): SymbolAt | undefined {
   return referenceAt(analysis, offset) ?? structuralAt(analysis, offset);
 }

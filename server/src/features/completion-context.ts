@@ -8,6 +8,7 @@ import { isMap, isPair, isScalar, type Document } from 'yaml';
 import { nodeAtOffset } from '../../../core/src/parse/node-at-offset.js';
 import type { JsonPath } from '../../../core/src/parse/source-locator.js';
 
+/** Where the cursor is, for completion; offsets are 0-based into the document text. */
 export type CompletionSite =
   | {
       readonly kind: 'key';

@@ -4,7 +4,6 @@
  * inputs, earlier steps and their output fields, the foreach item and `index`, allow-listed env
  * variables and the secret names the workspace already uses (names only, never values).
  */
-import { isMap, isScalar, type Node } from 'yaml';
 import {
   CompletionItemKind,
   MarkupKind,
@@ -14,7 +13,7 @@ import {
 import { STEP_KINDS } from '../../../core/src/format/types.js';
 import type { JsonPath } from '../../../core/src/parse/source-locator.js';
 import type { FeatureContext } from '../analysis/feature-context.js';
-import { scalarValue, type OutlineStep } from '../analysis/outline.js';
+import { scalarValue } from '../analysis/outline.js';
 import {
   descriptionOf,
   enumValues,
@@ -25,6 +24,7 @@ import {
 } from '../analysis/schema-at-path.js';
 import { offsetsToRange } from '../lsp-ranges.js';
 import { completionSite, type CompletionSite } from './completion-context.js';
+import { outputFields } from './output-fields.js';
 
 /** Keys that only apply to a step with `foreach` (the schema's `dependencies`). */
 const FOREACH_KEYS = new Set(['as', 'key', 'concurrency']);
@@ -37,6 +37,7 @@ export interface CompletionRequest {
   readonly triggerCharacter?: string | undefined;
 }
 
+/** The completion items at the request's offset (none where nothing can be completed). */
 export async function completion(
   context: FeatureContext,
   request: CompletionRequest,
@@ -213,41 +214,6 @@ function expressionItems(
   return [];
 }
 
-/** The fields known to exist under `steps.<id>.output.<path…>`. */
-function outputFields(
-  context: FeatureContext,
-  step: OutlineStep,
-  path: readonly string[],
-): string[] {
-  const node = step.node;
-  switch (step.kind) {
-    case 'http':
-      return path.length === 0 ? ['status', 'headers', 'body'] : [];
-    case 'llm': {
-      if (scalarValue(node, 'llm', 'output') !== 'json') return [];
-      let schema = plain(node?.getIn(['llm', 'schema'], true) as Node | undefined);
-      for (const name of path) schema = propertyOf(schema, name);
-      return propertyNames(schema);
-    }
-    case 'transform': {
-      let value = node?.get('transform', true) as Node | undefined;
-      for (const name of path) value = isMap(value) ? (value.get(name, true) as Node) : undefined;
-      return isMap(value)
-        ? value.items.flatMap((p) => (isScalar(p.key) ? [String(p.key.value)] : []))
-        : [];
-    }
-    case 'workflow': {
-      const name = scalarValue(node, 'workflow', 'name');
-      if (path.length > 0 || typeof name !== 'string') return [];
-      const callee = context.files().find((f) => f.validated.summary.name === name);
-      const value = callee?.validated.parsed.value as { outputs?: unknown } | undefined;
-      return value?.outputs && typeof value.outputs === 'object' ? Object.keys(value.outputs) : [];
-    }
-    default:
-      return [];
-  }
-}
-
 /** Secret names read anywhere in the workspace's workflow files: names only, never values. */
 function secretNames(context: FeatureContext): string[] {
   const names = new Set<string>();
@@ -256,26 +222,6 @@ function secretNames(context: FeatureContext): string[] {
     for (const match of file.text.matchAll(SECRET_NAME)) names.add(match[1]!);
   }
   return [...names].sort();
-}
-
-function plain(node: Node | undefined): unknown {
-  try {
-    return node?.toJSON();
-  } catch {
-    return undefined; // an alias that cannot be expanded: no fields to offer
-  }
-}
-
-function propertyOf(schema: unknown, name: string): unknown {
-  const properties = (schema as { properties?: Record<string, unknown> } | undefined)?.properties;
-  return properties && typeof properties === 'object' ? properties[name] : undefined;
-}
-
-function propertyNames(schema: unknown): string[] {
-  const properties = (schema as { properties?: unknown } | undefined)?.properties;
-  return properties && typeof properties === 'object' && !Array.isArray(properties)
-    ? Object.keys(properties)
-    : [];
 }
 
 function isRequired(schema: SchemaNode, key: string): boolean {

@@ -3,6 +3,7 @@ import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
 import type { FoldingRange } from 'vscode-languageserver';
 import type { DocumentAnalysis } from '../analysis/document-analysis.js';
 
+/** Folding ranges of the document, in source order (every range spans at least two lines). */
 export function foldingRanges(analysis: DocumentAnalysis): FoldingRange[] {
   const { document, text } = analysis;
   const out: FoldingRange[] = [];

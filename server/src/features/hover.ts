@@ -10,12 +10,13 @@ import type { FeatureContext } from '../analysis/feature-context.js';
 import type { DocumentAnalysis } from '../analysis/document-analysis.js';
 import { scalarValue, type OutlineStep } from '../analysis/outline.js';
 import { descriptionOf, schemaAt } from '../analysis/schema-at-path.js';
-import { symbolAt } from '../analysis/symbol-at.js';
+import { symbolAt, type SymbolKindName } from '../analysis/symbol-at.js';
 import { offsetsToRange } from '../lsp-ranges.js';
 
 /** How much of a prompt or URL a one-line summary shows. */
 const SUMMARY_LENGTH = 80;
 
+/** The hover at `offset`, or null where there is nothing to say. */
 export function hover(context: FeatureContext, offset: number): Hover | null {
   const { analysis } = context;
   const symbol = symbolAt(analysis, offset);
@@ -30,7 +31,11 @@ export function hover(context: FeatureContext, offset: number): Hover | null {
   };
 }
 
-function describeSymbol(context: FeatureContext, kind: string, name: string): string | undefined {
+function describeSymbol(
+  context: FeatureContext,
+  kind: SymbolKindName,
+  name: string,
+): string | undefined {
   const { outline } = context.analysis;
   switch (kind) {
     case 'step': {
@@ -69,8 +74,6 @@ function describeSymbol(context: FeatureContext, kind: string, name: string): st
         })
         .join('\n\n---\n\n');
     }
-    default:
-      return undefined;
   }
 }
 

@@ -15,6 +15,7 @@ import { referenceSegments } from '../analysis/reference-segments.js';
 const TOKEN_TYPES = ['operator', 'namespace', 'variable', 'parameter', 'property'] as const;
 type TokenType = (typeof TOKEN_TYPES)[number];
 
+/** The token types the server uses, announced in `initialize`. */
 export const SEMANTIC_TOKENS_LEGEND: SemanticTokensLegend = {
   tokenTypes: [...TOKEN_TYPES],
   tokenModifiers: [],
@@ -28,6 +29,7 @@ interface Token {
   readonly type: TokenType;
 }
 
+/** The tokens of every `${{ … }}` of the document, encoded relative to each other (LSP). */
 export function semanticTokens(analysis: DocumentAnalysis): SemanticTokens {
   const { document, text, outline } = analysis;
   const itemNames = new Set(outline.steps.flatMap((s) => (s.itemName ? [s.itemName] : [])));

@@ -14,6 +14,7 @@ interface Entry {
   readonly validated: ValidatedWorkflow;
 }
 
+/** One validation per file key: the latest text's. */
 export class ValidationCache {
   private readonly entries = new Map<string, Entry>();
 

@@ -17,7 +17,7 @@ import { parseConfigText } from '../../../core/src/format/config.js';
 import { compareDiagnostics } from '../../../core/src/validate/diagnostic.js';
 import { workspaceDiagnostics } from '../../../core/src/validate/workspace-checks.js';
 import { VALIDATED_NOTIFICATION, type ValidatedParams } from '../protocol.js';
-import { documentKey } from '../uris.js';
+import { documentKey, uriToPath } from '../uris.js';
 import type { WorkspaceModel } from '../workspace/workspace-model.js';
 import type { WorkspaceScope } from '../workspace/workspace-scope.js';
 import { toLspDiagnostics } from './lsp-diagnostics.js';
@@ -36,6 +36,7 @@ export interface ValidationManagerOptions {
   readonly log: (message: string) => void;
 }
 
+/** Schedules validations and publishes their diagnostics (see the module comment). */
 export class ValidationManager {
   private readonly dirty = new Set<string>();
   private readonly dirtyScopes = new Set<WorkspaceScope>();
@@ -58,6 +59,8 @@ export class ValidationManager {
   documentClosed(uri: string): void {
     this.dirty.delete(uri);
     this.published.delete(uri);
+    // A file's key keeps naming its disk copy; a closed untitled document is gone for good.
+    if (uriToPath(uri) === undefined) this.options.cache.forget(documentKey(uri));
     void this.options.connection.sendDiagnostics({ uri, diagnostics: [] });
     const scope = this.options.model.closed(uri);
     if (scope) this.scopesChanged([scope]);

@@ -37,6 +37,7 @@ export interface WorkspaceModelOptions {
 /** Folders whose workflow files a workspace never includes (as `findWorkflowFiles` skips them). */
 const SKIPPED = /(^|[\\/])(\.[^\\/]*|node_modules|dist|out)[\\/]/;
 
+/** Every workspace the server has seen, and which one each open document belongs to. */
 export class WorkspaceModel {
   private readonly scopes = new Map<string, WorkspaceScope>();
   private readonly rootOfFolder = new Map<string, Promise<string>>();

@@ -1,6 +1,7 @@
 /** One workspace as the language server sees it: a root, its workflow files on disk, its settings. */
 import path from 'node:path';
 
+/** A workspace root, its disk files and its env allow-list; files are keyed by path. */
 export class WorkspaceScope {
   /** Workflow files found on disk under the root: path → text. Open documents override these. */
   readonly disk = new Map<string, string>();

@@ -148,3 +148,26 @@ test('a literal credential → ${{ secrets.NAME }}', async (t) => {
   assert.match(second.text, /authorization: "Bearer \$\{\{ secrets\.CRM_TOKEN \}\}"/);
   assert.deepEqual(await client.diagnostics(uri), []);
 });
+
+test('a credential in a block value keeps its place; a password inside a URL gets no fix', async (t) => {
+  const { client, uri } = await opened(
+    t,
+    'deploy.workflow.yaml',
+    yaml(
+      'name: deploy',
+      'steps:',
+      '  - id: push',
+      '    shell:',
+      '      run: ./deploy.sh',
+      '      env:',
+      '        DEPLOY_TOKEN: ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+      '  - id: ping',
+      '    http: { url: "https://admin:hunter2hunter2@example.com/ping" }',
+    ),
+  );
+  const fixed = await applyFix(client, uri, 'literal-secret');
+  assert.match(fixed.text, /\n {8}DEPLOY_TOKEN: \$\{\{ secrets\.DEPLOY_TOKEN \}\}\n/);
+  const [url] = await client.diagnostics(uri, (d) => d.length === 1);
+  assert.equal(url?.code, 'literal-secret');
+  assert.deepEqual(await actionsFor(client, uri, url!), []);
+});

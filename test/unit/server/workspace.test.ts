@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import type { Location } from 'vscode-languageserver/node';
 import { messageOf, startInProcess } from '../../helpers/lsp-client.js';
 import { lspWorkspace, yaml } from '../../helpers/lsp-workspace.js';
@@ -137,5 +138,36 @@ test('go to definition on a sub-workflow name opens the file that declares it', 
       [reply, 0],
       [uri, 3],
     ],
+  );
+});
+
+test('the revalidate command re-reads the disk for clients that do not watch files', async (t) => {
+  const ws = lspWorkspace(t);
+  const client = await startInProcess(t, { root: ws.root, capabilities: {} });
+  const commands = client.initializeResult?.capabilities.executeCommandProvider?.commands;
+  assert.deepEqual(commands, ['lockstep.server.revalidateAll']);
+  const uri = ws.uri('triage.workflow.yaml');
+  await client.open(uri, caller('polite-reply'));
+  await client.diagnostics(uri, (d) => d.length === 1);
+  ws.write('reply.workflow.yaml', REPLY); // no watched-file event
+  await client.request('workspace/executeCommand', { command: 'lockstep.server.revalidateAll' });
+  await client.waitFor('resolved after the command', () =>
+    client.lastPublished(uri)?.diagnostics.length === 0 ? true : undefined,
+  );
+});
+
+test('an added workspace folder is read and validated ahead of any document', async (t) => {
+  const ws = lspWorkspace(t);
+  const other = lspWorkspace(t, { 'x.workflow.yaml': REPLY });
+  const validated: string[] = [];
+  const client = await startInProcess(t, {
+    root: ws.root,
+    server: { onValidate: (key) => validated.push(key) },
+  });
+  await client.connection.sendNotification('workspace/didChangeWorkspaceFolders', {
+    event: { added: [{ uri: pathToFileURL(other.root).href, name: 'other' }], removed: [] },
+  });
+  await client.waitFor('the new folder’s file validated', () =>
+    validated.includes(other.path('x.workflow.yaml')) ? true : undefined,
   );
 });
