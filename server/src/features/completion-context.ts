@@ -44,23 +44,27 @@ export function completionSite(
 ): CompletionSite | undefined {
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const line = text.slice(lineStart, offset);
+  // Inside an unclosed `${{` on this line, only expression names can be completed.
+  const open = line.lastIndexOf('${{');
+  if (open !== -1 && line.indexOf('}}', open) === -1) {
+    return expressionSite(doc, line.slice(open + 3), offset);
+  }
   return (
-    expressionSite(doc, line, offset) ??
     keyOrValueFromTree(doc, text, line, lineStart, offset) ??
     siteFromIndentation(doc, text, line, lineStart, offset)
   );
 }
 
-function expressionSite(doc: Document, line: string, offset: number): CompletionSite | undefined {
-  const open = line.lastIndexOf('${{');
-  if (open === -1 || line.indexOf('}}', open) !== -1) return undefined;
-  const tail = /[A-Za-z0-9_.]*$/.exec(line.slice(open + 3))?.[0] ?? '';
+/** `inside`: the text between `${{` and the cursor. */
+function expressionSite(doc: Document, inside: string, offset: number): CompletionSite | undefined {
+  const tail = /[A-Za-z0-9_.]*$/.exec(inside)?.[0] ?? '';
+  const before = inside.slice(0, inside.length - tail.length);
   const parts = tail.split('.');
   const partial = parts.pop() ?? '';
-  // `a.b[0].c`, `$x.y`: a name read from something other than the scope; nothing to offer.
-  if (parts.some((p) => p === '') || /[\]$)]\s*$/.test(line.slice(0, line.length - tail.length))) {
-    return parts.length === 0 ? site(doc, offset, [], partial) : undefined;
-  }
+  // `$split`, `$x.y`: a function or variable; `a[0].b`, `(x).y`, `a..b`: a name read from
+  // something other than the scope. Nothing to offer there.
+  if (/\$$/.test(before) || (parts.length > 0 && /[\])]\s*$/.test(before))) return undefined;
+  if (parts.some((p) => p === '')) return undefined;
   return site(doc, offset, parts, partial);
 }
 

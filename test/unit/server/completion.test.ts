@@ -215,6 +215,21 @@ test('inside ${{ }}: roots, inputs, earlier steps, output and its known fields',
   );
 });
 
+test('inside ${{ }} after a function, a filter or a variable: nothing, not the scope', async (t) => {
+  const s = await session(t);
+  for (const typed of ['$spl‸', '$x.‸', 'steps.classify.output[0].‸', '(inputs.ticket).‸']) {
+    assert.deepEqual(
+      await s.at(doc('  - id: n', `    when: \${{ ${typed} }}`, '    transform: 1')),
+      [],
+      typed,
+    );
+  }
+  assert.deepEqual(
+    await s.at(doc('  - id: n', '    when: ${{ inputs.ticket = ‸ }}', '    transform: 1')),
+    ['inputs', 'steps', 'env', 'secrets'],
+  );
+});
+
 test('inside a foreach step: the item (or its `as` name) and index, but not in its own foreach', async (t) => {
   const s = await session(t);
   const inside = await s.at(
