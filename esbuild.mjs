@@ -1,5 +1,5 @@
 // Builds the bundles into dist/: the CLI and the library entry (dist/core.js, whose type
-// declarations tsconfig.types.json emits) and the language server; the extension joins here.
+// declarations tsconfig.types.json emits), the language server and the VS Code extension.
 // Bundles are CommonJS (VS Code loads extensions with require), so dist/ gets its own
 // package.json saying so: the repository itself is an ES module package.
 //
@@ -42,6 +42,14 @@ await build({
   ...common,
   entryPoints: { server: 'server/src/server.ts' }, // the language server: node dist/server.js --stdio
   outdir: 'dist',
+  banner: { js: moduleUrl },
+});
+await build({
+  ...common,
+  // The VS Code extension; `vscode` is provided by the editor at run time.
+  entryPoints: { extension: 'client/src/extension.ts' },
+  outdir: 'dist',
+  external: ['vscode'],
   banner: { js: moduleUrl },
 });
 await copyFile('node_modules/sql.js/dist/sql-wasm.wasm', 'dist/sql-wasm.wasm');

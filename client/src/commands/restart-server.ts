@@ -1,0 +1,13 @@
+import * as vscode from 'vscode';
+import { COMMANDS } from '../command-ids.js';
+import type { LanguageServer } from '../language-server.js';
+
+/** `Lockstep: Restart Language Server`: stops the server process and starts a new one. */
+export function registerRestartServerCommand(
+  context: vscode.ExtensionContext,
+  server: LanguageServer,
+): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand(COMMANDS.restartServer, () => server.restart()),
+  );
+}
