@@ -11,6 +11,7 @@ import { runEngineBench } from './engine.bench.js';
 import { runIndexBench } from './index.bench.js';
 import { runLanguageServerBench } from './language-server.bench.js';
 import { benchTempRoot, runPublishBench } from './publish.bench.js';
+import { runReplayBench } from './replay.bench.js';
 import { runRecordBench } from './runs.bench.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -41,6 +42,9 @@ const engine = await runEngineBench(undefined, progress);
 progress('language server benchmark');
 const languageServer = await runLanguageServerBench(undefined, progress);
 
+progress('replay benchmark');
+const replay = await runReplayBench(undefined, progress);
+
 machine.loadAverage.after = round1(os.loadavg()[0]);
 
 console.log(`Lockstep benchmarks — Node ${machine.node}, ${machine.platform}, ${machine.cpus}`);
@@ -48,7 +52,7 @@ console.log(
   `Load average ${machine.loadAverage.before} before, ${machine.loadAverage.after} after (${os.cpus().length} cores): the higher, the noisier.`,
 );
 console.log('');
-for (const result of [publish, record, listRuns, engine, languageServer]) {
+for (const result of [publish, record, listRuns, engine, languageServer, replay]) {
   console.log(result.report);
   console.log('');
 }
@@ -70,6 +74,7 @@ writeFileSync(
         listRuns: withoutReport(listRuns),
         engine: withoutReport(engine),
         languageServer: withoutReport(languageServer),
+        replay: withoutReport(replay),
       },
     },
     null,

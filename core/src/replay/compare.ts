@@ -88,8 +88,11 @@ export type Prices = {
 export function compareRuns(a: RunRecord, b: RunRecord, prices: Prices = {}): RunComparison {
   const stepsA = byPath(a.steps);
   const stepsB = byPath(b.steps);
-  const order = [...stepsA.keys(), ...[...stepsB.keys()].filter((path) => !stepsA.has(path))];
-  const steps = order.map((path) => compareStep(path, stepsA.get(path), stepsB.get(path)));
+  const order = alignedPaths([...stepsA.keys()], [...stepsB.keys()]);
+  const compared = new Map<string, StepComparison>();
+  for (const path of order)
+    compared.set(path, compareStep(path, stepsA.get(path), stepsB.get(path)));
+  const steps = order.map((path) => withIterations(compared.get(path)!, stepsA, stepsB, compared));
   const first = steps.find((s) => s.change !== 'identical');
   return {
     a: { run: a.header.id, version: a.header.version, status: a.status },
@@ -103,6 +106,60 @@ export function compareRuns(a: RunRecord, b: RunRecord, prices: Prices = {}): Ru
 
 function byPath(steps: readonly StepRecord[]): Map<string, StepRecord> {
   return new Map(steps.map((s) => [s.path, s]));
+}
+
+/**
+ * Both runs' step paths in run order: B's order, with each step only A ran placed where A ran
+ * it (before the next step both ran), so that an added or removed step is seen where it happened
+ * and the first divergence is the first one in the run.
+ */
+function alignedPaths(a: readonly string[], b: readonly string[]): string[] {
+  const inA = new Set(a);
+  const inB = new Set(b);
+  const out: string[] = [];
+  const placed = new Set<string>();
+  const place = (path: string): void => {
+    if (placed.has(path)) return;
+    placed.add(path);
+    out.push(path);
+  };
+  let i = 0;
+  for (const path of b) {
+    if (inA.has(path)) {
+      // A's steps up to this one that B does not have were removed here.
+      while (i < a.length) {
+        const before = a[i++]!;
+        if (before === path) break;
+        if (!inB.has(before)) place(before);
+      }
+    }
+    place(path);
+  }
+  for (const path of a) place(path);
+  return out;
+}
+
+/**
+ * A foreach step records no input of its own: when its iterations' inputs changed (its
+ * definition changed, even if the answers happened to be the same) or iterations were added or
+ * removed (its items changed), the step is input-changed too.
+ */
+function withIterations(
+  step: StepComparison,
+  stepsA: ReadonlyMap<string, StepRecord>,
+  stepsB: ReadonlyMap<string, StepRecord>,
+  compared: ReadonlyMap<string, StepComparison>,
+): StepComparison {
+  if (step.change !== 'identical' && step.change !== 'output-changed') return step;
+  const iterations = new Set([
+    ...(stepsA.get(step.path)?.iterations ?? []),
+    ...(stepsB.get(step.path)?.iterations ?? []),
+  ]);
+  const inputChanged = [...iterations].some((path) => {
+    const change = compared.get(path)?.change;
+    return change === 'input-changed' || change === 'added' || change === 'removed';
+  });
+  return inputChanged ? { ...step, change: 'input-changed' } : step;
 }
 
 function compareStep(

@@ -51,17 +51,19 @@ export function divergenceReport(
   occurrence: number,
 ): DivergenceReport {
   const closest = closestRecorded(recorded, path, kind, now.request, occurrence);
-  const diff = closest
-    ? createTwoFilesPatch(
-        `recorded ${closest.path} (${closest.key.slice(0, 23)}…)`,
-        `now ${path} (${now.key.slice(0, 23)}…)`,
-        pretty(closest.request),
-        pretty(now.request),
-        undefined,
-        undefined,
-        { context: 3 },
-      ).replace(/^=+\n/, '')
-    : '';
+  // The same request at another occurrence (a retry the recording does not have): no diff.
+  const diff =
+    closest && pretty(closest.request) !== pretty(now.request)
+      ? createTwoFilesPatch(
+          `recorded ${closest.path} (${closest.key.slice(0, 23)}…)`,
+          `now ${path} (${now.key.slice(0, 23)}…)`,
+          pretty(closest.request),
+          pretty(now.request),
+          undefined,
+          undefined,
+          { context: 3 },
+        ).replace(/^=+\n/, '')
+      : '';
   return {
     path,
     kind,

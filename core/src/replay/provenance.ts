@@ -33,8 +33,9 @@ export class ProvenanceTracker {
   readonly annotate = (event: RunEvent): RunEvent => {
     if (event.type === 'effect') {
       const { path, served, error } = event.effect;
+      // A divergence (--on-miss fail) is a request the recording has no answer for, too.
       const provenance: StepProvenance =
-        error?.code === 'no-recording'
+        error?.code === 'no-recording' || error?.code === 'divergence'
           ? 'missing'
           : served === 'live'
             ? 'live'

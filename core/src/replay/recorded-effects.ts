@@ -12,9 +12,8 @@ export class RecordedEffects {
         identity(effect.path, effect.kind, effect.key, effect.occurrence),
         effect,
       );
-      const place = `${effect.path}\u0000${effect.kind}`;
-      this.byPathAndKind.set(place, [...(this.byPathAndKind.get(place) ?? []), effect]);
-      this.byKind.set(effect.kind, [...(this.byKind.get(effect.kind) ?? []), effect]);
+      push(this.byPathAndKind, `${effect.path}\u0000${effect.kind}`, effect);
+      push(this.byKind, effect.kind, effect);
     }
   }
 
@@ -36,4 +35,10 @@ export class RecordedEffects {
 
 function identity(path: string, kind: string, key: string, occurrence: number): string {
   return `${path}\u0000${kind}\u0000${key}\u0000${occurrence}`;
+}
+
+function push<K>(map: Map<K, EffectRecord[]>, key: K, effect: EffectRecord): void {
+  const list = map.get(key);
+  if (list) list.push(effect);
+  else map.set(key, [effect]);
 }

@@ -12,6 +12,7 @@ import type { ChildRunOutcome, ChildRunRequest } from '../engine/host.js';
 import type { EffectExecutor, EffectIdentity } from '../runs/recording-host.js';
 import type { RunRecord } from '../runs/run-types.js';
 import { runVersion, type RunnableVersion, type RunResult } from '../runs/runner.js';
+import type { VersionRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { LOCKSTEP_VERSION } from '../version.js';
 import { compareRuns, type Prices, type RunComparison } from './compare.js';
@@ -151,16 +152,29 @@ export async function replayRun(options: ReplayOptions): Promise<ReplayReport> {
   };
 }
 
+/**
+ * Version records already read from each store. A version never changes (its id is the hash of
+ * its content, checked when it is read), so a batch of replays reads and checks it once.
+ */
+const versions = new WeakMap<Store, Map<string, VersionRecord>>();
+
 /** The version a run recorded, with its publication when it has one. */
 async function recordedVersion(store: Store, run: RunRecord): Promise<RunnableVersion> {
   const { workflow, version } = run.header;
-  const record = await store.getVersion(workflow, version.id);
+  let known = versions.get(store);
+  if (!known) versions.set(store, (known = new Map()));
+  let record = known.get(`${workflow}\u0000${version.id}`);
   if (!record) {
-    throw new RefError(
-      'unknown-version',
-      `run ${run.header.id} ran ${workflow} ${version.id}, which is not in this store (was it recorded on another machine? import its versions first)`,
-    );
+    record = await store.getVersion(workflow, version.id);
+    if (!record) {
+      throw new RefError(
+        'unknown-version',
+        `run ${run.header.id} ran ${workflow} ${version.id}, which is not in this store (was it recorded on another machine? import its versions first)`,
+      );
+    }
+    known.set(`${workflow}\u0000${version.id}`, record);
   }
+  // Publications are appended over time: looked up each time.
   const publication = (await store.listPublications(workflow)).find((p) => p.version === record.id);
   return publication ? { record, publication } : { record };
 }
