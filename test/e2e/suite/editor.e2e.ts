@@ -1,0 +1,324 @@
+/**
+ * The extension in a real VS Code, offline: code-server 4.100.3 with the packaged .vsix installed,
+ * driven from Debian's Chromium. Each scenario checks what a user sees and saves a screenshot
+ * under test/e2e/screenshots/. Run with `npm run test:e2e` after `bash test/e2e/setup.sh`.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { REPO_ROOT } from '../../helpers/paths.js';
+import {
+  createProfile,
+  extensionFolderName,
+  installVsix,
+  startCodeServer,
+  type RunningCodeServer,
+} from '../code-server.js';
+import { launchBrowser } from './browser.js';
+import {
+  SCREENSHOTS,
+  explorerItem,
+  goTo,
+  goToDefinition,
+  hoverText,
+  languageMode,
+  openFile,
+  openWorkbench,
+  problems,
+  runCommand,
+  screenshot,
+  squiggleLines,
+  suggestions,
+  waitFor,
+  type Problem,
+} from './workbench.js';
+import { BROKEN, COMPOSE, ESCALATION, positionOf } from '../scenario-files.js';
+import { createWorkspace } from '../workspace.js';
+
+const TRIAGE = 'support-triage.workflow.yaml';
+
+/** Everything started here, stopped in reverse order after the suite, on failure and on Ctrl-C. */
+const cleanups: (() => Promise<void> | void)[] = [];
+async function cleanUp(): Promise<void> {
+  for (const step of cleanups.splice(0).reverse()) {
+    await Promise.resolve()
+      .then(step)
+      .catch((error: unknown) => console.error(`cleanup: ${String(error)}`));
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+}
+
+describe('the extension in code-server', { timeout: 15 * 60_000 }, () => {
+  let page: Page;
+  /** A second window a scenario opened: where a failure screenshot is taken instead of `page`. */
+  let otherPage: Page | undefined;
+  /** A scenario: on failure, a screenshot `<name>-failed.png` shows where it stopped. */
+  const scenario = (title: string, name: string, body: () => Promise<void>) =>
+    it(title, async () => {
+      try {
+        await body();
+      } catch (error) {
+        await screenshot(otherPage ?? page, `${name}-failed`).catch(() => undefined);
+        throw error;
+      }
+    });
+  let workspace: string;
+  let server: RunningCodeServer;
+
+  before(async () => {
+    rmSync(SCREENSHOTS, { recursive: true, force: true });
+    const root = await mkdtemp(path.join(os.tmpdir(), 'lockstep-e2e-'));
+    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    workspace = createWorkspace();
+    cleanups.push(() => rmSync(workspace, { recursive: true, force: true }));
+
+    const profile = await createProfile(root);
+    await installVsix(profile, await builtVsix());
+    // Installed as a user would get it: from the .vsix, into `<publisher>.<name>-<version>`.
+    const installed = readdirSync(profile.extensionsDir);
+    assert.ok(
+      installed.includes(await extensionFolderName()),
+      `installed: ${installed.join(', ')}`,
+    );
+
+    server = await startCodeServer({ profile, logFile: path.join(root, 'code-server.log') });
+    cleanups.push(() => server.stop());
+    const browser = await launchBrowser();
+    cleanups.push(() => browser.close());
+    page = browser.page;
+    await openWorkbench(page, server.folderUrl(workspace), TRIAGE);
+  });
+
+  after(cleanUp);
+
+  scenario(
+    'shows a broken workflow’s errors as squiggles and in the Problems panel',
+    '1-diagnostics',
+    async () => {
+      await openFile(page, BROKEN.name);
+      assert.equal(await languageMode(page), 'Lockstep Workflow');
+      const expected = [
+        { ...positionOf(BROKEN.text, 'fastest'), says: "unknown model 'fastest'" },
+        { ...positionOf(BROKEN.text, 'steps.clasify'), says: "unknown step 'clasify'" },
+        { ...positionOf(BROKEN.text, 'escalation'), says: "no workflow named 'escalation'" },
+      ];
+      const lines = expected.map((e) => e.line);
+      await waitFor(`squiggles on lines ${lines.join(', ')}`, async () =>
+        sameNumbers(await squiggleLines(page), lines),
+      );
+
+      await page.keyboard.press('Control+Shift+M'); // View: Toggle Problems
+      await page.locator('.markers-panel').waitFor();
+      const listed = await waitFor(
+        `the Problems panel listing ${BROKEN.name}'s 3 errors`,
+        async () => {
+          const found = forFile(await problems(page), BROKEN.name);
+          return found.length === expected.length ? found : undefined;
+        },
+      );
+      for (const problem of expected) {
+        const row = listed.find((p) => p.line === problem.line && p.column === problem.column);
+        assert.ok(
+          row,
+          `no problem at ${problem.line}:${problem.column} in ${JSON.stringify(listed)}`,
+        );
+        assert.ok(row.message.includes(problem.says), row.message);
+      }
+      await screenshot(page, '1-diagnostics');
+    },
+  );
+
+  scenario(
+    're-checks open files when a workflow file appears on disk',
+    '2-file-watching',
+    async () => {
+      // BROKEN calls `escalation`, which does not exist yet: write it behind the editor's back.
+      writeFileSync(path.join(workspace, ESCALATION.name), ESCALATION.text);
+      const remaining = await waitFor('the unknown-workflow error to go away', async () => {
+        const found = forFile(await problems(page), BROKEN.name);
+        return found.length === 2 ? found : undefined;
+      });
+      assert.ok(remaining.every((p) => !p.message.includes('escalation')));
+      assert.ok(!(await squiggleLines(page)).includes(positionOf(BROKEN.text, 'escalation').line));
+      await screenshot(page, '2-file-watching');
+    },
+  );
+
+  scenario('offers the earlier steps’ ids inside ${{ }}', '3-completion', async () => {
+    await openFile(page, COMPOSE.name);
+    // In the last step, replace `inputs.topic` with `steps.` as a user would type it.
+    await goTo(page, positionOf(COMPOSE.text, 'inputs.topic', 0, -1));
+    for (let i = 0; i < 'inputs.topic'.length; i++) await page.keyboard.press('Delete');
+    await page.keyboard.type('steps.');
+    const offered = await waitFor('step ids in the suggestion list', async () => {
+      const labels = await suggestions(page);
+      return labels.includes('outline') ? labels : undefined;
+    });
+    assert.ok(offered.includes('draft'), offered.join(', '));
+    assert.ok(!offered.includes('review'), 'a step cannot read itself');
+    await screenshot(page, '3-completion');
+    await page.keyboard.press('Escape');
+  });
+
+  scenario('shows the schema’s documentation on hover', '4-hover', async () => {
+    await openFile(page, TRIAGE);
+    const text = readFileSync(path.join(workspace, TRIAGE), 'utf8');
+    await goTo(page, positionOf(text, 'timeout:', 2));
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I'); // Show or Focus Hover
+    const documentation = await stepTimeoutDescription();
+    const shown = await waitFor('the hover', () => hoverText(page));
+    assert.ok(shown.includes(documentation), `hover: ${shown}`);
+    await screenshot(page, '4-hover');
+    await page.keyboard.press('Escape');
+  });
+
+  scenario('goes to the step’s id from a reference', '5-definition', async () => {
+    const text = readFileSync(path.join(workspace, TRIAGE), 'utf8');
+    await goTo(page, positionOf(text, 'steps.classify.output.category', 8));
+    await goToDefinition(page, positionOf(text, '- id: classify', '- id: '.length));
+    await screenshot(page, '5-definition');
+  });
+
+  scenario('highlights ${{ }} expressions with the injected grammar', '6-grammar', async () => {
+    const text = readFileSync(path.join(workspace, TRIAGE), 'utf8');
+    await goTo(page, positionOf(text, '${{ secrets.OPENAI_API_KEY', 1));
+    await runCommand(page, 'Developer: Inspect Editor Tokens and Scopes');
+    const widget = page.locator('.token-inspect-widget');
+    await waitFor('the token inspector on ${{', async () =>
+      (await widget.innerText().catch(() => '')).includes(
+        'punctuation.definition.expression.begin.lockstep',
+      ),
+    );
+    assert.match(await widget.innerText(), /source\.lockstep-workflow/);
+    await screenshot(page, '6-grammar');
+    await page.keyboard.press('Escape');
+  });
+
+  scenario('logs to the Lockstep output channel, opened by its command', '7-output', async () => {
+    await runCommand(page, 'Lockstep: Show Output');
+    const output = page.locator('.part.panel .view-lines').first();
+    await waitFor('the language server’s start in the Lockstep channel', async () =>
+      // Monaco renders spaces as no-break spaces: compare with whitespace normalised.
+      (await output.innerText().catch(() => ''))
+        .replace(/\s+/g, ' ')
+        .includes('[info] language server ready in'),
+    );
+    await screenshot(page, '7-output');
+  });
+
+  scenario(
+    'npm start serves examples/ with the extension when `code` is not used',
+    '8-npm-start',
+    async () => {
+      const launcher = spawn(process.execPath, [path.join(REPO_ROOT, 'out/test/e2e/launch.js')], {
+        env: { ...process.env, LOCKSTEP_EDITOR: 'code-server' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let printed = '';
+      launcher.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => launcher.once('exit', resolve));
+      cleanups.push(() => stopLauncher(launcher, exited, printed));
+
+      const url = await waitFor(
+        'the launcher to print the URL',
+        async () => /http:\/\/127\.0\.0\.1:\d+\/\?folder=\S+/.exec(printed)?.[0],
+      );
+      assert.match(url, /folder=.*examples/);
+      const examplesPage = await page.context().newPage();
+      otherPage = examplesPage;
+      await openWorkbench(examplesPage, url, TRIAGE);
+      await openFile(examplesPage, TRIAGE);
+      await waitFor('the Lockstep Workflow language', async () =>
+        (await languageMode(examplesPage)) === 'Lockstep Workflow' ? true : undefined,
+      );
+      await explorerItem(examplesPage, 'fixtures.yaml').waitFor();
+      // The language server answers there too: go to a step's definition.
+      const triage = readFileSync(path.join(REPO_ROOT, 'examples', TRIAGE), 'utf8');
+      await goTo(examplesPage, positionOf(triage, 'steps.classify.output.category', 8));
+      await goToDefinition(examplesPage, positionOf(triage, '- id: classify', '- id: '.length));
+      await screenshot(examplesPage, '8-npm-start');
+      await examplesPage.close();
+      otherPage = undefined;
+
+      // Ctrl-C stops it, with everything it started.
+      launcher.kill('SIGINT');
+      assert.equal(await exited, 0);
+      assert.ok(!(await answers(url)), 'code-server still answers after Ctrl-C');
+      const profileRoot = /lockstep-editor-[^/\s]+/.exec(printed)?.[0];
+      assert.ok(profileRoot, 'the launcher prints its log file');
+      assert.deepEqual(processesMentioning(profileRoot), []);
+    },
+  );
+});
+
+/** The .vsix `npm run package` built: `<name>-<version>.vsix` at the repository root. */
+async function builtVsix(): Promise<string> {
+  const manifest = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    name: string;
+    version: string;
+  };
+  return path.join(REPO_ROOT, `${manifest.name}-${manifest.version}.vsix`);
+}
+
+/** The schema's description of a step's `timeout`: what the hover must show. */
+async function stepTimeoutDescription(): Promise<string> {
+  const schema = JSON.parse(
+    await readFile(path.join(REPO_ROOT, 'core/src/format/workflow.schema.json'), 'utf8'),
+  ) as { definitions: { step: { properties: { timeout: { description: string } } } } };
+  return schema.definitions.step.properties.timeout.description;
+}
+
+function forFile(found: Problem[], file: string): Problem[] {
+  return found.filter((p) => p.file === file);
+}
+
+function sameNumbers(actual: number[], expected: number[]): boolean {
+  return actual.length === expected.length && actual.every((n, i) => n === expected[i]);
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Process ids whose command line mentions `text` (Linux: read from /proc). */
+function processesMentioning(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
+
+/** After a failure: Ctrl-C the launcher, then kill by id whatever it left behind. */
+async function stopLauncher(
+  launcher: ChildProcess,
+  exited: Promise<number | null>,
+  printed: string,
+): Promise<void> {
+  if (launcher.exitCode === null) {
+    launcher.kill('SIGINT');
+    const timer = setTimeout(() => launcher.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  const profileRoot = /lockstep-editor-[^/\s]+/.exec(printed)?.[0];
+  if (profileRoot) for (const pid of processesMentioning(profileRoot)) process.kill(pid, 'SIGKILL');
+}

@@ -1,0 +1,214 @@
+/**
+ * What a user does in the VS Code workbench, as Playwright steps: open a file, move the cursor,
+ * run a command, read the status bar, the Problems panel and the editor's squiggles. Every wait
+ * has a deadline and polls a condition; nothing sleeps for a fixed time.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { pollUntil } from '../../helpers/store-wait.js';
+import { E2E_DIR } from '../code-server.js';
+import type { Position } from '../scenario-files.js';
+
+/** Where each scenario's screenshot goes (git-ignored). */
+export const SCREENSHOTS = path.join(E2E_DIR, 'screenshots');
+
+/** Deadline for what the language server computes (it may still be starting). */
+export const SERVER_TIMEOUT = 30_000;
+/** Deadline for the workbench's own reactions (a widget opening). */
+const UI_TIMEOUT = 10_000;
+
+/** Polls `check` every 100 ms until it returns a value, or fails naming `what`. */
+export function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = SERVER_TIMEOUT,
+): Promise<T> {
+  return pollUntil(check, { what, timeoutMs, intervalMs: 100 });
+}
+
+/** Loads the workbench at `url` and waits until it shows the folder's files. */
+export async function openWorkbench(page: Page, url: string, expectFile: string): Promise<void> {
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await explorerItem(page, expectFile).waitFor({ timeout: 60_000 });
+}
+
+/** The Explorer's row for a file of the workspace root. */
+export function explorerItem(page: Page, name: string): Locator {
+  return page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${name}"]`);
+}
+
+/** Opens a file of the workspace with Quick Open (Ctrl+P) and waits for its editor to have focus. */
+export async function openFile(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: UI_TIMEOUT });
+  await input.fill(name);
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: name })
+    .first()
+    .waitFor({ timeout: UI_TIMEOUT });
+  await page.keyboard.press('Enter');
+  await page
+    .locator('.tab.active', { hasText: name })
+    .waitFor({ timeout: UI_TIMEOUT })
+    .catch(() => {
+      throw new Error(`the editor for ${name} did not open`);
+    });
+  await page.locator('.editor-instance .monaco-editor.focused').waitFor({ timeout: UI_TIMEOUT });
+}
+
+/** Runs a command from the Command Palette by its label, e.g. "Lockstep: Show Output". */
+export async function runCommand(page: Page, label: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: UI_TIMEOUT });
+  await input.fill(`>${label}`);
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: label })
+    .first()
+    .waitFor({ timeout: UI_TIMEOUT });
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+}
+
+/** The cursor position from the status bar ("Ln 12, Col 5"), if shown. */
+export async function cursor(page: Page): Promise<Position | undefined> {
+  const text = await page
+    .locator('[id="status.editor.selection"]')
+    .textContent({ timeout: UI_TIMEOUT })
+    .catch(() => null);
+  const match = /Ln (\d+), Col (\d+)/.exec(text ?? '');
+  return match ? { line: Number(match[1]), column: Number(match[2]) } : undefined;
+}
+
+/** Moves the cursor with Go to Line (Ctrl+G, `:line:column`) and waits until it is there. */
+export async function goTo(page: Page, target: Position): Promise<void> {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: UI_TIMEOUT });
+  // Ctrl+G opens Quick Open in its go-to-line mode, whose prefix is ':'.
+  await input.fill(`:${target.line}:${target.column}`);
+  await page.keyboard.press('Enter');
+  await waitFor(
+    `the cursor at ${target.line}:${target.column}`,
+    async () => {
+      const at = await cursor(page);
+      return at?.line === target.line && at.column === target.column;
+    },
+    UI_TIMEOUT,
+  );
+}
+
+/**
+ * Presses F12 (Go to Definition) with the cursor on a reference and waits until the cursor is at
+ * `target`. F12 is pressed again every few seconds while the cursor has not moved: in a window
+ * that has just opened, the language server may not have started yet, and F12 then does nothing
+ * (a user would press it again too).
+ */
+export async function goToDefinition(page: Page, target: Position): Promise<void> {
+  let pressedAt = 0;
+  await waitFor(`the cursor on ${target.line}:${target.column} after F12`, async () => {
+    const at = await cursor(page);
+    if (at?.line === target.line && at.column === target.column) return true;
+    if (Date.now() - pressedAt > 3_000) {
+      pressedAt = Date.now();
+      await page.keyboard.press('F12');
+    }
+    return undefined;
+  });
+}
+
+/** The language mode shown in the status bar for the active editor ("Lockstep Workflow"). */
+export async function languageMode(page: Page): Promise<string | null> {
+  return page
+    .locator('[id="status.editor.mode"]')
+    .textContent({ timeout: UI_TIMEOUT })
+    .catch(() => null);
+}
+
+/** One row of the Problems panel. */
+export interface Problem {
+  readonly file: string;
+  readonly message: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/**
+ * The problems the Problems panel lists (it must be open), with the file each is grouped under.
+ * Rows are read from the DOM: file rows are level 1 of the tree, problems level 2.
+ */
+export async function problems(page: Page): Promise<Problem[]> {
+  const rows = await page.locator('.markers-panel .monaco-list-row').evaluateAll((elements) =>
+    elements.map((element) => ({
+      level: element.getAttribute('aria-level'),
+      label: element.getAttribute('aria-label') ?? '',
+      text: (element as HTMLElement).innerText,
+    })),
+  );
+  const found: Problem[] = [];
+  let file = '';
+  for (const row of rows) {
+    if (row.level === '1') {
+      file = row.text.split('\n')[0]!.trim();
+      continue;
+    }
+    const at = /\[Ln (\d+), Col (\d+)\]/.exec(row.text);
+    if (at) {
+      found.push({
+        file,
+        message: row.text.split('\n')[0]!.trim(),
+        line: Number(at[1]),
+        column: Number(at[2]),
+      });
+    }
+  }
+  return found;
+}
+
+/**
+ * The line numbers that carry an error squiggle in the visible part of the active editor: each
+ * squiggle's line is found by its vertical position, matched against the line-number gutter.
+ */
+export async function squiggleLines(page: Page): Promise<number[]> {
+  return page.locator('.editor-instance .monaco-editor').evaluate((editor) => {
+    const tops = new Set<string>();
+    for (const squiggle of editor.querySelectorAll('.view-overlays .squiggly-error')) {
+      const line = squiggle.parentElement as HTMLElement | null;
+      if (line) tops.add(line.style.top);
+    }
+    const lines: number[] = [];
+    for (const gutter of editor.querySelectorAll<HTMLElement>('.margin-view-overlays > div')) {
+      if (!tops.has(gutter.style.top)) continue;
+      const number = gutter.querySelector('.line-numbers')?.textContent;
+      if (number) lines.push(Number(number));
+    }
+    return lines.sort((a, b) => a - b);
+  });
+}
+
+/** The labels of the open suggestion list (empty when it is not showing). */
+export async function suggestions(page: Page): Promise<string[]> {
+  const widget = page.locator('.editor-widget.suggest-widget.visible');
+  if (!(await widget.isVisible())) return [];
+  return widget
+    .locator('.monaco-list-row .label-name')
+    .evaluateAll((labels) => labels.map((label) => label.textContent?.trim() ?? ''));
+}
+
+/** The text of the hover widget, when one is showing. */
+export async function hoverText(page: Page): Promise<string | undefined> {
+  const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content');
+  if ((await hover.count()) === 0 || !(await hover.first().isVisible())) return undefined;
+  return (await hover.first().innerText()).trim();
+}
+
+/** Saves a full-window screenshot as `<name>.png` under SCREENSHOTS; returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
