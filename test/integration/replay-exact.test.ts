@@ -5,7 +5,7 @@
 // a concurrent foreach, clock, random and env reads replays exactly; an edited prompt is reported
 // as a divergence at the edited step.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { canonicalJson } from '../../core/src/hash/canonical.js';
@@ -322,3 +322,33 @@ function completionOf(content: string): object {
     usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 },
   };
 }
+
+test('a run recorded by another engine version replays verified, and the report names both', async (t) => {
+  const dir = examplesRepo(t);
+  const source = await cliJson<RunJson>(dir, [
+    'run',
+    'summarize-document.workflow.yaml',
+    '--input-file',
+    'inputs/document.json',
+    '--fixtures',
+    'fixtures.yaml',
+  ]);
+  // The journal's first line is the run's header: say it was recorded by an older engine.
+  const runs = path.join(dir, '.lockstep/local/runs');
+  const journal = readdirSync(runs)
+    .map((day) => path.join(runs, day, `${source.id}.jsonl`))
+    .find((file) => existsSync(file));
+  assert.ok(journal, `no journal for ${source.id} under ${runs}`);
+  const text = readFileSync(journal, 'utf8');
+  const older = text.replace('"engine":{"version":"', '"engine":{"version":"0.0.9-older+');
+  assert.notEqual(older, text, 'the header names the engine version');
+  writeFileSync(journal, older);
+
+  const shown = await lockstep(dir, ['replay', source.id], NO_SECRETS);
+  assertExit(shown, 0);
+  assert.match(shown.stdout, /^note: recorded with engine 0\.0\.9-older\+\S+, replayed with \S+$/m);
+  assert.match(shown.stdout, /^Verified: /m, describeRun(shown));
+  const report = await cliJson<ReplayJson>(dir, ['replay', source.id], NO_SECRETS);
+  assert.match(report.engine.recorded, /^0\.0\.9-older\+/);
+  assert.notEqual(report.engine.now, report.engine.recorded);
+});
