@@ -40,10 +40,7 @@ export function redactSecrets<T extends JsonValue>(
   value: T,
   secrets: ReadonlyMap<string, string>,
 ): T {
-  const pairs = [...secrets]
-    .filter(([, secret]) => secret !== '')
-    .flatMap(([name, secret]) => secretForms(secret).map((form) => [name, form] as const))
-    .sort((a, b) => b[1].length - a[1].length);
+  const pairs = redactionPairs(secrets);
   if (pairs.length === 0) return value;
   const redactString = (text: string): string => {
     let out = text;
@@ -63,4 +60,43 @@ export function redactSecrets<T extends JsonValue>(
     return node;
   };
   return walk(value) as T;
+}
+
+type RedactionPairs = readonly (readonly [name: string, form: string])[];
+
+/**
+ * The (name, form) pairs of the last secrets seen in each map, longest form first. A run redacts
+ * every request and event with the same few secrets, and deriving their forms (UTF-8, base64,
+ * URL encodings) each time cost more than the redaction itself. Keyed by the map and checked
+ * against its current entries, so a map changed since is derived again; held weakly, so nothing
+ * outlives the map that holds the secrets anyway.
+ */
+const derivedPairs = new WeakMap<
+  ReadonlyMap<string, string>,
+  { readonly entries: readonly (readonly [string, string])[]; readonly pairs: RedactionPairs }
+>();
+
+function redactionPairs(secrets: ReadonlyMap<string, string>): RedactionPairs {
+  const known = derivedPairs.get(secrets);
+  if (known && sameEntries(known.entries, secrets)) return known.pairs;
+  const entries = [...secrets];
+  const pairs = entries
+    .filter(([, secret]) => secret !== '')
+    .flatMap(([name, secret]) => secretForms(secret).map((form) => [name, form] as const))
+    .sort((a, b) => b[1].length - a[1].length);
+  derivedPairs.set(secrets, { entries, pairs });
+  return pairs;
+}
+
+function sameEntries(
+  entries: readonly (readonly [string, string])[],
+  secrets: ReadonlyMap<string, string>,
+): boolean {
+  if (entries.length !== secrets.size) return false;
+  let i = 0;
+  for (const [name, secret] of secrets) {
+    const entry = entries[i++]!;
+    if (entry[0] !== name || entry[1] !== secret) return false;
+  }
+  return true;
 }

@@ -53,6 +53,8 @@ class Execution {
   private readonly outputs: { [id: string]: { output: JsonValue } } = {};
   private readonly functions: ExpressionFunctions;
   private secrets = new Map<string, string>();
+  /** `secrets` as expressions see them, made once they are all read (see `scope`). */
+  private secretsObject: { [name: string]: string } | undefined;
   private env: { [name: string]: string } = {};
   private lastOutput: JsonValue = null;
 
@@ -118,11 +120,13 @@ class Execution {
   }
 
   private scope(local: { [name: string]: JsonValue } = {}): Scope {
+    // Secrets are all read before the first step and never change after: one object serves.
+    this.secretsObject ??= Object.fromEntries(this.secrets);
     return {
       inputs: this.options.input,
       steps: this.outputs,
       env: this.env,
-      secrets: Object.fromEntries(this.secrets),
+      secrets: this.secretsObject,
       ...local,
     };
   }
@@ -360,11 +364,27 @@ function retryable(error: unknown): boolean {
   );
 }
 
+/**
+ * Names read by definitions already run. A definition is never changed once loaded (a version's
+ * content is fixed by its id), so a batch of runs of one version walks it once; held weakly, so
+ * it goes with the definition.
+ */
+const namesRead = new WeakMap<
+  WorkflowDefinition,
+  { readonly env: readonly string[]; readonly secrets: readonly string[] }
+>();
+
 /** The environment variables and secrets any expression of the definition reads. */
 export function referencedNames(definition: WorkflowDefinition): {
-  env: string[];
-  secrets: string[];
+  readonly env: readonly string[];
+  readonly secrets: readonly string[];
 } {
+  let names = namesRead.get(definition);
+  if (!names) namesRead.set(definition, (names = collectNames(definition)));
+  return names;
+}
+
+function collectNames(definition: WorkflowDefinition): { env: string[]; secrets: string[] } {
   const env = new Set<string>();
   const secrets = new Set<string>();
   const visit = (value: unknown): void => {

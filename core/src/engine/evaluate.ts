@@ -53,23 +53,45 @@ export async function evaluateValue(
   functions: ExpressionFunctions,
   where: string,
 ): Promise<JsonValue> {
-  if (value === undefined) return null;
+  const literal = literalValue(value);
+  if (literal !== EVALUATE) return literal;
   if (typeof value === 'string') return evaluateString(value, scope, functions, where);
   if (Array.isArray(value)) {
     const out: JsonValue[] = [];
     for (let i = 0; i < value.length; i++) {
-      out.push(await evaluateValue(value[i], scope, functions, `${where}[${i}]`));
+      const member = literalValue(value[i]);
+      out.push(
+        member !== EVALUATE
+          ? member
+          : await evaluateValue(value[i], scope, functions, `${where}[${i}]`),
+      );
     }
     return out;
   }
-  if (value !== null && typeof value === 'object') {
-    const out: { [key: string]: JsonValue } = {};
-    for (const [key, member] of Object.entries(value)) {
-      out[key] = await evaluateValue(member, scope, functions, `${where}.${key}`);
-    }
-    return out;
+  const out: { [key: string]: JsonValue } = {};
+  for (const [key, member] of Object.entries(value as { [key: string]: JsonValue })) {
+    const literal = literalValue(member);
+    out[key] =
+      literal !== EVALUATE
+        ? literal
+        : await evaluateValue(member, scope, functions, `${where}.${key}`);
   }
-  return value;
+  return out;
+}
+
+/** Marks a value that holds templates or members (see `literalValue`). */
+const EVALUATE = Symbol('evaluate');
+
+/**
+ * What `evaluateValue` gives for a value with nothing to evaluate (a scalar, text without
+ * `${{`), taken without a trip through it: most members of a step (methods, header names, model
+ * settings) are such, and each trip allocated an async frame, a promise and the member's path.
+ */
+function literalValue(value: JsonValue | undefined): JsonValue | typeof EVALUATE {
+  if (value === undefined) return null;
+  if (typeof value === 'string') return isTemplate(value) ? EVALUATE : value;
+  if (value === null || typeof value !== 'object') return value;
+  return EVALUATE;
 }
 
 async function evaluateString(
@@ -92,6 +114,44 @@ async function evaluateString(
   return out + text.slice(last);
 }
 
+/**
+ * A plain path (`inputs.ticket`, `steps.fetch.output.body`): names only, each a JSONata field
+ * name and none one of its keywords. Most expressions in workflows are such references.
+ */
+const PLAIN_PATH = /^\s*[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\s*$/;
+const KEYWORDS = new Set(['and', 'or', 'in', 'true', 'false', 'null', 'function']);
+/** The names of plain paths by source; null for other expressions. Bounded like `compiled`. */
+const plainPaths = new Map<string, readonly string[] | null>();
+
+function plainPath(source: string): readonly string[] | null {
+  let names = plainPaths.get(source);
+  if (names === undefined) {
+    if (plainPaths.size >= MAX_CACHED) plainPaths.clear();
+    const parts = PLAIN_PATH.test(source) ? source.trim().split('.') : [];
+    names = parts.length > 0 && !parts.some((name) => KEYWORDS.has(name)) ? parts : null;
+    plainPaths.set(source, names);
+  }
+  return names;
+}
+
+/**
+ * A plain path looked up directly, as JSONata would (field by field through objects; nothing
+ * once a field is missing), without its asynchronous evaluator, which allocated more than the
+ * rest of a run together. Anything where JSONata's rules say more (a list on the way, which it
+ * maps over and flattens; a list or a function as the result) is left to JSONata: undefined.
+ */
+function lookupPlainPath(scope: Scope, names: readonly string[]): { value: unknown } | undefined {
+  let value: unknown = scope;
+  for (const name of names) {
+    if (value === undefined) break;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    // Own fields only, as JSONata's lookup: `constructor` is no field of an object.
+    value = Object.hasOwn(value, name) ? (value as { [name: string]: unknown })[name] : undefined;
+  }
+  if (Array.isArray(value) || typeof value === 'function') return undefined;
+  return { value };
+}
+
 /** Evaluates one expression's source (without the `${{ }}`). */
 export async function evaluateExpression(
   source: string,
@@ -99,6 +159,9 @@ export async function evaluateExpression(
   functions: ExpressionFunctions,
   where: string,
 ): Promise<JsonValue> {
+  const names = plainPath(source);
+  const direct = names ? lookupPlainPath(scope, names) : undefined;
+  if (direct) return toJson(direct.value, where, source);
   let result: unknown;
   try {
     result = await compile(source).evaluate(scope, {
@@ -129,6 +192,9 @@ function toJson(value: unknown, where: string, source: string): JsonValue {
       `${where}: \${{ ${source.trim()} }} is not a finite number`,
     );
   }
+  // Text, booleans and null are already plain JSON (most results: prompts, URLs, conditions);
+  // the round trip below is for structures (JSONata sequences carry extra properties) and -0.
+  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value;
   return JSON.parse(JSON.stringify(value)) as JsonValue;
 }
 

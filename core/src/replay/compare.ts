@@ -151,10 +151,10 @@ function withIterations(
   compared: ReadonlyMap<string, StepComparison>,
 ): StepComparison {
   if (step.change !== 'identical' && step.change !== 'output-changed') return step;
-  const iterations = new Set([
-    ...(stepsA.get(step.path)?.iterations ?? []),
-    ...(stepsB.get(step.path)?.iterations ?? []),
-  ]);
+  const a = stepsA.get(step.path)?.iterations;
+  const b = stepsB.get(step.path)?.iterations;
+  if (a === undefined && b === undefined) return step; // not a foreach step
+  const iterations = new Set([...(a ?? []), ...(b ?? [])]);
   const inputChanged = [...iterations].some((path) => {
     const change = compared.get(path)?.change;
     return change === 'input-changed' || change === 'added' || change === 'removed';
@@ -192,7 +192,12 @@ function compareStep(
 
 /** How `before` became `after`. */
 export function diffValues(before: JsonValue, after: JsonValue): ValueDiff {
-  if (canonicalJson(before) === canonicalJson(after)) return { kind: 'same' };
+  // Most compared values are equal (a replay repeats its source): the structural check answers
+  // those without building two canonical texts; anything it does not call equal is decided by
+  // the canonical form, as before.
+  if (sameJson(before, after) || canonicalJson(before) === canonicalJson(after)) {
+    return { kind: 'same' };
+  }
   if (typeof before === 'string' && typeof after === 'string') {
     const multiline = before.includes('\n') || after.includes('\n');
     const parts = (multiline ? diffLines(before, after) : diffWordsWithSpace(before, after)).map(
@@ -221,6 +226,31 @@ export function diffValues(before: JsonValue, after: JsonValue): ValueDiff {
     return { kind: 'structural', changes };
   }
   return { kind: 'replaced', before, after };
+}
+
+/**
+ * True when two JSON values are equal member by member (object key order aside): then their
+ * canonical JSON is the same text. False does not mean different (say, a member holding
+ * undefined on one side only); the caller falls back to comparing canonical JSON.
+ */
+function sameJson(a: JsonValue, b: JsonValue): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i]!, b[i]!)) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) {
+    if (!Object.hasOwn(b, key)) return false;
+    const x = a[key];
+    const y = b[key];
+    if (x === undefined || y === undefined || !sameJson(x, y)) return false;
+  }
+  return true;
 }
 
 function isStructure(value: JsonValue): boolean {

@@ -118,11 +118,12 @@ export class RecordingHost implements EngineHost {
       this.options.annotate ? this.options.annotate(event) : event,
       this.secretValues,
     );
-    this.appending = this.appending
-      .then(() => this.options.writer.append(redacted))
-      .catch((error: unknown) => {
-        this.appendFailure ??= error;
-      });
+    // Appended at once rather than after the previous append settles: the writer keeps the
+    // order, and can then write the events of one turn together (see RunWriter.append).
+    const appended = this.options.writer.append(redacted).catch((error: unknown) => {
+      this.appendFailure ??= error;
+    });
+    this.appending = this.appending.then(() => appended);
     this.options.onEvent?.(redacted);
     return redacted;
   }

@@ -54,8 +54,10 @@ export interface RunQuery {
 export interface RunWriter {
   readonly id: string;
   /**
-   * Appends an event. It is handed to the operating system at once, so it survives the process
-   * being killed (not a power loss: see `sync`).
+   * Appends an event. It is handed to the operating system before the process does anything
+   * else (before the event loop moves on), so it survives the process being killed (not a power
+   * loss: see `sync`); the promise resolves once it has been. Appends keep their call order: a
+   * caller may append the next event without waiting for the previous one.
    */
   append(event: RunEvent): Promise<void>;
   /** Makes everything appended so far durable (survives power loss). */

@@ -11,7 +11,7 @@ import {
   closeSync,
   fdatasync,
   futimesSync,
-  openSync,
+  open,
   readdirSync,
   readFileSync,
   statSync,
@@ -23,7 +23,7 @@ import { StoreError, TamperedError } from '../../errors.js';
 import { foldRun, summarizeRun } from '../../runs/fold-run.js';
 import type { RunEvent, RunHeader, RunRecord, RunSummary } from '../../runs/run-types.js';
 import type { RunWriter } from '../../store/store.js';
-import { ensureDirectory, syncDirectory } from './atomic-file.js';
+import { ensureDirectory, SharedFolderSyncs } from './atomic-file.js';
 
 /** How often a writer proves it is alive, and how long a silent journal counts as live. */
 const HEARTBEAT_MS = 5_000;
@@ -40,6 +40,15 @@ export function runDay(id: string): string {
 }
 
 export class RunJournals {
+  /**
+   * Day folders this instance created or found: a new journal in one needs no `mkdir` (one per
+   * run cost a thread-pool round trip). Bounded: days are few, and forgetting one only costs a
+   * `mkdir`.
+   */
+  private readonly knownDays = new Set<string>();
+  /** New journals made durable in their folder by shared folder syncs (see `SharedFolderSyncs`). */
+  private readonly folderSyncs = new SharedFolderSyncs();
+
   constructor(private readonly root: string) {}
 
   /** The journal file of a run. */
@@ -51,18 +60,26 @@ export class RunJournals {
   async create(header: RunHeader): Promise<RunWriter> {
     const file = this.file(header.id);
     const dir = path.dirname(file);
-    await ensureDirectory(dir);
+    if (!this.knownDays.has(dir)) await this.ensureDay(dir);
     let fd: number;
     try {
-      fd = openSync(file, 'wx');
+      fd = await createJournal(file, header.id);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new StoreError('duplicate-run', `run ${header.id} already exists`);
-      }
-      throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      // The folder went away since this instance saw it: create it again (synced), once.
+      this.knownDays.delete(dir);
+      await this.ensureDay(dir);
+      fd = await createJournal(file, header.id);
     }
-    await syncDirectory(dir);
+    // The new entry survives power loss before the run is under way, as every journal's does.
+    await this.folderSyncs.sync(dir);
     return new FileRunWriter(header.id, fd, { type: 'run-started', header });
+  }
+
+  private async ensureDay(dir: string): Promise<void> {
+    await ensureDirectory(dir);
+    if (this.knownDays.size >= 64) this.knownDays.clear();
+    this.knownDays.add(dir);
   }
 
   /** A run folded from its journal, or undefined when there is none. */
@@ -120,16 +137,42 @@ export class RunJournals {
   }
 }
 
+/**
+ * Opens a new journal file for writing, in Node's thread pool: creating a file can wait on the
+ * file system's journal while other runs sync, and the main thread has other runs to serve.
+ * @throws StoreError (`duplicate-run`) when it exists; the system error otherwise.
+ */
+function createJournal(file: string, id: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    open(file, 'wx', (error, fd) => {
+      if (!error) resolve(fd);
+      else if (error.code === 'EEXIST') {
+        reject(new StoreError('duplicate-run', `run ${id} already exists`));
+      } else reject(error);
+    });
+  });
+}
+
+/**
+ * Appends to one journal. Events appended while the process runs through its current batch of
+ * callbacks (the microtasks of one turn) go out in one write(), issued before the event loop
+ * moves on to any I/O, timer or other callback; `sync` and `close` write what is pending first.
+ * A run answered at once (a replay) thus costs one write() instead of one per event, and nothing
+ * outside the process can observe the difference.
+ */
 class FileRunWriter implements RunWriter {
   private closed = false;
   private readonly heartbeat: NodeJS.Timeout;
+  /** Lines appended and not yet written, and the appends waiting for them. */
+  private pending = '';
+  private batch: { readonly settled: Promise<void>; settle: (error?: unknown) => void } | undefined;
 
   constructor(
     readonly id: string,
     private readonly fd: number,
     first: RunEvent,
   ) {
-    this.write(first);
+    this.write(`${JSON.stringify(first)}\n`);
     this.heartbeat = setInterval(() => {
       try {
         const now = new Date();
@@ -141,12 +184,32 @@ class FileRunWriter implements RunWriter {
     this.heartbeat.unref();
   }
 
-  async append(event: RunEvent): Promise<void> {
-    if (this.closed) throw new StoreError('closed-run', `run ${this.id} is closed`);
-    this.write(event);
+  /** Resolves once the event is written (handed to the OS), in order with every other append. */
+  append(event: RunEvent): Promise<void> {
+    if (this.closed)
+      return Promise.reject(new StoreError('closed-run', `run ${this.id} is closed`));
+    let line: string;
+    try {
+      line = `${JSON.stringify(event)}\n`;
+    } catch (error) {
+      return Promise.reject(error as Error); // not JSON (a cycle, a BigInt): this append fails
+    }
+    this.pending += line;
+    if (!this.batch) {
+      let settle!: (error?: unknown) => void;
+      const settled = new Promise<void>((resolve, reject) => {
+        settle = (error) => (error === undefined ? resolve() : reject(error));
+      });
+      this.batch = { settled, settle };
+      // After the current microtasks, before the event loop continues.
+      process.nextTick(() => this.writePending());
+    }
+    return this.batch.settled;
   }
 
   sync(): Promise<void> {
+    const failure = this.writePending();
+    if (failure !== undefined) return Promise.reject(failure);
     return new Promise((resolve, reject) => {
       fdatasync(this.fd, (error) => (error ? reject(error) : resolve()));
     });
@@ -163,11 +226,32 @@ class FileRunWriter implements RunWriter {
     }
   }
 
-  private write(event: RunEvent): void {
-    // One write() per line: the OS has it as soon as this returns (it survives a killed process).
-    const bytes = Buffer.from(`${JSON.stringify(event)}\n`, 'utf8');
-    let done = 0;
-    while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done);
+  /** Writes the pending lines, settling their appends; returns the error if the write failed. */
+  private writePending(): unknown {
+    const batch = this.batch;
+    if (!batch) return undefined;
+    this.batch = undefined;
+    const text = this.pending;
+    this.pending = '';
+    try {
+      this.write(text);
+    } catch (error) {
+      batch.settle(error);
+      return error;
+    }
+    batch.settle();
+    return undefined;
+  }
+
+  private write(text: string): void {
+    // Whole lines only: a killed process leaves at most a cut last line, which readers ignore.
+    // The text goes out as it is (no Buffer on the heap); the rare short write, as bytes.
+    const written = writeSync(this.fd, text, null, 'utf8');
+    const length = Buffer.byteLength(text, 'utf8');
+    if (written === length) return;
+    const bytes = Buffer.from(text, 'utf8');
+    let done = written;
+    while (done < length) done += writeSync(this.fd, bytes, done, length - done);
   }
 }
 

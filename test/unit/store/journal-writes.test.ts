@@ -1,0 +1,143 @@
+// How run journals reach the disk: events appended in one turn go out together, each append
+// resolving once its event is in the file; syncs write what is pending first; and new journals
+// in one folder share folder syncs without any of them waiting on a sync that began too early.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { SharedFolderSyncs } from '../../../core/src/node/fs-store/atomic-file.js';
+import { RunJournals } from '../../../core/src/node/fs-store/run-journals.js';
+import { RUN_FORMAT, type RunEvent, type RunHeader } from '../../../core/src/runs/run-types.js';
+import { tempDir } from '../../helpers/temp.js';
+
+function header(id: string): RunHeader {
+  return {
+    format: RUN_FORMAT,
+    id,
+    workflow: 'triage',
+    version: { id: `sha256:${'0'.repeat(64)}` },
+    mode: { kind: 'live' },
+    input: {},
+    engine: { version: '0.0.0' },
+    startedAt: '2026-01-01T00:00:00.000Z',
+    writer: { pid: process.pid, host: 'test' },
+  };
+}
+
+const RUN_ID = '01941f29-7c00-7000-8000-000000000001';
+
+function started(step: string): RunEvent {
+  return { type: 'step-started', path: step, step, at: '2026-01-01T00:00:01.000Z' };
+}
+
+function lines(file: string): string[] {
+  return readFileSync(file, 'utf8').trimEnd().split('\n');
+}
+
+describe('run journal writes', () => {
+  test('appends made together resolve with their events in the file, in order', async (t) => {
+    const journals = new RunJournals(path.join(tempDir(t), 'runs'));
+    const writer = await journals.create(header(RUN_ID));
+    const file = journals.file(RUN_ID);
+    const appended = ['a', 'b', 'c'].map((step) => writer.append(started(step)));
+    await appended[0];
+    // The first append resolving means all three (appended in the same turn) are written.
+    assert.deepEqual(
+      lines(file).map((line) => (JSON.parse(line) as { type: string; path?: string }).path),
+      [undefined, 'a', 'b', 'c'],
+    );
+    await Promise.all(appended);
+    await writer.close();
+  });
+
+  test('sync and close write pending events before syncing', async (t) => {
+    const journals = new RunJournals(path.join(tempDir(t), 'runs'));
+    const writer = await journals.create(header(RUN_ID));
+    const file = journals.file(RUN_ID);
+    const pending = writer.append(started('a'));
+    await writer.sync(); // in the same turn as the append: the event must not be left behind
+    assert.equal(lines(file).length, 2);
+    await pending;
+    void writer.append(started('b'));
+    await writer.close();
+    assert.equal(lines(file).length, 3);
+    assert.equal(journals.read(RUN_ID)?.header.id, RUN_ID, 'it reads back as a run');
+  });
+});
+
+describe('shared folder syncs', () => {
+  /** A folder sync that finishes when the test says so; counts the syncs started. */
+  function controlledSyncs(): {
+    readonly syncs: SharedFolderSyncs;
+    readonly started: () => number;
+    readonly finish: (error?: Error) => void;
+  } {
+    const waiting: ((error?: Error) => void)[] = [];
+    let count = 0;
+    const syncs = new SharedFolderSyncs(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          count++;
+          waiting.push((error) => (error ? reject(error) : resolve()));
+        }),
+    );
+    return {
+      syncs,
+      started: () => count,
+      finish: (error) => waiting.shift()!(error),
+    };
+  }
+
+  const settled = (promise: Promise<void>): { done: boolean } => {
+    const state = { done: false };
+    promise.then(
+      () => (state.done = true),
+      () => (state.done = true),
+    );
+    return state;
+  };
+  const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+  test('callers arriving during a sync share the next one, never the running one', async () => {
+    const { syncs, started, finish } = controlledSyncs();
+    const first = settled(syncs.sync('/day'));
+    assert.equal(started(), 1);
+    // These entries may have been created after the running sync began: they wait for another.
+    const second = settled(syncs.sync('/day'));
+    const third = settled(syncs.sync('/day'));
+    assert.equal(started(), 1, 'no second sync while one is running');
+    finish();
+    await turn();
+    assert.equal(first.done, true);
+    assert.equal(second.done || third.done, false, 'the later callers wait for their own sync');
+    assert.equal(started(), 2, 'one sync for both later callers');
+    finish();
+    await turn();
+    assert.deepEqual([second.done, third.done], [true, true]);
+    assert.equal(started(), 2);
+  });
+
+  test('a failed sync fails every caller sharing it; the next callers get a new sync', async () => {
+    const { syncs, started, finish } = controlledSyncs();
+    const first = syncs.sync('/day');
+    const shared = [syncs.sync('/day'), syncs.sync('/day')];
+    finish();
+    await first;
+    finish(new Error('EIO'));
+    for (const caller of shared) await assert.rejects(caller, /EIO/);
+    const later = syncs.sync('/day');
+    assert.equal(started(), 3);
+    finish();
+    await later;
+  });
+
+  test('folders are synced independently', async () => {
+    const { syncs, started, finish } = controlledSyncs();
+    const a = syncs.sync('/day-1');
+    const b = syncs.sync('/day-2');
+    assert.equal(started(), 2);
+    finish();
+    finish();
+    await Promise.all([a, b]);
+  });
+});
