@@ -49,13 +49,35 @@ export function redactSecrets<T extends JsonValue>(
     }
     return out;
   };
+  // A part without any secret is returned as it is (the same object), and a list or object is
+  // copied only when one of its members changed: most of a request holds no secret, and copying
+  // all of it for every request was a tenth of what a replay allocated.
   const walk = (node: JsonValue): JsonValue => {
     if (typeof node === 'string') return redactString(node);
-    if (Array.isArray(node)) return node.map(walk);
+    if (Array.isArray(node)) {
+      let out: JsonValue[] | undefined;
+      for (let i = 0; i < node.length; i++) {
+        const member = node[i]!;
+        const redacted = walk(member);
+        if (redacted !== member && !out) out = node.slice(0, i);
+        out?.push(redacted);
+      }
+      return out ?? node;
+    }
     if (node !== null && typeof node === 'object') {
-      const out: { [key: string]: JsonValue } = {};
-      for (const [key, member] of Object.entries(node)) out[redactString(key)] = walk(member);
-      return out;
+      const entries = Object.entries(node);
+      let out: { [key: string]: JsonValue } | undefined;
+      for (let i = 0; i < entries.length; i++) {
+        const [key, member] = entries[i]!;
+        const redactedKey = redactString(key);
+        const redacted = walk(member);
+        if ((redactedKey !== key || redacted !== member) && !out) {
+          out = {};
+          for (const [before, kept] of entries.slice(0, i)) out[before] = kept;
+        }
+        if (out) out[redactedKey] = redacted;
+      }
+      return out ?? node;
     }
     return node;
   };
@@ -82,7 +104,7 @@ function redactionPairs(secrets: ReadonlyMap<string, string>): RedactionPairs {
   const entries = [...secrets];
   const pairs = entries
     .filter(([, secret]) => secret !== '')
-    .flatMap(([name, secret]) => secretForms(secret).map((form) => [name, form] as const))
+    .flatMap(([name, secret]) => formsOf(name, secret).map((form) => [name, form] as const))
     .sort((a, b) => b[1].length - a[1].length);
   derivedPairs.set(secrets, { entries, pairs });
   return pairs;
@@ -99,4 +121,22 @@ function sameEntries(
     if (entry[0] !== name || entry[1] !== secret) return false;
   }
   return true;
+}
+
+/**
+ * The forms of the placeholders a replay answers with (it reads no secret), by name, derived
+ * once per process. A real secret's forms are derived per run and never kept here, so a secret
+ * does not stay in memory after the run that read it.
+ */
+const placeholderForms = new Map<string, readonly string[]>();
+
+function formsOf(name: string, secret: string): readonly string[] {
+  if (secret !== secretPlaceholder(name)) return secretForms(secret);
+  let forms = placeholderForms.get(name);
+  if (!forms) {
+    if (placeholderForms.size >= 1_000) placeholderForms.clear();
+    forms = secretForms(secret);
+    placeholderForms.set(name, forms);
+  }
+  return forms;
 }
