@@ -3,8 +3,7 @@
  * `timeout` and cancellation, evaluating expressions and asking its host for every effect.
  * Given the same host answers it does the same thing: there is no clock, randomness or I/O here.
  */
-import { compileExpression } from '../expressions/references.js';
-import { isTemplate, parseTemplate } from '../expressions/template.js';
+import { scopeReferencesIn } from '../expressions/value-references.js';
 import {
   foreachItemName,
   stepKind,
@@ -387,23 +386,11 @@ export function referencedNames(definition: WorkflowDefinition): {
 function collectNames(definition: WorkflowDefinition): { env: string[]; secrets: string[] } {
   const env = new Set<string>();
   const secrets = new Set<string>();
-  const visit = (value: unknown): void => {
-    if (typeof value === 'string') {
-      if (!isTemplate(value)) return;
-      for (const expression of parseTemplate(value).expressions) {
-        const compiled = compileExpression(expression.source);
-        if (!compiled.ok) continue;
-        for (const reference of compiled.references) {
-          const name = reference.path[0];
-          if (name === undefined) continue;
-          if (reference.root === 'env') env.add(name);
-          if (reference.root === 'secrets') secrets.add(name);
-        }
-      }
-    } else if (value !== null && typeof value === 'object') {
-      for (const member of Object.values(value)) visit(member);
-    }
-  };
-  visit(definition);
+  for (const { root, path } of scopeReferencesIn(definition)) {
+    const name = path[0];
+    if (name === undefined) continue;
+    if (root === 'env') env.add(name);
+    if (root === 'secrets') secrets.add(name);
+  }
   return { env: [...env].sort(), secrets: [...secrets].sort() };
 }

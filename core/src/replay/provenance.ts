@@ -4,8 +4,7 @@
  * a step that was not. The comparison uses this to tell "changed because the definition changed"
  * from "changed because the model answered differently".
  */
-import { compileExpression } from '../expressions/references.js';
-import { isTemplate, parseTemplate } from '../expressions/template.js';
+import { scopeReferencesIn } from '../expressions/value-references.js';
 import type { WorkflowDefinition } from '../format/types.js';
 import type { RunEvent, StepProvenance, StepRecord } from '../runs/run-types.js';
 
@@ -80,22 +79,9 @@ export function stepDependencies(definition: WorkflowDefinition): Map<string, Se
   const out = new Map<string, Set<string>>();
   for (const step of definition.steps) {
     const deps = new Set<string>();
-    const visit = (value: unknown): void => {
-      if (typeof value === 'string') {
-        if (!isTemplate(value)) return;
-        for (const expression of parseTemplate(value).expressions) {
-          const compiled = compileExpression(expression.source);
-          if (!compiled.ok) continue;
-          for (const reference of compiled.references) {
-            const id = reference.path[0];
-            if (reference.root === 'steps' && id !== undefined) deps.add(id);
-          }
-        }
-      } else if (value !== null && typeof value === 'object') {
-        for (const member of Object.values(value)) visit(member);
-      }
-    };
-    visit(step);
+    for (const { root, path } of scopeReferencesIn(step)) {
+      if (root === 'steps' && path[0] !== undefined) deps.add(path[0]);
+    }
     out.set(step.id, deps);
   }
   return out;
