@@ -4,6 +4,7 @@
  * the run's cancellation both abort it. Failures become EngineErrors naming what was called.
  */
 import { EngineError } from '../engine/engine-error.js';
+import { cancellableSleep } from '../engine/cancellable-sleep.js';
 
 /** Knobs for tests and embedders. */
 export interface FetchPolicy {
@@ -60,7 +61,7 @@ export async function fetchWithRetries(
 ): Promise<FetchedResponse> {
   const doFetch = target.fetch ?? fetch;
   const maxRetries = target.maxRetries ?? 2;
-  const sleep = target.sleep ?? abortableSleep;
+  const sleep = target.sleep ?? cancellableSleep;
   let backoff = target.backoffMs ?? 500;
   /** Waits before a retry; a cancelled run ends the wait with an error naming the step. */
   const pause = async (ms: number): Promise<void> => {
@@ -149,19 +150,4 @@ function retryAfterMs(value: string | null): number | undefined {
 
 function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new EngineError('cancelled', 'cancelled'));
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new EngineError('cancelled', 'cancelled'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

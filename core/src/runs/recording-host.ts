@@ -4,7 +4,8 @@
  * and token usage. Every event is redacted of secret values before it is written.
  */
 import type { JsonValue } from '../format/types.js';
-import { EngineError, recordError } from '../engine/engine-error.js';
+import { recordError } from '../engine/engine-error.js';
+import { cancellableSleep } from '../engine/cancellable-sleep.js';
 import { redactSecrets, requestKey, secretPlaceholder } from '../engine/effects.js';
 import type {
   ChildRunOutcome,
@@ -94,22 +95,7 @@ export class RecordingHost implements EngineHost {
   }
 
   sleep(ms: number, signal: AbortSignal): Promise<void> {
-    if (this.options.sleep) return this.options.sleep(ms, signal);
-    return new Promise((resolve, reject) => {
-      if (signal.aborted) {
-        reject(new EngineError('cancelled', 'the run was cancelled'));
-        return;
-      }
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        reject(new EngineError('cancelled', 'the run was cancelled'));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    return (this.options.sleep ?? cancellableSleep)(ms, signal);
   }
 
   /** Records an event; returns it as recorded (secrets redacted). */
