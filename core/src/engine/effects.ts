@@ -104,7 +104,7 @@ function redactionPairs(secrets: ReadonlyMap<string, string>): RedactionPairs {
   const entries = [...secrets];
   const pairs = entries
     .filter(([, secret]) => secret !== '')
-    .flatMap(([name, secret]) => formsOf(name, secret).map((form) => [name, form] as const))
+    .flatMap(([name, secret]) => secretForms(secret).map((form) => [name, form] as const))
     .sort((a, b) => b[1].length - a[1].length);
   derivedPairs.set(secrets, { entries, pairs });
   return pairs;
@@ -121,22 +121,4 @@ function sameEntries(
     if (entry[0] !== name || entry[1] !== secret) return false;
   }
   return true;
-}
-
-/**
- * The forms of the placeholders a replay answers with (it reads no secret), by name, derived
- * once per process. A real secret's forms are derived per run and never kept here, so a secret
- * does not stay in memory after the run that read it.
- */
-const placeholderForms = new Map<string, readonly string[]>();
-
-function formsOf(name: string, secret: string): readonly string[] {
-  if (secret !== secretPlaceholder(name)) return secretForms(secret);
-  let forms = placeholderForms.get(name);
-  if (!forms) {
-    if (placeholderForms.size >= 1_000) placeholderForms.clear();
-    forms = secretForms(secret);
-    placeholderForms.set(name, forms);
-  }
-  return forms;
 }
