@@ -28,6 +28,22 @@ export function documentSymbols(analysis: DocumentAnalysis): DocumentSymbol[] {
     children: DocumentSymbol[],
   ): DocumentSymbol =>
     symbol(entry.name, kind, [entry.start, entry.end], keyOf(entry), undefined, children);
+  /** Named members of a section, each with one of its fields (an input's type…) as detail. */
+  const members = (
+    entries: readonly OutlineEntry[],
+    kind: SymbolKind,
+    detailField: string,
+  ): DocumentSymbol[] =>
+    entries.map((member) => {
+      const detail = scalarValue(member.value, detailField);
+      return symbol(
+        member.name,
+        kind,
+        [member.start, member.end],
+        keyOf(member),
+        typeof detail === 'string' ? detail : undefined,
+      );
+    });
 
   const out: DocumentSymbol[] = [];
   for (const entry of outline.topLevel) {
@@ -45,38 +61,12 @@ export function documentSymbols(analysis: DocumentAnalysis): DocumentSymbol[] {
         break;
       case 'inputs':
         out.push(
-          group(
-            entry,
-            SymbolKind.Namespace,
-            outline.inputs.map((input) => {
-              const type = scalarValue(input.value, 'type');
-              return symbol(
-                input.name,
-                SymbolKind.Variable,
-                [input.start, input.end],
-                keyOf(input),
-                typeof type === 'string' ? type : undefined,
-              );
-            }),
-          ),
+          group(entry, SymbolKind.Namespace, members(outline.inputs, SymbolKind.Variable, 'type')),
         );
         break;
       case 'models':
         out.push(
-          group(
-            entry,
-            SymbolKind.Namespace,
-            outline.models.map((model) => {
-              const name = scalarValue(model.value, 'model');
-              return symbol(
-                model.name,
-                SymbolKind.Object,
-                [model.start, model.end],
-                keyOf(model),
-                typeof name === 'string' ? name : undefined,
-              );
-            }),
-          ),
+          group(entry, SymbolKind.Namespace, members(outline.models, SymbolKind.Object, 'model')),
         );
         break;
       case 'steps':
