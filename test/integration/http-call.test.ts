@@ -18,6 +18,7 @@ import {
   write,
   type FakeServer,
 } from '../helpers/fake-http-server.js';
+import { engineFailure } from '../helpers/engine-failure.js';
 import { pollUntil } from '../helpers/store-wait.js';
 
 const WHERE = 'customer';
@@ -48,18 +49,9 @@ async function perform(
   return outcome.response as unknown as HttpResponse;
 }
 
-/** The EngineError `promise` rejects with; its message must start with the step path. */
-async function failure(promise: Promise<unknown>, code: string): Promise<EngineError> {
-  let outcome: unknown;
-  try {
-    outcome = await promise;
-  } catch (error) {
-    assert.ok(error instanceof EngineError, `not an EngineError: ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    assert.ok(error.message.startsWith(`${WHERE}: `), `message without the path: ${error.message}`);
-    return error;
-  }
-  assert.fail(`expected a '${code}' failure, got ${JSON.stringify(outcome).slice(0, 300)}`);
+/** The EngineError `promise` rejects with (see engineFailure), at this file's step. */
+function failure(promise: Promise<unknown>, code: string): Promise<EngineError> {
+  return engineFailure(promise, code, WHERE);
 }
 
 test('a JSON body is parsed; the request headers and query arrive', async (t) => {

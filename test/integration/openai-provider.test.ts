@@ -23,6 +23,7 @@ import {
   streamed,
   type FakeOpenAi,
 } from '../helpers/fake-openai-server.js';
+import { engineFailure } from '../helpers/engine-failure.js';
 import { pollUntil } from '../helpers/store-wait.js';
 
 const WHERE = 'classify';
@@ -70,18 +71,9 @@ function call(
   return callChatCompletions(model, WHERE, signal, policy);
 }
 
-/** The EngineError `promise` rejects with; its message must start with the step path. */
-async function failure(promise: Promise<unknown>, code: string): Promise<EngineError> {
-  let outcome: unknown;
-  try {
-    outcome = await promise;
-  } catch (error) {
-    assert.ok(error instanceof EngineError, `not an EngineError: ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    assert.ok(error.message.startsWith(`${WHERE}: `), `message without the path: ${error.message}`);
-    return error;
-  }
-  assert.fail(`expected a '${code}' failure, got ${JSON.stringify(outcome)}`);
+/** The EngineError `promise` rejects with (see engineFailure), at this file's step. */
+function failure(promise: Promise<unknown>, code: string): Promise<EngineError> {
+  return engineFailure(promise, code, WHERE);
 }
 
 test('a JSON completion: the answer and usage; the request as OpenAI expects it', async (t) => {

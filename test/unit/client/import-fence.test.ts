@@ -1,28 +1,14 @@
 // The extension host stays small and fast to activate: the client imports nothing from core/ and,
 // from the language server, only its protocol file (which has no runtime imports itself).
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { REPO_ROOT } from '../../helpers/paths.js';
+import { importsOf, sourceFiles } from '../../helpers/source-imports.js';
 
 const CLIENT = path.join(REPO_ROOT, 'client/src');
 const PROTOCOL = path.join(REPO_ROOT, 'server/src/protocol.ts');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(full);
-    return entry.name.endsWith('.ts') ? [full] : [];
-  });
-}
-
-function importsOf(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]/g)].map(
-    (m) => m[1]!,
-  );
-}
 
 test('the client imports from the repository only client/ files and the protocol', () => {
   const files = sourceFiles(CLIENT);

@@ -2,30 +2,15 @@
 // Node-only corners (core/src/node/, core/src/cli/) may. The engine stays deterministic and
 // portable because of this fence, so a test guards it.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { REPO_ROOT } from '../../helpers/paths.js';
+import { importsOf, sourceFiles } from '../../helpers/source-imports.js';
 
 const CORE = path.join(REPO_ROOT, 'core/src');
 const NODE_ONLY_CORNERS = ['node', 'cli'];
 /** Node built-ins the pure core may use: hashing only. */
 const ALLOWED_BUILTINS = new Set(['node:crypto']);
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(full);
-    return entry.name.endsWith('.ts') ? [full] : [];
-  });
-}
-
-function importsOf(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]/g)].map(
-    (m) => m[1]!,
-  );
-}
 
 test('no core file imports vscode or the language server', () => {
   for (const file of sourceFiles(CORE)) {
