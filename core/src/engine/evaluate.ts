@@ -53,6 +53,19 @@ export async function evaluateValue(
   functions: ExpressionFunctions,
   where: string,
 ): Promise<JsonValue> {
+  // Most values read plain paths only (`${{ inputs.ticket }}`, `${{ steps.a.output.body }}`):
+  // those are evaluated in one synchronous walk, without an asynchronous frame per member.
+  const direct = evaluateDirectly(value, scope);
+  if (direct !== NOT_DIRECT) return direct;
+  return evaluateMembers(value, scope, functions, where);
+}
+
+async function evaluateMembers(
+  value: JsonValue | undefined,
+  scope: Scope,
+  functions: ExpressionFunctions,
+  where: string,
+): Promise<JsonValue> {
   const literal = literalValue(value);
   if (literal !== EVALUATE) return literal;
   if (typeof value === 'string') return evaluateString(value, scope, functions, where);
@@ -63,7 +76,7 @@ export async function evaluateValue(
       out.push(
         member !== EVALUATE
           ? member
-          : await evaluateValue(value[i], scope, functions, `${where}[${i}]`),
+          : await evaluateMembers(value[i], scope, functions, `${where}[${i}]`),
       );
     }
     return out;
@@ -74,7 +87,7 @@ export async function evaluateValue(
     out[key] =
       literal !== EVALUATE
         ? literal
-        : await evaluateValue(member, scope, functions, `${where}.${key}`);
+        : await evaluateMembers(member, scope, functions, `${where}.${key}`);
   }
   return out;
 }
@@ -94,6 +107,97 @@ function literalValue(value: JsonValue | undefined): JsonValue | typeof EVALUATE
   return EVALUATE;
 }
 
+/** Marks a value `evaluateDirectly` leaves to the full evaluation. */
+const NOT_DIRECT = Symbol('not direct');
+
+/**
+ * `evaluateValue`'s answer for a value whose expressions are all plain paths found in the scope
+ * (see `lookupPlainPath`), or NOT_DIRECT when any expression needs JSONata or would fail (the
+ * full evaluation then answers, or reports the error naming its field).
+ */
+function evaluateDirectly(
+  value: JsonValue | undefined,
+  scope: Scope,
+): JsonValue | typeof NOT_DIRECT {
+  if (value === undefined) return null;
+  if (typeof value === 'string') return isTemplate(value) ? stringDirectly(value, scope) : value;
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const out: JsonValue[] = [];
+    for (const member of value) {
+      const evaluated = evaluateDirectly(member, scope);
+      if (evaluated === NOT_DIRECT) return NOT_DIRECT;
+      out.push(evaluated);
+    }
+    return out;
+  }
+  const out: { [key: string]: JsonValue } = {};
+  for (const key of Object.keys(value)) {
+    const evaluated = evaluateDirectly(value[key], scope);
+    if (evaluated === NOT_DIRECT) return NOT_DIRECT;
+    out[key] = evaluated;
+  }
+  return out;
+}
+
+function stringDirectly(text: string, scope: Scope): JsonValue | typeof NOT_DIRECT {
+  const plan = templatePlan(text);
+  if (plan.single !== undefined) return expressionDirectly(plan.single, scope);
+  let out = '';
+  for (const piece of plan.pieces) {
+    if (typeof piece === 'string') out += piece;
+    else {
+      const evaluated = expressionDirectly(piece.source, scope);
+      if (evaluated === NOT_DIRECT) return NOT_DIRECT;
+      out += interpolate(evaluated);
+    }
+  }
+  return out;
+}
+
+/** A plain path's value as `toJson` gives it, or NOT_DIRECT (JSONata needed, or an error). */
+function expressionDirectly(source: string, scope: Scope): JsonValue | typeof NOT_DIRECT {
+  const names = plainPath(source);
+  const found = names ? lookupPlainPath(scope, names) : undefined;
+  if (!found) return NOT_DIRECT;
+  const value = found.value;
+  if (value === undefined) return null;
+  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value;
+  if (typeof value === 'number')
+    return !Number.isFinite(value) ? NOT_DIRECT : value === 0 ? 0 : value;
+  return typeof value === 'object' ? toJson(value, '', source) : NOT_DIRECT;
+}
+
+/**
+ * A template split once: its literal text and expression sources in order, and the source of
+ * the one expression when the whole value is one (keeping the expression's type). Definitions
+ * are evaluated run after run with the same templates.
+ */
+interface TemplatePlan {
+  readonly single?: string;
+  readonly pieces: readonly (string | { readonly source: string })[];
+}
+
+const plans = new Map<string, TemplatePlan>();
+
+function templatePlan(text: string): TemplatePlan {
+  let plan = plans.get(text);
+  if (!plan) {
+    if (plans.size >= MAX_CACHED) plans.clear();
+    const single = singleExpression(text);
+    const pieces: (string | { readonly source: string })[] = [];
+    let last = 0;
+    for (const expression of parseTemplate(text).expressions) {
+      pieces.push(text.slice(last, expression.start), { source: expression.source });
+      last = expression.end;
+    }
+    pieces.push(text.slice(last));
+    plan = single ? { single: single.source, pieces } : { pieces };
+    plans.set(text, plan);
+  }
+  return plan;
+}
+
 async function evaluateString(
   text: string,
   scope: Scope,
@@ -101,17 +205,16 @@ async function evaluateString(
   where: string,
 ): Promise<JsonValue> {
   if (!isTemplate(text)) return text;
-  const single = singleExpression(text);
-  if (single) return evaluateExpression(single.source, scope, functions, where);
-  const { expressions } = parseTemplate(text);
+  const plan = templatePlan(text);
+  if (plan.single !== undefined) return evaluateExpression(plan.single, scope, functions, where);
   let out = '';
-  let last = 0;
-  for (const expression of expressions) {
-    out += text.slice(last, expression.start);
-    out += interpolate(await evaluateExpression(expression.source, scope, functions, where));
-    last = expression.end;
+  for (const piece of plan.pieces) {
+    out +=
+      typeof piece === 'string'
+        ? piece
+        : interpolate(await evaluateExpression(piece.source, scope, functions, where));
   }
-  return out + text.slice(last);
+  return out;
 }
 
 /**

@@ -2,39 +2,45 @@
 import type { EffectKind, EffectRecord } from '../runs/run-types.js';
 
 export class RecordedEffects {
-  private readonly byIdentity = new Map<string, EffectRecord>();
-  private readonly byPathAndKind = new Map<string, EffectRecord[]>();
-  private readonly byKind = new Map<EffectKind, EffectRecord[]>();
+  /**
+   * By request key: the key alone almost always tells effects apart (it hashes the whole
+   * request), so a lookup compares path, kind and occurrence among a handful at most, without
+   * building an identity string per effect.
+   */
+  private readonly byKey = new Map<string, EffectRecord[]>();
+  /** For divergence reports only: made on first use (a replay that matches never needs them). */
+  private byPathAndKind: Map<string, EffectRecord[]> | undefined;
+  private byKind: Map<EffectKind, EffectRecord[]> | undefined;
 
-  constructor(effects: readonly EffectRecord[]) {
-    for (const effect of effects) {
-      this.byIdentity.set(
-        identity(effect.path, effect.kind, effect.key, effect.occurrence),
-        effect,
-      );
-      push(this.byPathAndKind, `${effect.path}\u0000${effect.kind}`, effect);
-      push(this.byKind, effect.kind, effect);
-    }
+  constructor(private readonly effects: readonly EffectRecord[]) {
+    for (const effect of effects) push(this.byKey, effect.key, effect);
   }
 
-  /** The effect recorded with exactly this identity. */
+  /** The effect recorded with exactly this identity (the first, should a journal repeat one). */
   get(path: string, kind: EffectKind, key: string, occurrence: number): EffectRecord | undefined {
-    return this.byIdentity.get(identity(path, kind, key, occurrence));
+    return this.byKey
+      .get(key)
+      ?.find((e) => e.path === path && e.kind === kind && e.occurrence === occurrence);
   }
 
   /** Effects of this kind recorded at this path (what a divergence compares against). */
   at(path: string, kind: EffectKind): readonly EffectRecord[] {
+    if (!this.byPathAndKind) {
+      this.byPathAndKind = new Map();
+      for (const effect of this.effects)
+        push(this.byPathAndKind, `${effect.path}\u0000${effect.kind}`, effect);
+    }
     return this.byPathAndKind.get(`${path}\u0000${kind}`) ?? [];
   }
 
   /** Every effect of this kind, wherever it was recorded. */
   ofKind(kind: EffectKind): readonly EffectRecord[] {
+    if (!this.byKind) {
+      this.byKind = new Map();
+      for (const effect of this.effects) push(this.byKind, effect.kind, effect);
+    }
     return this.byKind.get(kind) ?? [];
   }
-}
-
-function identity(path: string, kind: string, key: string, occurrence: number): string {
-  return `${path}\u0000${kind}\u0000${key}\u0000${occurrence}`;
 }
 
 function push<K>(map: Map<K, EffectRecord[]>, key: K, effect: EffectRecord): void {

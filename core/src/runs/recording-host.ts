@@ -76,7 +76,7 @@ export class RecordingHost implements EngineHost {
     if (set && value !== secretPlaceholder(name)) this.secretValues.set(name, value);
     // Whether it was set, never the value: a replay needs it to rebuild requests exactly.
     const request = { name };
-    const key = requestKey(request);
+    const key = secretRequestKey(name);
     this.record({
       path: 'run',
       kind: 'secret',
@@ -91,7 +91,7 @@ export class RecordingHost implements EngineHost {
   }
 
   timestamp(): string {
-    return this.now().toISOString();
+    return this.options.now ? this.now().toISOString() : isoNow();
   }
 
   sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -267,6 +267,31 @@ function abortedError(path: string, signal: AbortSignal): RecordedError {
   return (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
     ? { code: 'timeout', message: `${path}: the step's timeout expired` }
     : { code: 'cancelled', message: `${path}: cancelled` };
+}
+
+/** Request keys of secret reads, by name: every run reads the same few. */
+const secretKeys = new Map<string, string>();
+
+function secretRequestKey(name: string): string {
+  let key = secretKeys.get(name);
+  if (key === undefined) {
+    if (secretKeys.size >= 1_000) secretKeys.clear();
+    secretKeys.set(name, (key = requestKey({ name })));
+  }
+  return key;
+}
+
+/** The last system time formatted, and the millisecond it is for. */
+let lastStamp = { millis: Number.NaN, text: '' };
+
+/**
+ * The system time as ISO 8601. Runs stamp every event, many within one millisecond: the text is
+ * formatted once per millisecond (the same text `new Date().toISOString()` gives).
+ */
+function isoNow(): string {
+  const millis = Date.now();
+  if (millis !== lastStamp.millis) lastStamp = { millis, text: new Date(millis).toISOString() };
+  return lastStamp.text;
 }
 
 function elapsed(started: number): number {

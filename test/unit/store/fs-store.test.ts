@@ -408,6 +408,24 @@ describe('file store: long-lived readers', () => {
     assert.deepEqual((await cli.verify()).problems, []);
   });
 
+  test('an open store with nothing published sees the first publication of another', async (t) => {
+    const { root, store: editor } = await newStore(t);
+    // Asked twice while there is no log: the second answer comes from the cheaper check.
+    assert.deepEqual(await editor.listPublications('triage'), []);
+    assert.deepEqual(await editor.listPublications('triage'), []);
+
+    const cli = await openFsStore(root);
+    await cli.publish(publishOf(draft('triage', 1)));
+
+    assert.deepEqual(
+      (await editor.listPublications('triage')).map((p) => p.seq),
+      [1],
+    );
+    const next = await editor.publish(publishOf(draft('triage', 2)));
+    assert.equal(next.publication.seq, 2);
+    assert.deepEqual((await editor.verify()).problems, []);
+  });
+
   test('an open store notices when the log is cut back underneath it', async (t) => {
     const { root, store: editor } = await newStore(t);
     await publishAll(editor, [1, 2, 3]);

@@ -16,6 +16,7 @@ import {
   fsyncSync,
   openSync,
   readSync,
+  statSync,
   writeSync,
 } from 'node:fs';
 import { entryHead, type ControlEntry, type ControlEntryHead } from '../../store/records.js';
@@ -122,6 +123,8 @@ export class ControlLogFile {
   private lastLine: { offset: number; text: Buffer } | undefined;
   /** How far the index covers the log (bytes); lines past it are appended to the index. */
   private indexedTo = 0;
+  /** Whether the last `readNew` found no log (then nothing was consumed either). */
+  private missing = false;
 
   /**
    * @param file the control log.
@@ -135,7 +138,13 @@ export class ControlLogFile {
 
   /** Reads what was appended since the last call (everything on the first call). */
   readNew(): LogDelta {
+    // Missing last time (nothing published yet): asked without an exception first, which a
+    // failed open costs on every read of a store that has no publications.
+    if (this.missing && statSync(this.file, { throwIfNoEntry: false }) === undefined) {
+      return { reset: false, lines: [] };
+    }
     const fd = openIfExists(this.file, 'r');
+    this.missing = fd === undefined;
     if (fd === undefined) {
       const reset = this.consumed > 0;
       this.forget();

@@ -90,14 +90,14 @@ export class RunJournals {
     } catch {
       return undefined;
     }
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(file, 'utf8');
+      bytes = readFileSync(file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
-    const events = parseJournal(text, file);
+    const events = parseJournal(bytes, file);
     const header = events[0]?.type === 'run-started' ? events[0].header : undefined;
     const finished = events.some((e) => e.type === 'run-finished');
     const record = foldRun(events, !finished && header !== undefined && writerAlive(file, header));
@@ -163,8 +163,8 @@ function createJournal(file: string, id: string): Promise<number> {
 class FileRunWriter implements RunWriter {
   private closed = false;
   private readonly heartbeat: NodeJS.Timeout;
-  /** Lines appended and not yet written, and the appends waiting for them. */
-  private pending = '';
+  /** Events appended and not yet written (as JSON), and the appends waiting for them. */
+  private pending: string[] = [];
   private batch: { readonly settled: Promise<void>; settle: (error?: unknown) => void } | undefined;
 
   constructor(
@@ -172,7 +172,7 @@ class FileRunWriter implements RunWriter {
     private readonly fd: number,
     first: RunEvent,
   ) {
-    this.write(`${JSON.stringify(first)}\n`);
+    this.write([JSON.stringify(first)]);
     this.heartbeat = setInterval(() => {
       try {
         const now = new Date();
@@ -190,11 +190,11 @@ class FileRunWriter implements RunWriter {
       return Promise.reject(new StoreError('closed-run', `run ${this.id} is closed`));
     let line: string;
     try {
-      line = `${JSON.stringify(event)}\n`;
+      line = JSON.stringify(event);
     } catch (error) {
       return Promise.reject(error as Error); // not JSON (a cycle, a BigInt): this append fails
     }
-    this.pending += line;
+    this.pending.push(line);
     if (!this.batch) {
       let settle!: (error?: unknown) => void;
       const settled = new Promise<void>((resolve, reject) => {
@@ -231,10 +231,10 @@ class FileRunWriter implements RunWriter {
     const batch = this.batch;
     if (!batch) return undefined;
     this.batch = undefined;
-    const text = this.pending;
-    this.pending = '';
+    const lines = this.pending;
+    this.pending = [];
     try {
-      this.write(text);
+      this.write(lines);
     } catch (error) {
       batch.settle(error);
       return error;
@@ -243,32 +243,73 @@ class FileRunWriter implements RunWriter {
     return undefined;
   }
 
-  private write(text: string): void {
+  private write(lines: readonly string[]): void {
     // Whole lines only: a killed process leaves at most a cut last line, which readers ignore.
-    // The text goes out as it is (no Buffer on the heap); the rare short write, as bytes.
-    const written = writeSync(this.fd, text, null, 'utf8');
-    const length = Buffer.byteLength(text, 'utf8');
-    if (written === length) return;
-    const bytes = Buffer.from(text, 'utf8');
-    let done = written;
-    while (done < length) done += writeSync(this.fd, bytes, done, length - done);
+    const bytes = utf8Lines(lines);
+    let done = 0;
+    while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done);
+    // One huge event (a large response) does not keep its buffer for the life of the process.
+    if (scratch.length > MAX_KEPT_SCRATCH) scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
   }
 }
 
-/** Events of a journal; a partly written last line (a killed writer) is ignored. */
-export function parseJournal(text: string, file: string): RunEvent[] {
-  // The last piece is '' after a final newline, or a line cut short: either way not an event.
-  const complete = text.split('\n').slice(0, -1);
-  const events: RunEvent[] = [];
-  for (const [i, line] of complete.entries()) {
-    try {
-      events.push(JSON.parse(line) as RunEvent);
-    } catch {
-      throw new TamperedError(`${file}:${i + 1}`, 'not valid JSON (a damaged or hand-edited line)');
+/**
+ * A buffer reused for every write: writes are synchronous, so no two use it at once. Lines are
+ * encoded into it one by one; joining them first would copy them into one string (two bytes a
+ * character as soon as one line holds a character beyond Latin-1) only to encode that.
+ */
+const SCRATCH_BYTES = 64 * 1024;
+const MAX_KEPT_SCRATCH = 1024 * 1024;
+let scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+
+/**
+ * The lines as UTF-8, each followed by a newline, in `scratch` (valid until the next call). The
+ * newline is a byte written after each: appending it to the text would make a new string to
+ * encode.
+ */
+function utf8Lines(lines: readonly string[]): Buffer {
+  let length = 0;
+  for (const line of lines) {
+    // At most three bytes a UTF-16 unit: room is checked before encoding, never after.
+    const room = line.length * 3 + 1;
+    if (length + room > scratch.length) {
+      const grown = Buffer.allocUnsafe(Math.max(scratch.length * 2, length + room));
+      scratch.copy(grown, 0, 0, length);
+      scratch = grown;
     }
+    length += scratch.write(line, length, 'utf8');
+    scratch[length++] = NEWLINE;
+  }
+  return scratch.subarray(0, length);
+}
+
+/**
+ * Events of a journal's bytes; a partly written last line (a killed writer) is ignored. Each
+ * line is decoded on its own: most lines are ASCII and then parse as one-byte strings, where
+ * decoding the whole file would make every line a two-byte string as soon as one line holds a
+ * character beyond Latin-1 (a secret's placeholder).
+ */
+export function parseJournal(bytes: Uint8Array, file: string): RunEvent[] {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const events: RunEvent[] = [];
+  // Only complete lines: what follows the last newline is '' or a line cut short.
+  let start = 0;
+  for (let end = buffer.indexOf(NEWLINE); end !== -1; end = buffer.indexOf(NEWLINE, start)) {
+    try {
+      events.push(JSON.parse(buffer.toString('utf8', start, end)) as RunEvent);
+    } catch {
+      throw new TamperedError(
+        `${file}:${events.length + 1}`,
+        'not valid JSON (a damaged or hand-edited line)',
+      );
+    }
+    start = end + 1;
   }
   return events;
 }
+
+/** A line's end in a journal (UTF-8 never uses this byte inside a character). */
+const NEWLINE = 0x0a;
 
 /**
  * Whether the process writing an unfinished journal is still at it: its heartbeat is recent and,

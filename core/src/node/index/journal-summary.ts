@@ -48,7 +48,7 @@ export function readJournalSummary(file: string, now: number): JournalSummary | 
   }
   const size = bytes.length;
   try {
-    const events = parseJournal(bytes.toString('utf8'), file);
+    const events = parseJournal(bytes, file);
     const header = events[0]?.type === 'run-started' ? events[0].header : undefined;
     if (!header) return { finished: false, size };
     const finished = events.some((e) => e.type === 'run-finished');
