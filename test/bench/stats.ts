@@ -48,7 +48,7 @@ export function ms(x: number): string {
 /** A plain-text table with a header row; numbers-looking cells are right-aligned. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const numeric = /^[\d.,×x%+-]+( ms)?$/;
+  const numeric = /^[\d.,×x%+–-]+( ms)?$/;
   const line = (cells: readonly string[]): string =>
     cells
       .map((cell, i) =>
