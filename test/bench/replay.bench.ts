@@ -1,6 +1,6 @@
 /**
  * Replay throughput: 1 000 recorded 10-step runs (6 model calls, 3 HTTP GETs, 1 transform, each
- * step reading earlier ones) replayed (a) exactly and (b) against a changed version (the prompt
+ * step reading earlier ones) of a published version replayed (a) exactly and (b) against a changed version (the prompt
  * of step 7 edited; misses answered by fixtures, `onMiss: 'stub'`), through the core API
  * (`replayRun`) into the real file store. Each replay is a run recorded with the same durability
  * as any run: its journal is created (folder synced) and synced with fdatasync when it ends.
@@ -362,8 +362,19 @@ export async function runReplayBench(
   try {
     store = await openFsStore(path.join(temp.dir, '.lockstep'), { create: true });
     const writer = { pid: process.pid, host: os.hostname() };
+    // Published, as the versions production runs run are; the candidate is only saved.
+    const published = await store.publish({
+      version: draftOf(workflowText(PROMPT)),
+      message: 'bench: the recorded version',
+      at: new Date(0).toISOString(),
+      author: 'bench',
+      git: null,
+    });
+    const recordedRecord = await store.getVersion('bench-triage', published.publication.version);
+    if (!recordedRecord) throw new Error('the published bench version cannot be read back');
     const recorded: RunnableVersion = {
-      record: (await store.saveVersion(draftOf(workflowText(PROMPT)))).version,
+      record: recordedRecord,
+      publication: published.publication,
     };
     const edited: RunnableVersion = {
       record: (await store.saveVersion(draftOf(workflowText(EDITED_PROMPT)))).version,

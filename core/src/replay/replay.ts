@@ -13,7 +13,6 @@ import type { EffectExecutor, EffectIdentity } from '../runs/recording-host.js';
 import { foldRun } from '../runs/fold-run.js';
 import type { RunEvent, RunRecord } from '../runs/run-types.js';
 import { runVersion, type RunnableVersion, type RunResult } from '../runs/runner.js';
-import type { VersionRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { LOCKSTEP_VERSION } from '../version.js';
 import { compareRuns, type Prices, type RunComparison } from './compare.js';
@@ -167,30 +166,34 @@ export async function replayRun(options: ReplayOptions): Promise<ReplayReport> {
 }
 
 /**
- * Version records already read from each store. A version never changes (its id is the hash of
- * its content, checked when it is read), so a batch of replays reads and checks it once.
+ * Versions already read from each store, with their publication once one was found. A version
+ * never changes (its id is the hash of its content, checked when it is read), and neither does a
+ * publication once appended: a batch of replays reads and checks each version once.
  */
-const versions = new WeakMap<Store, Map<string, VersionRecord>>();
+const versions = new WeakMap<Store, Map<string, RunnableVersion>>();
 
 /** The version a run recorded, with its publication when it has one. */
 async function recordedVersion(store: Store, run: RunRecord): Promise<RunnableVersion> {
   const { workflow, version } = run.header;
   let known = versions.get(store);
   if (!known) versions.set(store, (known = new Map()));
-  let record = known.get(`${workflow}\u0000${version.id}`);
+  const key = `${workflow}\u0000${version.id}`;
+  const cached = known.get(key);
+  // The run recorded the publication this store already knows: nothing to look up. Otherwise
+  // the store is asked, as publications are appended over time (a snapshot run's version may
+  // have been published since), and the log may have been rewritten (a checkout).
+  if (cached?.publication && cached.publication.seq === version.seq) return cached;
+  const record = cached?.record ?? (await store.getVersion(workflow, version.id));
   if (!record) {
-    record = await store.getVersion(workflow, version.id);
-    if (!record) {
-      throw new RefError(
-        'unknown-version',
-        `run ${run.header.id} ran ${workflow} ${version.id}, which is not in this store (was it recorded on another machine? import its versions first)`,
-      );
-    }
-    known.set(`${workflow}\u0000${version.id}`, record);
+    throw new RefError(
+      'unknown-version',
+      `run ${run.header.id} ran ${workflow} ${version.id}, which is not in this store (was it recorded on another machine? import its versions first)`,
+    );
   }
-  // Publications are appended over time: looked up each time.
   const publication = (await store.listPublications(workflow)).find((p) => p.version === record.id);
-  return publication ? { record, publication } : { record };
+  const runnable = publication ? { record, publication } : { record };
+  known.set(key, runnable);
+  return runnable;
 }
 
 /**

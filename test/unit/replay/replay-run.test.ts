@@ -258,4 +258,29 @@ describe('exact replay', () => {
     assert.equal(report.divergence?.path, 'stamp');
     assert.equal(report.divergence?.kind, 'random');
   });
+
+  test('a replay is stamped with its version’s publication, also one made after the run', async () => {
+    const { store, source } = await recordSource();
+    assert.equal(source.header.version.seq, undefined, 'recorded on a saved, unpublished version');
+    const before = await replayExactly(store, source.header.id);
+    assert.equal(before.replayed.header.version.seq, undefined);
+
+    const { publication } = await store.publish({
+      version: draftOf(WORKFLOW),
+      message: 'ship it',
+      at: new Date(0).toISOString(),
+      author: 'test',
+      git: null,
+    });
+    assert.equal(publication.version, source.header.version.id);
+    // The source was recorded before the publication; its replay now names it.
+    const after = await replayExactly(store, source.header.id);
+    assert.equal(after.replayed.header.version.seq, publication.seq);
+    assert.equal(after.report.verified, true);
+    // A run of the published version, replayed twice: the same publication both times.
+    for (let i = 0; i < 2; i++) {
+      const again = await replayExactly(store, after.replayed.header.id);
+      assert.equal(again.replayed.header.version.seq, publication.seq);
+    }
+  });
 });

@@ -2,9 +2,10 @@
 // resolving once its event is in the file; syncs write what is pending first; and new journals
 // in one folder share folder syncs without any of them waiting on a sync that began too early.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import fs, { readFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import { SharedFolderSyncs } from '../../../core/src/node/fs-store/atomic-file.js';
 import { RunJournals } from '../../../core/src/node/fs-store/run-journals.js';
 import { RUN_FORMAT, type RunEvent, type RunHeader } from '../../../core/src/runs/run-types.js';
@@ -62,6 +63,80 @@ describe('run journal writes', () => {
     await writer.close();
     assert.equal(lines(file).length, 3);
     assert.equal(journals.read(RUN_ID)?.header.id, RUN_ID, 'it reads back as a run');
+  });
+});
+
+/**
+ * Replaces `fs.writeSync` (for the journal writer too: its named import is refreshed) for the
+ * rest of the test: `wrap` gets the real one.
+ */
+function interceptWrites(t: TestContext, wrap: (real: typeof fs.writeSync) => typeof fs.writeSync) {
+  const real = fs.writeSync;
+  fs.writeSync = wrap(real);
+  syncBuiltinESMExports();
+  t.after(() => {
+    fs.writeSync = real;
+    syncBuiltinESMExports();
+  });
+}
+
+describe('run journal headers and failed writes', () => {
+  test('the header goes out in the same write as the first events', async (t) => {
+    const journals = new RunJournals(path.join(tempDir(t), 'runs'));
+    let writes = 0;
+    interceptWrites(
+      t,
+      (real) =>
+        ((...args: Parameters<typeof real>) => {
+          writes++;
+          return real(...args);
+        }) as typeof real,
+    );
+    const writer = await journals.create(header(RUN_ID));
+    const file = journals.file(RUN_ID);
+    assert.equal(readFileSync(file, 'utf8'), '', 'nothing written yet in this turn');
+    await Promise.all(['a', 'b'].map((step) => writer.append(started(step))));
+    assert.equal(writes, 1);
+    assert.equal(lines(file).length, 3);
+    await writer.close();
+    assert.equal(writes, 1);
+  });
+
+  test('a journal without events still gets its header by the end of the turn', async (t) => {
+    const journals = new RunJournals(path.join(tempDir(t), 'runs'));
+    const writer = await journals.create(header(RUN_ID));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(journals.read(RUN_ID)?.status, 'running');
+    await writer.close();
+    assert.equal(lines(journals.file(RUN_ID)).length, 1);
+  });
+
+  test('after a failed write every later event is refused: no gap in the journal', async (t) => {
+    const journals = new RunJournals(path.join(tempDir(t), 'runs'));
+    const writer = await journals.create(header(RUN_ID));
+    let failNext = false;
+    interceptWrites(
+      t,
+      (real) =>
+        ((...args: Parameters<typeof real>) => {
+          if (failNext) {
+            failNext = false;
+            throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+          }
+          return real(...args);
+        }) as typeof real,
+    );
+    await writer.append(started('a'));
+    failNext = true;
+    await assert.rejects(writer.append(started('b')), /EIO/);
+    // The disk is fine again, but 'c' after a lost 'b' would be a journal with a gap.
+    await assert.rejects(writer.append(started('c')), /EIO/);
+    await assert.rejects(writer.sync(), /EIO/);
+    await assert.rejects(writer.close(), /EIO/);
+    assert.deepEqual(
+      lines(journals.file(RUN_ID)).map((line) => (JSON.parse(line) as { path?: string }).path),
+      [undefined, 'a'],
+    );
   });
 });
 

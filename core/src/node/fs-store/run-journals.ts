@@ -13,7 +13,8 @@ import {
   futimesSync,
   open,
   readdirSync,
-  readFileSync,
+  openSync,
+  readSync,
   statSync,
   writeSync,
 } from 'node:fs';
@@ -56,7 +57,10 @@ export class RunJournals {
     return path.join(this.root, runDay(id), `${id}.jsonl`);
   }
 
-  /** Creates the journal with its header; fails if the run exists. */
+  /**
+   * Creates the journal; fails if the run exists. Its header is handed to the OS as an append
+   * would be (by the end of this turn), in one write with the run's first events.
+   */
   async create(header: RunHeader): Promise<RunWriter> {
     const file = this.file(header.id);
     const dir = path.dirname(file);
@@ -90,14 +94,19 @@ export class RunJournals {
     } catch {
       return undefined;
     }
-    let bytes: Buffer;
+    let fd: number;
     try {
-      bytes = readFileSync(file);
+      fd = openSync(file, 'r');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
-    const events = parseJournal(bytes, file);
+    let events: RunEvent[];
+    try {
+      events = parseJournal(readToEnd(fd), file);
+    } finally {
+      closeSync(fd);
+    }
     const header = events[0]?.type === 'run-started' ? events[0].header : undefined;
     const finished = events.some((e) => e.type === 'run-finished');
     const record = foldRun(events, !finished && header !== undefined && writerAlive(file, header));
@@ -157,8 +166,8 @@ function createJournal(file: string, id: string): Promise<number> {
  * Appends to one journal. Events appended while the process runs through its current batch of
  * callbacks (the microtasks of one turn) go out in one write(), issued before the event loop
  * moves on to any I/O, timer or other callback; `sync` and `close` write what is pending first.
- * A run answered at once (a replay) thus costs one write() instead of one per event, and nothing
- * outside the process can observe the difference.
+ * A run answered at once (a replay) thus costs one write() with its header instead of one per
+ * event, and nothing outside the process can observe the difference.
  */
 class FileRunWriter implements RunWriter {
   private closed = false;
@@ -166,13 +175,20 @@ class FileRunWriter implements RunWriter {
   /** Events appended and not yet written (as JSON), and the appends waiting for them. */
   private pending: string[] = [];
   private batch: { readonly settled: Promise<void>; settle: (error?: unknown) => void } | undefined;
+  /**
+   * Why a write failed: later events are refused with it, so a journal never has a gap (an event
+   * missing before others that were written).
+   */
+  private failure: unknown;
 
   constructor(
     readonly id: string,
     private readonly fd: number,
     first: RunEvent,
   ) {
-    this.write([JSON.stringify(first)]);
+    // The header goes out with the run's first events, in the same write (see `append`); a
+    // failure of that write is reported by the next append, sync or close.
+    this.enqueue(JSON.stringify(first)).catch(() => undefined);
     this.heartbeat = setInterval(() => {
       try {
         const now = new Date();
@@ -188,12 +204,18 @@ class FileRunWriter implements RunWriter {
   append(event: RunEvent): Promise<void> {
     if (this.closed)
       return Promise.reject(new StoreError('closed-run', `run ${this.id} is closed`));
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     let line: string;
     try {
       line = JSON.stringify(event);
     } catch (error) {
       return Promise.reject(error as Error); // not JSON (a cycle, a BigInt): this append fails
     }
+    return this.enqueue(line);
+  }
+
+  /** Queues a line for the write at the end of this turn; resolves once it is written. */
+  private enqueue(line: string): Promise<void> {
     this.pending.push(line);
     if (!this.batch) {
       let settle!: (error?: unknown) => void;
@@ -208,8 +230,8 @@ class FileRunWriter implements RunWriter {
   }
 
   sync(): Promise<void> {
-    const failure = this.writePending();
-    if (failure !== undefined) return Promise.reject(failure);
+    this.writePending();
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       fdatasync(this.fd, (error) => (error ? reject(error) : resolve()));
     });
@@ -226,21 +248,21 @@ class FileRunWriter implements RunWriter {
     }
   }
 
-  /** Writes the pending lines, settling their appends; returns the error if the write failed. */
-  private writePending(): unknown {
+  /** Writes the pending lines, settling their appends (a failure is kept in `failure`). */
+  private writePending(): void {
     const batch = this.batch;
-    if (!batch) return undefined;
+    if (!batch) return;
     this.batch = undefined;
     const lines = this.pending;
     this.pending = [];
     try {
       this.write(lines);
     } catch (error) {
+      this.failure ??= error;
       batch.settle(error);
-      return error;
+      return;
     }
     batch.settle();
-    return undefined;
   }
 
   private write(lines: readonly string[]): void {
@@ -306,6 +328,35 @@ export function parseJournal(bytes: Uint8Array, file: string): RunEvent[] {
     start = end + 1;
   }
   return events;
+}
+
+/**
+ * A buffer reused for every journal read (reads are synchronous; `parseJournal` copies what it
+ * keeps into strings), bounded like `scratch`.
+ */
+let readBuffer = Buffer.allocUnsafe(SCRATCH_BYTES);
+
+/**
+ * The bytes of an open file, in `readBuffer` (valid until the next call): read until a read
+ * comes back short, which for a file is its end. `readFileSync` asked the size first, one system
+ * call more per journal, and system calls are what a replay's reads cost most.
+ */
+function readToEnd(fd: number): Buffer {
+  let length = 0;
+  for (;;) {
+    if (length === readBuffer.length) {
+      const grown = Buffer.allocUnsafe(readBuffer.length * 2);
+      readBuffer.copy(grown, 0, 0, length);
+      readBuffer = grown;
+    }
+    const wanted = readBuffer.length - length;
+    const read = readSync(fd, readBuffer, length, wanted, length);
+    length += read;
+    if (read < wanted) break;
+  }
+  const bytes = readBuffer.subarray(0, length);
+  if (readBuffer.length > MAX_KEPT_SCRATCH) readBuffer = Buffer.allocUnsafe(SCRATCH_BYTES);
+  return bytes;
 }
 
 /** A line's end in a journal (UTF-8 never uses this byte inside a character). */
