@@ -560,10 +560,13 @@ function formatReport(result: Omit<ReplayBenchResult, 'report'>): string {
   ].join('\n');
 }
 
-/** `node out/test/bench/replay.bench.js` runs this benchmark alone. */
+/**
+ * `node out/test/bench/replay.bench.js` runs this benchmark alone and prints its report; with
+ * `--json`, the whole result as JSON (how `npm run bench` runs it, in a fresh process).
+ */
 if (process.argv[1]?.endsWith('replay.bench.js')) {
   const result = await runReplayBench(DEFAULT_REPLAY_OPTIONS, (line) =>
     process.stderr.write(`  ${line}\n`),
   );
-  console.log(result.report);
+  console.log(process.argv.includes('--json') ? JSON.stringify(result) : result.report);
 }
