@@ -120,6 +120,8 @@ export interface Store {
   /**
    * A run folded from its journal, or undefined.
    * @throws TamperedError when the journal is not a run journal.
+   * @throws StoreError (`starting-run`) when the journal has no event yet (being created, or
+   *   its process ended while creating it).
    */
   getRun(id: string): Promise<RunRecord | undefined>;
 

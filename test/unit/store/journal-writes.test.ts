@@ -6,6 +6,7 @@ import fs, { readFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
+import { StoreError } from '../../../core/src/errors.js';
 import { SharedFolderSyncs } from '../../../core/src/node/fs-store/atomic-file.js';
 import { RunJournals } from '../../../core/src/node/fs-store/run-journals.js';
 import { RUN_FORMAT, type RunEvent, type RunHeader } from '../../../core/src/runs/run-types.js';
@@ -105,6 +106,11 @@ describe('run journal headers and failed writes', () => {
   test('a journal without events still gets its header by the end of the turn', async (t) => {
     const journals = new RunJournals(path.join(tempDir(t), 'runs'));
     const writer = await journals.create(header(RUN_ID));
+    // Before then, a reader is told the run is starting (not that the file is damaged).
+    assert.throws(
+      () => journals.read(RUN_ID),
+      (error: unknown) => error instanceof StoreError && error.code === 'starting-run',
+    );
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(journals.read(RUN_ID)?.status, 'running');
     await writer.close();

@@ -110,6 +110,13 @@ export class RunJournals {
     const header = events[0]?.type === 'run-started' ? events[0].header : undefined;
     const finished = events.some((e) => e.type === 'run-finished');
     const record = foldRun(events, !finished && header !== undefined && writerAlive(file, header));
+    if (!record && events.length === 0) {
+      // Created, and nothing written yet: the header goes out with the first events.
+      throw new StoreError(
+        'starting-run',
+        `${file}: no event written yet: the run is starting now, or its process ended while starting it (then nothing was recorded, and the empty file can be deleted)`,
+      );
+    }
     if (!record)
       throw new TamperedError(file, 'not a run journal (it does not start with run-started)');
     return record;
