@@ -7,17 +7,7 @@
  * file's modification time every few seconds, and on the writer's own machine its process id must
  * still exist. Otherwise the run was interrupted.
  */
-import {
-  closeSync,
-  fdatasync,
-  futimesSync,
-  open,
-  readdirSync,
-  openSync,
-  readSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, open, openSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { StoreError, TamperedError } from '../../errors.js';
@@ -25,9 +15,10 @@ import { foldRun, summarizeRun } from '../../runs/fold-run.js';
 import type { RunEvent, RunHeader, RunRecord, RunSummary } from '../../runs/run-types.js';
 import type { RunWriter } from '../../store/store.js';
 import { ensureDirectory, SharedFolderSyncs } from './atomic-file.js';
+import { NEWLINE, readToEnd } from './journal-bytes.js';
+import { FileRunWriter } from './journal-writer.js';
 
-/** How often a writer proves it is alive, and how long a silent journal counts as live. */
-const HEARTBEAT_MS = 5_000;
+/** How long a journal without a heartbeat (see `HEARTBEAT_MS`) counts as live. */
 const STALE_MS = 20_000;
 
 /** A folder of run journals: the UTC day its runs started on. */
@@ -170,149 +161,6 @@ function createJournal(file: string, id: string): Promise<number> {
 }
 
 /**
- * Appends to one journal. Events appended while the process runs through its current batch of
- * callbacks (the microtasks of one turn) go out in one write(), issued before the event loop
- * moves on to any I/O, timer or other callback; `sync` and `close` write what is pending first.
- * A run answered at once (a replay) thus costs one write() with its header instead of one per
- * event, and nothing outside the process can observe the difference.
- */
-class FileRunWriter implements RunWriter {
-  private closed = false;
-  private readonly heartbeat: NodeJS.Timeout;
-  /** Events appended and not yet written (as JSON), and the appends waiting for them. */
-  private pending: string[] = [];
-  private batch: { readonly settled: Promise<void>; settle: (error?: unknown) => void } | undefined;
-  /**
-   * Why a write failed: later events are refused with it, so a journal never has a gap (an event
-   * missing before others that were written).
-   */
-  private failure: unknown;
-
-  constructor(
-    readonly id: string,
-    private readonly fd: number,
-    first: RunEvent,
-  ) {
-    // The header goes out with the run's first events, in the same write (see `append`); a
-    // failure of that write is reported by the next append, sync or close.
-    this.enqueue(JSON.stringify(first)).catch(() => undefined);
-    this.heartbeat = setInterval(() => {
-      try {
-        const now = new Date();
-        futimesSync(this.fd, now, now);
-      } catch {
-        // The next append or the close reports a real problem with the file.
-      }
-    }, HEARTBEAT_MS);
-    this.heartbeat.unref();
-  }
-
-  /** Resolves once the event is written (handed to the OS), in order with every other append. */
-  append(event: RunEvent): Promise<void> {
-    if (this.closed)
-      return Promise.reject(new StoreError('closed-run', `run ${this.id} is closed`));
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    let line: string;
-    try {
-      line = JSON.stringify(event);
-    } catch (error) {
-      return Promise.reject(error as Error); // not JSON (a cycle, a BigInt): this append fails
-    }
-    return this.enqueue(line);
-  }
-
-  /** Queues a line for the write at the end of this turn; resolves once it is written. */
-  private enqueue(line: string): Promise<void> {
-    this.pending.push(line);
-    if (!this.batch) {
-      let settle!: (error?: unknown) => void;
-      const settled = new Promise<void>((resolve, reject) => {
-        settle = (error) => (error === undefined ? resolve() : reject(error));
-      });
-      this.batch = { settled, settle };
-      // After the current microtasks, before the event loop continues.
-      process.nextTick(() => this.writePending());
-    }
-    return this.batch.settled;
-  }
-
-  sync(): Promise<void> {
-    this.writePending();
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      fdatasync(this.fd, (error) => (error ? reject(error) : resolve()));
-    });
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    clearInterval(this.heartbeat);
-    try {
-      await this.sync();
-    } finally {
-      closeSync(this.fd);
-    }
-  }
-
-  /** Writes the pending lines, settling their appends (a failure is kept in `failure`). */
-  private writePending(): void {
-    const batch = this.batch;
-    if (!batch) return;
-    this.batch = undefined;
-    const lines = this.pending;
-    this.pending = [];
-    try {
-      this.write(lines);
-    } catch (error) {
-      this.failure ??= error;
-      batch.settle(error);
-      return;
-    }
-    batch.settle();
-  }
-
-  private write(lines: readonly string[]): void {
-    // Whole lines only: a killed process leaves at most a cut last line, which readers ignore.
-    const bytes = utf8Lines(lines);
-    let done = 0;
-    while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done);
-    // One huge event (a large response) does not keep its buffer for the life of the process.
-    if (scratch.length > MAX_KEPT_SCRATCH) scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
-  }
-}
-
-/**
- * A buffer reused for every write: writes are synchronous, so no two use it at once. Lines are
- * encoded into it one by one; joining them first would copy them into one string (two bytes a
- * character as soon as one line holds a character beyond Latin-1) only to encode that.
- */
-const SCRATCH_BYTES = 64 * 1024;
-const MAX_KEPT_SCRATCH = 1024 * 1024;
-let scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
-
-/**
- * The lines as UTF-8, each followed by a newline, in `scratch` (valid until the next call). The
- * newline is a byte written after each: appending it to the text would make a new string to
- * encode.
- */
-function utf8Lines(lines: readonly string[]): Buffer {
-  let length = 0;
-  for (const line of lines) {
-    // At most three bytes a UTF-16 unit: room is checked before encoding, never after.
-    const room = line.length * 3 + 1;
-    if (length + room > scratch.length) {
-      const grown = Buffer.allocUnsafe(Math.max(scratch.length * 2, length + room));
-      scratch.copy(grown, 0, 0, length);
-      scratch = grown;
-    }
-    length += scratch.write(line, length, 'utf8');
-    scratch[length++] = NEWLINE;
-  }
-  return scratch.subarray(0, length);
-}
-
-/**
  * Events of a journal's bytes; a partly written last line (a killed writer) is ignored. Each
  * line is decoded on its own: most lines are ASCII and then parse as one-byte strings, where
  * decoding the whole file would make every line a two-byte string as soon as one line holds a
@@ -336,38 +184,6 @@ export function parseJournal(bytes: Uint8Array, file: string): RunEvent[] {
   }
   return events;
 }
-
-/**
- * A buffer reused for every journal read (reads are synchronous; `parseJournal` copies what it
- * keeps into strings), bounded like `scratch`.
- */
-let readBuffer = Buffer.allocUnsafe(SCRATCH_BYTES);
-
-/**
- * The bytes of an open file, in `readBuffer` (valid until the next call): read until a read
- * comes back short, which for a file is its end. `readFileSync` asked the size first, one system
- * call more per journal, and system calls are what a replay's reads cost most.
- */
-function readToEnd(fd: number): Buffer {
-  let length = 0;
-  for (;;) {
-    if (length === readBuffer.length) {
-      const grown = Buffer.allocUnsafe(readBuffer.length * 2);
-      readBuffer.copy(grown, 0, 0, length);
-      readBuffer = grown;
-    }
-    const wanted = readBuffer.length - length;
-    const read = readSync(fd, readBuffer, length, wanted, length);
-    length += read;
-    if (read < wanted) break;
-  }
-  const bytes = readBuffer.subarray(0, length);
-  if (readBuffer.length > MAX_KEPT_SCRATCH) readBuffer = Buffer.allocUnsafe(SCRATCH_BYTES);
-  return bytes;
-}
-
-/** A line's end in a journal (UTF-8 never uses this byte inside a character). */
-const NEWLINE = 0x0a;
 
 /**
  * Whether the process writing an unfinished journal is still at it: its heartbeat is recent and,
