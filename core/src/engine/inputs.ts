@@ -38,10 +38,10 @@ export function prepareInputs(
     if (value === undefined) {
       if (input.default !== undefined) out[name] = input.default;
       else if (input.required === false) out[name] = null;
-      else problems.push(`input '${name}' is required (${describe(input)})`);
+      else problems.push(`input '${name}' is required (${describeInput(input)})`);
       continue;
     }
-    const problem = typeProblem(value, input);
+    const problem = inputValueProblem(value, input);
     if (problem) problems.push(`input '${name}' ${problem}`);
     else out[name] = value;
   }
@@ -49,7 +49,11 @@ export function prepareInputs(
   return out;
 }
 
-function typeProblem(value: JsonValue, input: InputDefinition): string | undefined {
+/**
+ * What is wrong with `value` for a declared input (`must be a string, not 3`), or undefined when
+ * it fits: the check a run makes, shared with validation of literal values given to sub-workflows.
+ */
+export function inputValueProblem(value: JsonValue, input: InputDefinition): string | undefined {
   const ok =
     input.type === 'string'
       ? typeof value === 'string'
@@ -62,7 +66,7 @@ function typeProblem(value: JsonValue, input: InputDefinition): string | undefin
             : input.type === 'array'
               ? Array.isArray(value)
               : value !== null && typeof value === 'object' && !Array.isArray(value);
-  if (!ok) return `must be ${describe(input)}, not ${JSON.stringify(value).slice(0, 40)}`;
+  if (!ok) return `must be ${describeInput(input)}, not ${JSON.stringify(value).slice(0, 40)}`;
   if (
     input.enum &&
     !input.enum.some((allowed) => canonicalJson(allowed) === canonicalJson(value))
@@ -72,7 +76,8 @@ function typeProblem(value: JsonValue, input: InputDefinition): string | undefin
   return undefined;
 }
 
-function describe(input: InputDefinition): string {
+/** An input's type in words, with its description (`a list: tickets to triage`). */
+export function describeInput(input: InputDefinition): string {
   const type = { object: 'a mapping', array: 'a list', integer: 'an integer' }[
     input.type as string
   ];

@@ -71,8 +71,10 @@ function toStep(value: unknown): StepDefinition {
     };
   }
   if (isRecord(workflow) && typeof workflow['name'] === 'string') {
+    const version = workflow['version'];
     step.workflow = {
       name: workflow['name'],
+      ...(typeof version === 'number' || typeof version === 'string' ? { version } : {}),
       ...(isRecord(workflow['inputs']) ? { inputs: workflow['inputs'] as JsonObject } : {}),
     };
   }

@@ -34,6 +34,21 @@ export interface WorkflowCall {
   readonly name: string;
   readonly stepId: string;
   readonly range: Range;
+  /** Set when the call pins a version (`version: 3`): then the workspace file is not what runs. */
+  readonly pinned: boolean;
+  /** The inputs it gives, by name, with where each is; undefined when `inputs` is no mapping. */
+  readonly inputs?: readonly CallInput[];
+  /** Where a missing input is reported: the `inputs` key, or the called name without one. */
+  readonly inputsRange: Range;
+}
+
+/** One input a `workflow` step gives. */
+export interface CallInput {
+  readonly name: string;
+  /** The input's key. */
+  readonly range: Range;
+  /** The value as written (templates unevaluated). */
+  readonly value: JsonValue;
 }
 
 export interface SemanticResult {
@@ -197,10 +212,29 @@ class SemanticChecker {
     }
     if (step.workflow) {
       this.checkExpressionsIn(step.workflow.inputs, [...path, 'workflow', 'inputs'], inside);
+      const inputsPath = [...path, 'workflow', 'inputs'];
+      const given = step.workflow.inputs;
       this.calls.push({
         name: step.workflow.name,
         stepId: step.id,
         range: this.locator.range([...path, 'workflow', 'name']),
+        pinned: step.workflow.version !== undefined,
+        // Absent: none given. Present but dropped (not a mapping, a schema error): unknown.
+        ...(given === undefined && this.locator.node(inputsPath) === null
+          ? { inputs: [] }
+          : given !== null && typeof given === 'object' && !Array.isArray(given)
+            ? {
+                inputs: Object.entries(given).map(([name, value]) => ({
+                  name,
+                  range: this.locator.range([...inputsPath, name], 'key'),
+                  value,
+                })),
+              }
+            : {}),
+        inputsRange: this.locator.range(
+          given === undefined ? [...path, 'workflow', 'name'] : inputsPath,
+          given === undefined ? 'value' : 'key',
+        ),
       });
     }
   }

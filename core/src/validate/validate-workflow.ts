@@ -2,7 +2,7 @@
  * Validates one workflow file: YAML syntax and limits, then the JSON Schema, then the semantic
  * rules. Reports every problem it can find in one pass, never only the first.
  */
-import type { WorkflowDefinition } from '../format/types.js';
+import type { InputDefinition, WorkflowDefinition } from '../format/types.js';
 import { validateAgainstSchema } from '../format/schema.js';
 import { parseYamlText, type ParsedYaml } from '../parse/parse-yaml.js';
 import type { JsonPath } from '../parse/source-locator.js';
@@ -12,12 +12,17 @@ import { bestEffortDefinition } from './best-effort-definition.js';
 import { schemaDiagnostics } from './schema-diagnostics.js';
 import { semanticDiagnostics, type SemanticOptions, type WorkflowCall } from './semantic.js';
 
-/** What other files need to know about this one (for duplicate names and call cycles). */
+/**
+ * What other files need to know about this one (for duplicate names, call cycles and the inputs
+ * its callers give).
+ */
 export interface WorkflowSummary {
   /** The workflow's `name`, when the file has a string there (even if it has other errors). */
   readonly name?: string;
   readonly nameRange?: Range;
   readonly calls: readonly WorkflowCall[];
+  /** Its declared inputs, when the file passes the schema (callers are checked against them). */
+  readonly inputs?: { readonly [name: string]: InputDefinition };
 }
 
 export interface ValidatedWorkflow {
@@ -72,7 +77,11 @@ export function validateWorkflowText(
       : bestEffortDefinition(value);
   const semantic = semanticDiagnostics(definition, parsed.locator, options);
   diagnostics.push(...semantic.diagnostics);
-  const summary = { ...summaryBase, calls: semantic.calls };
+  const summary: WorkflowSummary = {
+    ...summaryBase,
+    calls: semantic.calls,
+    ...(schemaProblems.length === 0 ? { inputs: definition.inputs ?? {} } : {}),
+  };
   return hasErrors(diagnostics)
     ? { parsed, diagnostics: sorted(diagnostics), summary }
     : { parsed, diagnostics: sorted(diagnostics), definition, summary };

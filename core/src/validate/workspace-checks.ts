@@ -1,8 +1,14 @@
 /**
  * Checks across the workflow files of one workspace: names are unique, called workflows exist,
- * and no workflow calls itself, directly or through others.
+ * calls give the inputs the called workflow declares, and no workflow calls itself, directly or
+ * through others.
  */
+import { describeInput, inputValueProblem } from '../engine/inputs.js';
+import { isTemplate } from '../expressions/template.js';
+import type { JsonValue } from '../format/types.js';
 import type { Diagnostic } from './diagnostic.js';
+import type { WorkflowCall } from './semantic.js';
+import { forEachString } from './strings.js';
 import type { WorkflowSummary } from './validate-workflow.js';
 import { didYouMean } from './suggest.js';
 
@@ -63,8 +69,77 @@ export function workspaceDiagnostics(
     }
   }
 
+  for (const entry of entries) {
+    for (const call of entry.summary.calls) {
+      const owners = byName.get(call.name);
+      // A pinned call runs a stored version, whose inputs may differ from the file's; a name
+      // used twice is reported above.
+      if (call.pinned || owners?.length !== 1) continue;
+      const declared = owners[0]!.summary.inputs;
+      if (declared) for (const d of callInputDiagnostics(call, declared)) add(entry.file, d);
+    }
+  }
+
   for (const [file, diagnostic] of cycleDiagnostics(entries, byName)) add(file, diagnostic);
   return out;
+}
+
+/**
+ * What a run of the call would refuse (see `prepareInputs`): inputs the called workflow does not
+ * declare, required ones not given, and literal values of the wrong type. Values computed by
+ * expressions are only known when the call runs.
+ */
+function callInputDiagnostics(
+  call: WorkflowCall,
+  declared: NonNullable<WorkflowSummary['inputs']>,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  // `inputs` that is not a mapping is a schema error already; nothing to compare.
+  const inputs = call.inputs;
+  if (!inputs) return out;
+  const names = Object.keys(declared);
+  const field = `steps.${call.stepId}.workflow.inputs`;
+  for (const given of inputs) {
+    const input = declared[given.name];
+    if (!input) {
+      out.push({
+        code: 'unknown-call-input',
+        severity: 'error',
+        message: `${field}.${given.name}: '${call.name}' has no input '${given.name}' (its inputs: ${names.length > 0 ? names.join(', ') : 'none'})${didYouMean(given.name, names)}`,
+        range: given.range,
+      });
+      continue;
+    }
+    const problem = holdsTemplate(given.value) ? undefined : inputValueProblem(given.value, input);
+    if (problem) {
+      out.push({
+        code: 'call-input-type',
+        severity: 'error',
+        message: `${field}.${given.name}: '${call.name}' input '${given.name}' ${problem}`,
+        range: given.range,
+      });
+    }
+  }
+  for (const [name, input] of Object.entries(declared)) {
+    const required = input.default === undefined && input.required !== false;
+    if (!required || inputs.some((given) => given.name === name)) continue;
+    out.push({
+      code: 'missing-call-input',
+      severity: 'error',
+      message: `${field}: '${call.name}' requires input '${name}' (${describeInput(input)}), which this call does not give`,
+      range: call.inputsRange,
+    });
+  }
+  return out;
+}
+
+/** Whether any string inside the value is a template (its value is computed when it runs). */
+function holdsTemplate(value: JsonValue): boolean {
+  let found = false;
+  forEachString(value, [], (text) => {
+    found ||= isTemplate(text);
+  });
+  return found;
 }
 
 /** A diagnostic on every call that closes a cycle, naming the whole cycle. */

@@ -171,3 +171,46 @@ test('an added workspace folder is read and validated ahead of any document', as
     validated.includes(other.path('x.workflow.yaml')) ? true : undefined,
   );
 });
+
+test('a call is checked against the inputs the called file declares, and re-checked when they change', async (t) => {
+  const ws = lspWorkspace(t);
+  const client = await startInProcess(t, { root: ws.root });
+  const reply = ws.uri('reply.workflow.yaml');
+  const withInput = (name: string): string =>
+    yaml(
+      'name: polite-reply',
+      'inputs:',
+      `  ${name}: { type: string }`,
+      'steps:',
+      '  - id: write',
+      `    transform: \${{ inputs.${name} }}`,
+    );
+  await client.open(reply, withInput('topic'));
+  const uri = ws.uri('triage.workflow.yaml');
+  await client.open(
+    uri,
+    yaml(
+      'name: triage',
+      'steps:',
+      '  - id: draft',
+      '    workflow: { name: polite-reply, inputs: { topic: billing } }',
+    ),
+  );
+  assert.deepEqual(await client.diagnostics(uri), []);
+  // The called workflow renames its input (unsaved): the call now gives one it does not know
+  // and misses the one it requires.
+  await client.change(reply, withInput('subject'));
+  const problems = await client.waitFor('the call re-checked', () => {
+    const d = client.lastPublished(uri)?.diagnostics ?? [];
+    return d.length === 2 ? d : undefined;
+  });
+  assert.deepEqual(problems.map((d) => d.code).sort(), [
+    'missing-call-input',
+    'unknown-call-input',
+  ]);
+  assert.match(
+    messageOf(problems.find((d) => d.code === 'unknown-call-input')!),
+    /'polite-reply' has no input 'topic' \(its inputs: subject\)/,
+  );
+  assert.equal(problems.find((d) => d.code === 'unknown-call-input')?.range.start.line, 3);
+});
