@@ -2,7 +2,7 @@
 // resolving once its event is in the file; syncs write what is pending first; and new journals
 // in one folder share folder syncs without any of them waiting on a sync that began too early.
 import assert from 'node:assert/strict';
-import fs, { readFileSync } from 'node:fs';
+import fs, { readdirSync, readFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
@@ -144,6 +144,21 @@ describe('run journal headers and failed writes', () => {
       [undefined, 'a'],
     );
   });
+});
+
+test('a journal whose folder cannot be synced is not started, and its file is closed', async (t) => {
+  const failing = new SharedFolderSyncs(async () => {
+    throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+  });
+  const journals = new RunJournals(path.join(tempDir(t), 'runs'), failing);
+  const openFiles = (): number => readdirSync('/proc/self/fd').length;
+  const before = openFiles();
+  await assert.rejects(journals.create(header(RUN_ID)), /EIO/);
+  assert.equal(openFiles(), before, 'no file left open');
+  assert.throws(
+    () => journals.read(RUN_ID),
+    (error: unknown) => error instanceof StoreError && error.code === 'starting-run',
+  );
 });
 
 describe('shared folder syncs', () => {

@@ -38,10 +38,15 @@ export class RunJournals {
    * `mkdir`.
    */
   private readonly knownDays = new Set<string>();
-  /** New journals made durable in their folder by shared folder syncs (see `SharedFolderSyncs`). */
-  private readonly folderSyncs = new SharedFolderSyncs();
-
-  constructor(private readonly root: string) {}
+  /**
+   * @param root the runs folder (`local/runs`).
+   * @param folderSyncs makes new journals durable in their folder, syncs shared between journals
+   *   created together (see `SharedFolderSyncs`; tests pass one that fails).
+   */
+  constructor(
+    private readonly root: string,
+    private readonly folderSyncs: SharedFolderSyncs = new SharedFolderSyncs(),
+  ) {}
 
   /** The journal file of a run. */
   file(id: string): string {
@@ -67,7 +72,12 @@ export class RunJournals {
       fd = await createJournal(file, header.id);
     }
     // The new entry survives power loss before the run is under way, as every journal's does.
-    await this.folderSyncs.sync(dir);
+    try {
+      await this.folderSyncs.sync(dir);
+    } catch (error) {
+      closeSync(fd); // the run does not start; its empty journal reads as `starting-run`
+      throw error;
+    }
     return new FileRunWriter(header.id, fd, { type: 'run-started', header });
   }
 
