@@ -163,8 +163,11 @@ function expressionDirectly(source: string, scope: Scope): JsonValue | typeof NO
   const value = found.value;
   if (value === undefined) return null;
   if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value;
+  // -0 becomes 0, as through JSON; a number that is not finite is an error for the full path.
   if (typeof value === 'number')
     return !Number.isFinite(value) ? NOT_DIRECT : value === 0 ? 0 : value;
+  // A structure is copied through JSON as `toJson` does (its field name only labels the errors
+  // of results that are functions or non-finite numbers, which a structure never is).
   return typeof value === 'object' ? toJson(value, '', source) : NOT_DIRECT;
 }
 
