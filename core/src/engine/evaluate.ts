@@ -4,6 +4,7 @@
  * replaced by the host's, so that they are recorded and replayed.
  */
 import jsonata from 'jsonata';
+import { boundedMemo } from '../bounded-memo.js';
 import type { JsonValue } from '../format/types.js';
 import { isTemplate, parseTemplate, singleExpression } from '../expressions/template.js';
 import { EngineError } from './engine-error.js';
@@ -28,19 +29,10 @@ export interface ExpressionFunctions {
   random(): Promise<number>;
 }
 
-const compiled = new Map<string, jsonata.Expression>();
-/** Compiled expressions kept per process; more than this and the cache starts over. */
+/** Compiled expressions, template plans and plain paths kept per process, at most this many each. */
 const MAX_CACHED = 10_000;
 
-function compile(source: string): jsonata.Expression {
-  let expression = compiled.get(source);
-  if (!expression) {
-    if (compiled.size >= MAX_CACHED) compiled.clear();
-    expression = jsonata(source);
-    compiled.set(source, expression);
-  }
-  return expression;
-}
+const compile = boundedMemo(MAX_CACHED, (source: string) => jsonata(source));
 
 /**
  * Evaluates every template inside `value` (objects and lists member by member).
@@ -181,25 +173,17 @@ interface TemplatePlan {
   readonly pieces: readonly (string | { readonly source: string })[];
 }
 
-const plans = new Map<string, TemplatePlan>();
-
-function templatePlan(text: string): TemplatePlan {
-  let plan = plans.get(text);
-  if (!plan) {
-    if (plans.size >= MAX_CACHED) plans.clear();
-    const single = singleExpression(text);
-    const pieces: (string | { readonly source: string })[] = [];
-    let last = 0;
-    for (const expression of parseTemplate(text).expressions) {
-      pieces.push(text.slice(last, expression.start), { source: expression.source });
-      last = expression.end;
-    }
-    pieces.push(text.slice(last));
-    plan = single ? { single: single.source, pieces } : { pieces };
-    plans.set(text, plan);
+const templatePlan = boundedMemo(MAX_CACHED, (text: string): TemplatePlan => {
+  const single = singleExpression(text);
+  const pieces: (string | { readonly source: string })[] = [];
+  let last = 0;
+  for (const expression of parseTemplate(text).expressions) {
+    pieces.push(text.slice(last, expression.start), { source: expression.source });
+    last = expression.end;
   }
-  return plan;
-}
+  pieces.push(text.slice(last));
+  return single ? { single: single.source, pieces } : { pieces };
+});
 
 async function evaluateString(
   text: string,
@@ -226,19 +210,11 @@ async function evaluateString(
  */
 const PLAIN_PATH = /^\s*[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\s*$/;
 const KEYWORDS = new Set(['and', 'or', 'in', 'true', 'false', 'null', 'function']);
-/** The names of plain paths by source; null for other expressions. Bounded like `compiled`. */
-const plainPaths = new Map<string, readonly string[] | null>();
-
-function plainPath(source: string): readonly string[] | null {
-  let names = plainPaths.get(source);
-  if (names === undefined) {
-    if (plainPaths.size >= MAX_CACHED) plainPaths.clear();
-    const parts = PLAIN_PATH.test(source) ? source.trim().split('.') : [];
-    names = parts.length > 0 && !parts.some((name) => KEYWORDS.has(name)) ? parts : null;
-    plainPaths.set(source, names);
-  }
-  return names;
-}
+/** The names of a plain path (`inputs.ticket` → inputs, ticket); null for other expressions. */
+const plainPath = boundedMemo(MAX_CACHED, (source: string): readonly string[] | null => {
+  const parts = PLAIN_PATH.test(source) ? source.trim().split('.') : [];
+  return parts.length > 0 && !parts.some((name) => KEYWORDS.has(name)) ? parts : null;
+});
 
 /**
  * A plain path looked up directly, as JSONata would (field by field through objects; nothing

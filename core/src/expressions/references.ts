@@ -3,6 +3,7 @@
  * finds the names they read from the evaluation scope (`inputs.x`, `steps.a.output`, `item`…).
  */
 import jsonata from 'jsonata';
+import { boundedMemo } from '../bounded-memo.js';
 
 /** A name read from the scope, e.g. `steps.classify.output.category` → root `steps`. */
 export interface ScopeReference {
@@ -50,27 +51,19 @@ interface AstNode {
   expression?: AstNode;
 }
 
-/**
- * Compiled results kept per source text. Compiling is pure, and `jsonata()` builds a fresh parser
- * and function table on every call, which dominated re-validating a large workflow on each
- * keystroke in the language server (nearly all of its expressions are unchanged between edits).
- */
-const memo = new Map<string, CompiledExpression>();
 /** Distinct expressions remembered; past this the oldest are forgotten (a bound, not a tuning). */
 export const COMPILE_MEMO_LIMIT = 4096;
 
 /**
- * Parses one expression and lists the scope names it reads; never throws. Results are shared
- * between calls with the same source, so they are frozen.
+ * Parses one expression and lists the scope names it reads; never throws. Results are kept per
+ * source text (compiling is pure, and `jsonata()` builds a fresh parser and function table on
+ * every call, which dominated re-validating a large workflow on each keystroke in the language
+ * server), and shared between calls with the same source, so they are frozen.
  */
-export function compileExpression(source: string): CompiledExpression {
-  const known = memo.get(source);
-  if (known !== undefined) return known;
-  const compiled = deepFreeze(compileUncached(source));
-  if (memo.size >= COMPILE_MEMO_LIMIT) memo.delete(memo.keys().next().value!);
-  memo.set(source, compiled);
-  return compiled;
-}
+export const compileExpression: (source: string) => CompiledExpression = boundedMemo(
+  COMPILE_MEMO_LIMIT,
+  (source: string) => deepFreeze(compileUncached(source)),
+);
 
 function deepFreeze(compiled: CompiledExpression): CompiledExpression {
   if (compiled.ok) {

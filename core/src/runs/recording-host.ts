@@ -3,6 +3,7 @@
  * in the run's journal with its identity (path, kind, request key, occurrence), response, latency
  * and token usage. Every event is redacted of secret values before it is written.
  */
+import { boundedMemo } from '../bounded-memo.js';
 import type { JsonValue } from '../format/types.js';
 import { recordError } from '../engine/engine-error.js';
 import { cancellableSleep } from '../engine/cancellable-sleep.js';
@@ -270,16 +271,7 @@ function abortedError(path: string, signal: AbortSignal): RecordedError {
 }
 
 /** Request keys of secret reads, by name: every run reads the same few. */
-const secretKeys = new Map<string, string>();
-
-function secretRequestKey(name: string): string {
-  let key = secretKeys.get(name);
-  if (key === undefined) {
-    if (secretKeys.size >= 1_000) secretKeys.clear();
-    secretKeys.set(name, (key = requestKey({ name })));
-  }
-  return key;
-}
+const secretRequestKey = boundedMemo(1_000, (name: string) => requestKey({ name }));
 
 /** The last system time formatted, and the millisecond it is for. */
 let lastStamp = { millis: Number.NaN, text: '' };
