@@ -2,11 +2,11 @@
 // resolving once its event is in the file; syncs write what is pending first; and new journals
 // in one folder share folder syncs without any of them waiting on a sync that began too early.
 import assert from 'node:assert/strict';
-import fs, { readdirSync, readFileSync } from 'node:fs';
+import fs, { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
-import { StoreError } from '../../../core/src/errors.js';
+import { StoreError, TamperedError } from '../../../core/src/errors.js';
 import { SharedFolderSyncs } from '../../../core/src/node/fs-store/atomic-file.js';
 import { RunJournals } from '../../../core/src/node/fs-store/run-journals.js';
 import { RUN_FORMAT, type RunEvent, type RunHeader } from '../../../core/src/runs/run-types.js';
@@ -159,6 +159,50 @@ test('a journal whose folder cannot be synced is not started, and its file is cl
     () => journals.read(RUN_ID),
     (error: unknown) => error instanceof StoreError && error.code === 'starting-run',
   );
+});
+
+describe('run journal reading', () => {
+  test('an event larger than the reused buffers is written and read back whole', async (t) => {
+    const journals = new RunJournals(path.join(tempDir(t), 'runs'));
+    const writer = await journals.create(header(RUN_ID));
+    // 300 000 characters, some beyond Latin-1 (three bytes each in UTF-8): past the 64 KiB
+    // buffers on both sides, and past the 1 MiB they keep.
+    const big = `${'ticket ⟦x⟧ '.repeat(25_000)}end`;
+    await writer.append({
+      type: 'step-started',
+      path: big,
+      step: 'a',
+      at: '2026-01-01T00:00:01.000Z',
+    });
+    await writer.append(started('after'));
+    await writer.close();
+    assert.equal(journals.read(RUN_ID)?.header.id, RUN_ID);
+    const events = lines(journals.file(RUN_ID)).map((line) => JSON.parse(line) as RunEvent);
+    assert.equal((events[1] as { path: string }).path, big);
+    assert.equal((events[2] as { path: string }).path, 'after');
+    // A small journal read after the large one is not mixed with its bytes.
+    const other = '01941f29-7c00-7000-8000-000000000002';
+    const small = await journals.create(header(other));
+    await small.close();
+    assert.equal(journals.read(other)?.header.id, other);
+  });
+
+  test('a damaged line is reported with its line number; a cut last line is ignored', async (t) => {
+    const journals = new RunJournals(path.join(tempDir(t), 'runs'));
+    const writer = await journals.create(header(RUN_ID));
+    await writer.append(started('a'));
+    await writer.close();
+    const file = journals.file(RUN_ID);
+    const [first, second] = lines(file);
+    writeFileSync(file, `${first}\n${second}\n{"type":"step-sta`);
+    assert.deepEqual(journals.read(RUN_ID)?.header.id, RUN_ID, 'the cut line is not an event');
+    writeFileSync(file, `${first}\n{"type":\n${second}\n`);
+    assert.throws(
+      () => journals.read(RUN_ID),
+      (error: unknown) =>
+        error instanceof TamperedError && error.message.includes(`${file}:2: not valid JSON`),
+    );
+  });
 });
 
 describe('shared folder syncs', () => {
