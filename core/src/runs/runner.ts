@@ -114,7 +114,8 @@ export async function runVersion(options: RunOptions): Promise<RunResult> {
         ? options.childRunner(request, childSignal, identity, header.id)
         : runChild(options, header.id, request, childSignal),
     onEvent: (event) => options.onEvent?.(event, header.id),
-    now,
+    // Without a clock of the caller's, the host stamps events from the system clock its own way.
+    ...(options.now ? { now: options.now } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
     ...(options.annotate ? { annotate: options.annotate } : {}),
   });
