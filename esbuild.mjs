@@ -34,7 +34,10 @@ await build({
 });
 await build({
   ...common,
-  entryPoints: { core: 'core/src/index.ts', 'index-worker': 'core/src/node/index/index-worker.ts' },
+  entryPoints: {
+    core: 'core/src/index.ts',
+    'index-worker': 'core/src/node/store/index/index-worker.ts',
+  },
   outdir: 'dist',
   banner: { js: moduleUrl },
 });

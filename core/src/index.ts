@@ -12,14 +12,14 @@
  *
  * Versions refs are `name@3`, `name@sha256:<prefix>` or a workflow file's path.
  */
-import { Workspace, type WorkspaceOptions } from './node/workspace.js';
+import { Workspace, type WorkspaceOptions } from './node/workspace/workspace.js';
 import {
   loadFixtures,
   resolveRunnable,
   runResolved,
   type RunRefOptions,
-} from './node/run-service.js';
-import type { RunRecord, RunSummary } from './runs/run-types.js';
+} from './node/services/run-service.js';
+import type { RunRecord, RunSummary } from './model/runs.js';
 import type { RunResult } from './runs/runner.js';
 import type { VersionSummary } from './store/records.js';
 import type { RunQuery, Store } from './store/store.js';
@@ -81,8 +81,8 @@ export class Lockstep {
   }
 }
 
-export { Workspace, type WorkspaceOptions } from './node/workspace.js';
-export { openFsStore } from './node/fs-store/fs-store.js';
+export { Workspace, type WorkspaceOptions } from './node/workspace/workspace.js';
+export { openFsStore } from './node/store/fs-store.js';
 export { MemoryStore } from './store/memory-store.js';
 export {
   loadFixtures,
@@ -91,7 +91,7 @@ export {
   runResolved,
   type LoadedFixtures,
   type RunRefOptions,
-} from './node/run-service.js';
+} from './node/services/run-service.js';
 export {
   runVersion,
   type RunOptions,
@@ -106,7 +106,7 @@ export {
 } from './providers/live-executor.js';
 export { ScriptedExecutor } from './providers/scripted-executor.js';
 export { parseFixturesText, type Fixtures } from './providers/fixtures.js';
-export { InputError } from './engine/inputs.js';
+export { InputError } from './model/inputs.js';
 export { EngineError } from './engine/engine-error.js';
 export {
   FileError,
@@ -116,11 +116,11 @@ export {
   StoreError,
   StoreFormatError,
   TamperedError,
-} from './errors.js';
+} from './model/errors.js';
 export { validateWorkflowText } from './validate/validate-workflow.js';
 export { validateWorkspaceFiles } from './validate/validate-workspace.js';
-export type { Diagnostic, Range, Position } from './validate/diagnostic.js';
-export type { WorkflowDefinition, JsonValue } from './format/types.js';
+export type { Diagnostic, Range, Position } from './model/diagnostics.js';
+export type { WorkflowDefinition, JsonValue } from './model/workflow.js';
 export type { Store, RunQuery, RunWriter, VerifyReport } from './store/store.js';
 export type { Publication, VersionRecord, VersionSummary } from './store/records.js';
 export type {
@@ -133,5 +133,5 @@ export type {
   RunStatus,
   RunSummary,
   StepRecord,
-} from './runs/run-types.js';
+} from './model/runs.js';
 export { LOCKSTEP_VERSION } from './version.js';

@@ -5,7 +5,7 @@
  */
 import type { Position as LspPosition, Range as LspRange } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Position, Range } from '../../core/src/validate/diagnostic.js';
+import type { Position, Range } from '../../core/src/model/diagnostics.js';
 
 /** A core position as an LSP position. */
 export function toLspPosition(position: Position): LspPosition {

@@ -10,7 +10,7 @@
  */
 import os from 'node:os';
 import type { EffectCall, EffectOutcome } from '../../core/src/engine/host.js';
-import type { JsonValue } from '../../core/src/format/types.js';
+import type { JsonValue } from '../../core/src/model/workflow.js';
 import type { EffectExecutor } from '../../core/src/runs/recording-host.js';
 import { runVersion, type RunnableVersion } from '../../core/src/runs/runner.js';
 import { MemoryStore } from '../../core/src/store/memory-store.js';

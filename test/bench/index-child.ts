@@ -10,7 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import type * as FsStoreModule from '../../core/src/node/fs-store/fs-store.js';
+import type * as FsStoreModule from '../../core/src/node/store/fs-store.js';
 
 const { openFsStore } = createRequire(import.meta.url)(
   '../../../dist/core.js',

@@ -5,10 +5,10 @@
  */
 import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ContentId } from '../../core/src/hash/canonical.js';
-import { formatLogLine } from '../../core/src/node/fs-store/control-log-file.js';
-import { openFsStore } from '../../core/src/node/fs-store/fs-store.js';
-import { storeLayout } from '../../core/src/node/fs-store/layout.js';
+import type { ContentId } from '../../core/src/model/content-id.js';
+import { formatLogLine } from '../../core/src/node/store/files/control-log-file.js';
+import { openFsStore } from '../../core/src/node/store/fs-store.js';
+import { storeLayout } from '../../core/src/node/store/files/layout.js';
 import {
   makeVersionRecord,
   sealEntry,

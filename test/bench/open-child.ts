@@ -7,7 +7,7 @@
  *   node out/test/bench/open-child.js sqlite <database file>
  */
 import { performance } from 'node:perf_hooks';
-import { openFsStore } from '../../core/src/node/fs-store/fs-store.js';
+import { openFsStore } from '../../core/src/node/store/fs-store.js';
 import { SqliteStore } from './sqlite-store.js';
 
 const [kind, location] = process.argv.slice(2);

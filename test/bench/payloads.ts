@@ -4,7 +4,7 @@
  * names. The same requests feed every backend, so they all store exactly the same bytes.
  */
 import { stringify } from 'yaml';
-import type { StepDefinition, WorkflowDefinition } from '../../core/src/format/types.js';
+import type { StepDefinition, WorkflowDefinition } from '../../core/src/model/workflow.js';
 import type { PublishRequest } from '../../core/src/store/records.js';
 
 /** How many workflow names the versions are spread over. */

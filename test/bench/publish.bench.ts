@@ -12,7 +12,7 @@ import { open, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openFsStore } from '../../core/src/node/fs-store/fs-store.js';
+import { openFsStore } from '../../core/src/node/store/fs-store.js';
 import type { PublishRequest } from '../../core/src/store/records.js';
 import { controlLogText, checkFillMatchesPublish, fillLockstepStore } from './lockstep-fill.js';
 import { benchRequest, benchSource, WORKFLOW_NAMES, workflowName } from './payloads.js';

@@ -11,7 +11,7 @@
  * transaction at run end: cheaper, but a killed runner loses the whole run), measured alongside.
  */
 import Database from 'better-sqlite3';
-import type { RunEvent, RunHeader } from '../../core/src/runs/run-types.js';
+import type { RunEvent, RunHeader } from '../../core/src/model/runs.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (

@@ -11,7 +11,7 @@
  * they store the result.
  */
 import Database from 'better-sqlite3';
-import type { ContentId } from '../../core/src/hash/canonical.js';
+import type { ContentId } from '../../core/src/model/content-id.js';
 import {
   makeVersionRecord,
   sealEntry,

@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { JsonValue, WorkflowDefinition } from '../../core/src/format/types.js';
+import type { JsonValue, WorkflowDefinition } from '../../core/src/model/workflow.js';
 import type { EffectCall, EffectOutcome } from '../../core/src/engine/host.js';
 import type { HttpRequest } from '../../core/src/engine/steps/http-step.js';
 import type { ModelCall } from '../../core/src/engine/steps/llm-step.js';
 import type { ShellRequest } from '../../core/src/providers/live-executor.js';
 import type { EffectExecutor } from '../../core/src/runs/recording-host.js';
-import type { RunEvent, RunRecord } from '../../core/src/runs/run-types.js';
+import type { RunEvent, RunRecord } from '../../core/src/model/runs.js';
 import { runVersion, type RunnableVersion, type RunResult } from '../../core/src/runs/runner.js';
 import { MemoryStore } from '../../core/src/store/memory-store.js';
 import type { VersionDraft } from '../../core/src/store/records.js';

@@ -8,9 +8,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
-import { runDay } from '../../core/src/node/fs-store/run-journals.js';
-import type { ContentId } from '../../core/src/hash/canonical.js';
-import { RUN_FORMAT, type RunEvent, type RunHeader } from '../../core/src/runs/run-types.js';
+import { runDay } from '../../core/src/node/store/files/run-journals.js';
+import type { ContentId } from '../../core/src/model/content-id.js';
+import { RUN_FORMAT, type RunEvent, type RunHeader } from '../../core/src/model/runs.js';
 
 /** Workflow names the runs are spread over. */
 export const RUN_WORKFLOWS = 20;

@@ -2,13 +2,8 @@
  * Run records made by hand for comparison and provenance tests: steps and effects with only the
  * fields that matter, everything else filled in.
  */
-import type { JsonValue } from '../../core/src/format/types.js';
-import type {
-  EffectRecord,
-  RunRecord,
-  RunStatus,
-  StepRecord,
-} from '../../core/src/runs/run-types.js';
+import type { JsonValue } from '../../core/src/model/workflow.js';
+import type { EffectRecord, RunRecord, RunStatus, StepRecord } from '../../core/src/model/runs.js';
 import { runHeader, versionId } from './run-records.js';
 
 const AT = '2026-01-01T00:00:00.000Z';

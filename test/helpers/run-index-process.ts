@@ -8,7 +8,7 @@
  * Prints the ids it recorded as one JSON array on stdout; exits 1 when its own index ever failed
  * to list a run it had recorded.
  */
-import { openFsStore } from '../../core/src/node/fs-store/fs-store.js';
+import { openFsStore } from '../../core/src/node/store/fs-store.js';
 import { recordRun } from './run-records.js';
 
 async function main(): Promise<void> {

@@ -5,8 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { v7 as uuidv7 } from 'uuid';
-import type { ContentId } from '../../core/src/hash/canonical.js';
-import { RUN_FORMAT, type RunHeader, type RunMode } from '../../core/src/runs/run-types.js';
+import type { ContentId } from '../../core/src/model/content-id.js';
+import { RUN_FORMAT, type RunHeader, type RunMode } from '../../core/src/model/runs.js';
 import type { RunWriter, Store } from '../../core/src/store/store.js';
 
 export interface RunSpec {

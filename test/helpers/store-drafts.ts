@@ -1,5 +1,5 @@
 /** Version drafts and publish requests for store tests: small, valid, and distinct on demand. */
-import type { JsonValue, WorkflowDefinition } from '../../core/src/format/types.js';
+import type { JsonValue, WorkflowDefinition } from '../../core/src/model/workflow.js';
 import type { GitInfo, PublishRequest, VersionDraft } from '../../core/src/store/records.js';
 
 /** A fixed ISO time, `n` seconds after a fixed origin: later `n`, later time. */

@@ -7,7 +7,7 @@
  * Every version is distinct (the worker id and index are the transform's value) and of the one
  * workflow WORKER_WORKFLOW. Each publication is printed as one JSON line on stdout.
  */
-import { openFsStore } from '../../core/src/node/fs-store/fs-store.js';
+import { openFsStore } from '../../core/src/node/store/fs-store.js';
 import { draft, publishOf } from './store-drafts.js';
 import { WORKER_WORKFLOW } from './store-workers.js';
 

@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { contentId } from '../../core/src/hash/canonical.js';
-import { openFsStore } from '../../core/src/node/fs-store/fs-store.js';
+import { openFsStore } from '../../core/src/node/store/fs-store.js';
 import { entryHashProblem } from '../../core/src/store/records.js';
 import type { Store } from '../../core/src/store/store.js';
 import { runLockstep } from '../helpers/cli.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { openFsStore } from '../../core/src/node/fs-store/fs-store.js';
+import { openFsStore } from '../../core/src/node/store/fs-store.js';
 import { controlLogLines } from '../helpers/store-files.js';
 import { draft, publishOf } from '../helpers/store-drafts.js';
 import { pollUntil } from '../helpers/store-wait.js';

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { canonicalJson } from '../../core/src/hash/canonical.js';
-import type { RunRecord } from '../../core/src/runs/run-types.js';
+import type { RunRecord } from '../../core/src/model/runs.js';
 import { assertExit, describeRun, lockstep, treeOf } from '../helpers/cli-workspace.js';
 import { json } from '../helpers/fake-http-server.js';
 import { openAiError } from '../helpers/fake-openai-server.js';

@@ -9,10 +9,10 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import initSqlJs from 'sql.js';
-import { openFsStore } from '../../core/src/node/fs-store/fs-store.js';
-import { storeLayout } from '../../core/src/node/fs-store/layout.js';
-import { RunJournals } from '../../core/src/node/fs-store/run-journals.js';
-import { filterRuns } from '../../core/src/store/memory-store.js';
+import { openFsStore } from '../../core/src/node/store/fs-store.js';
+import { storeLayout } from '../../core/src/node/store/files/layout.js';
+import { RunJournals } from '../../core/src/node/store/files/run-journals.js';
+import { filterRuns } from '../../core/src/store/listing.js';
 import { tempDir } from '../helpers/temp.js';
 
 const PROCESS = fileURLToPath(new URL('../helpers/run-index-process.js', import.meta.url));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { secretPlaceholder } from '../../core/src/engine/effects.js';
-import type { RunRecord } from '../../core/src/runs/run-types.js';
+import type { RunRecord } from '../../core/src/model/runs.js';
 import {
   assertExit,
   describeRun,

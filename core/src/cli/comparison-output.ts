@@ -1,6 +1,6 @@
 /** Prints run comparisons for people: one line per step, diffs under changed ones, totals. */
-import type { JsonValue } from '../format/types.js';
-import { shortId } from '../hash/canonical.js';
+import type { JsonValue } from '../model/workflow.js';
+import { shortId } from '../model/content-id.js';
 import type { RunComparison, RunTotals, StepChange, ValueDiff } from '../replay/compare.js';
 import type { DivergenceReport } from '../replay/divergence.js';
 import type { Output } from './output.js';

@@ -1,8 +1,8 @@
 /** What every command needs: options, output, and ways to find the workspace, store and refs. */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { RefError } from '../errors.js';
-import { Workspace } from '../node/workspace.js';
+import { RefError } from '../model/errors.js';
+import { Workspace } from '../node/workspace/workspace.js';
 import type { Publication, VersionRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { looksLikeFile, parseRef } from '../versions/refs.js';

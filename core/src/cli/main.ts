@@ -4,8 +4,8 @@
  * unless LOCKSTEP_DEBUG is set).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { InvalidDefinitionError, LockstepError } from '../errors.js';
-import { InputError } from '../engine/inputs.js';
+import { InvalidDefinitionError, LockstepError } from '../model/errors.js';
+import { InputError } from '../model/inputs.js';
 import { LOCKSTEP_VERSION } from '../version.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 import { diffCommand } from './commands/diff.js';

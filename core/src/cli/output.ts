@@ -1,6 +1,6 @@
 /** How the CLI prints: human text by default, one JSON document with `--json`. */
-import { displayPath } from '../node/display-path.js';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import { displayPath } from '../node/workspace/display-path.js';
+import type { Diagnostic } from '../model/diagnostics.js';
 
 /** Where output goes; tests pass their own to capture it. */
 export interface Output {

@@ -1,5 +1,5 @@
 /** Run ids as people type them: whole, or a unique prefix. */
-import { RefError } from '../errors.js';
+import { RefError } from '../model/errors.js';
 import type { Store } from '../store/store.js';
 
 /**

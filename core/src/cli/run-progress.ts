@@ -1,5 +1,5 @@
 /** Live progress of a run on a terminal: one line per finished step, on standard error. */
-import type { RunEvent } from '../runs/run-types.js';
+import type { RunEvent } from '../model/runs.js';
 import type { Output } from './output.js';
 
 const MARKS = { succeeded: '✓', failed: '✗', skipped: '-', cancelled: '⊘' } as const;

@@ -4,7 +4,7 @@
  * value has been replaced by a placeholder naming the secret, so that replays need no secrets and
  * recordings never hold one.
  */
-import type { JsonValue } from '../format/types.js';
+import type { JsonValue } from '../model/workflow.js';
 import { contentId } from '../hash/canonical.js';
 
 /** The request-key scheme; bump it when what goes into a canonical request changes. */

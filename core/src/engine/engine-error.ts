@@ -1,6 +1,6 @@
 /** Errors raised while a run executes: they become the failed step's (and run's) recorded error. */
-import type { JsonValue } from '../format/types.js';
-import type { RecordedError } from '../runs/run-types.js';
+import type { JsonValue } from '../model/workflow.js';
+import type { RecordedError } from '../model/runs.js';
 
 export class EngineError extends Error {
   constructor(

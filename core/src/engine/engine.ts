@@ -10,8 +10,8 @@ import {
   type JsonValue,
   type StepDefinition,
   type WorkflowDefinition,
-} from '../format/types.js';
-import type { RecordedError, StepRecord, StepStatus } from '../runs/run-types.js';
+} from '../model/workflow.js';
+import type { RecordedError, StepRecord, StepStatus } from '../model/runs.js';
 import { parseDuration } from './duration.js';
 import { EngineError, recordError } from './engine-error.js';
 import { evaluateValue, type ExpressionFunctions, type Scope } from './evaluate.js';

@@ -5,7 +5,7 @@
  */
 import jsonata from 'jsonata';
 import { boundedMemo } from '../bounded-memo.js';
-import type { JsonValue } from '../format/types.js';
+import type { JsonValue } from '../model/workflow.js';
 import { isTemplate, parseTemplate, singleExpression } from '../expressions/template.js';
 import { EngineError } from './engine-error.js';
 

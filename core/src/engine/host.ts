@@ -4,8 +4,8 @@
  * through the host, which performs it live, answers it from fixtures, or replays it from a
  * recording, and records it. The engine itself is deterministic given the host's answers.
  */
-import type { JsonValue } from '../format/types.js';
-import type { EffectKind, RunEvent, RunStatus, TokenUsage } from '../runs/run-types.js';
+import type { JsonValue } from '../model/workflow.js';
+import type { EffectKind, RunEvent, RunStatus, TokenUsage } from '../model/runs.js';
 
 /** An effect the engine needs. */
 export interface EffectCall {

@@ -3,7 +3,7 @@
  * is used as is; otherwise an item is keyed by the hash of its content plus its occurrence among
  * identical items, so a replay matches iterations by what they are, not by completion order.
  */
-import type { JsonValue } from '../format/types.js';
+import type { JsonValue } from '../model/workflow.js';
 import { contentId } from '../hash/canonical.js';
 import { EngineError } from './engine-error.js';
 

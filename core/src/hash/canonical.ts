@@ -4,11 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-
-/** A content id: `sha256:` followed by 64 lowercase hex digits. */
-export type ContentId = `sha256:${string}`;
-
-const CONTENT_ID = /^sha256:[0-9a-f]{64}$/;
+import type { ContentId } from '../model/content-id.js';
 
 /**
  * The RFC 8785 canonical JSON of a value.
@@ -29,14 +25,4 @@ export function sha256(data: string | Uint8Array): ContentId {
 /** The content id of a JSON value: sha256 of its canonical JSON. */
 export function contentId(value: unknown): ContentId {
   return sha256(canonicalJson(value));
-}
-
-/** True for a well-formed full content id. */
-export function isContentId(value: unknown): value is ContentId {
-  return typeof value === 'string' && CONTENT_ID.test(value);
-}
-
-/** The first 12 hex digits, for display (`sha256:1a2b3c4d5e6f`). */
-export function shortId(id: string): string {
-  return id.startsWith('sha256:') ? id.slice(0, 7 + 12) : id;
 }

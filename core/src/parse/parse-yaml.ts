@@ -4,7 +4,7 @@
  * never a crash or a hang.
  */
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Diagnostic } from '../model/diagnostics.js';
 import { SourceLocator } from './source-locator.js';
 
 /** Files larger than this are refused: no real workflow comes close, and parsing stays bounded. */

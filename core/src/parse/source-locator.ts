@@ -3,7 +3,7 @@
  * at the exact key or value it is about.
  */
 import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
-import type { Position, Range } from '../validate/diagnostic.js';
+import type { Position, Range } from '../model/diagnostics.js';
 
 /** A path into the parsed definition, e.g. `['steps', 2, 'llm', 'model']`. */
 export type JsonPath = readonly (string | number)[];

@@ -5,13 +5,13 @@
  */
 import { Ajv } from 'ajv';
 import fixturesSchema from '../format/fixtures.schema.json' with { type: 'json' };
-import type { JsonValue } from '../format/types.js';
+import type { JsonValue } from '../model/workflow.js';
 import { parseYamlText } from '../parse/parse-yaml.js';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Diagnostic } from '../model/diagnostics.js';
 import { schemaDiagnostics } from '../validate/schema-diagnostics.js';
 import type { ModelRequest } from '../engine/steps/llm-step.js';
 import type { HttpRequest } from '../engine/steps/http-step.js';
-import type { TokenUsage } from '../runs/run-types.js';
+import type { TokenUsage } from '../model/runs.js';
 
 export const FIXTURES_SCHEMA: Readonly<Record<string, unknown>> = fixturesSchema;
 

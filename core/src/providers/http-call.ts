@@ -1,5 +1,5 @@
 /** Performs an `http` step's request. The response body is parsed as JSON when it says it is. */
-import type { JsonValue } from '../format/types.js';
+import type { JsonValue } from '../model/workflow.js';
 import { EngineError } from '../engine/engine-error.js';
 import type { EffectOutcome } from '../engine/host.js';
 import type { HttpRequest, HttpResponse } from '../engine/steps/http-step.js';

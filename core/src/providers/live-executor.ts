@@ -3,7 +3,7 @@
  * through a runner the caller supplies (Node only), and reads of the clock, randomness and the
  * environment.
  */
-import type { JsonValue } from '../format/types.js';
+import type { JsonValue } from '../model/workflow.js';
 import { EngineError } from '../engine/engine-error.js';
 import type { EffectCall, EffectOutcome } from '../engine/host.js';
 import type { HttpRequest } from '../engine/steps/http-step.js';

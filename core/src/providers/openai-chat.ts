@@ -4,11 +4,11 @@
  * Transient failures (connection refused or reset, 429 with Retry-After, 5xx) are retried a few
  * times; everything else becomes an EngineError that says what happened and what to do.
  */
-import type { JsonValue } from '../format/types.js';
+import type { JsonValue } from '../model/workflow.js';
 import type { EffectOutcome } from '../engine/host.js';
 import { EngineError } from '../engine/engine-error.js';
 import type { ModelCall, ModelResponse } from '../engine/steps/llm-step.js';
-import type { TokenUsage } from '../runs/run-types.js';
+import type { TokenUsage } from '../model/runs.js';
 import { fetchWithRetries, type FetchPolicy } from './fetch-with-retries.js';
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';

@@ -3,7 +3,7 @@
  * randomness, environment, shell) goes to the live executor. A call no fixture answers is a step
  * error, never a silent live call.
  */
-import type { JsonValue } from '../format/types.js';
+import type { JsonValue } from '../model/workflow.js';
 import { EngineError } from '../engine/engine-error.js';
 import type { EffectCall, EffectOutcome } from '../engine/host.js';
 import type { HttpRequest } from '../engine/steps/http-step.js';

@@ -5,9 +5,9 @@
  */
 import { diffLines, diffWordsWithSpace } from 'diff';
 import diff from 'microdiff';
-import type { JsonValue } from '../format/types.js';
+import type { JsonValue } from '../model/workflow.js';
 import { canonicalJson } from '../hash/canonical.js';
-import type { RunRecord, StepProvenance, StepRecord, TokenUsage } from '../runs/run-types.js';
+import type { RunRecord, StepProvenance, StepRecord, TokenUsage } from '../model/runs.js';
 
 export type StepChange =
   | 'identical'

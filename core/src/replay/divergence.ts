@@ -5,9 +5,9 @@
  * back to "the next recorded response".
  */
 import { createTwoFilesPatch, diffLines } from 'diff';
-import type { JsonValue } from '../format/types.js';
+import type { JsonValue } from '../model/workflow.js';
 import { EngineError } from '../engine/engine-error.js';
-import type { EffectKind, EffectRecord } from '../runs/run-types.js';
+import type { EffectKind, EffectRecord } from '../model/runs.js';
 import type { RecordedEffects } from './recorded-effects.js';
 
 export interface DivergenceReport {

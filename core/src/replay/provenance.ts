@@ -5,8 +5,8 @@
  * from "changed because the model answered differently".
  */
 import { scopeReferencesIn } from '../expressions/value-references.js';
-import type { WorkflowDefinition } from '../format/types.js';
-import type { RunEvent, StepProvenance, StepRecord } from '../runs/run-types.js';
+import type { WorkflowDefinition } from '../model/workflow.js';
+import type { RunEvent, StepProvenance, StepRecord } from '../model/runs.js';
 
 const RANK: Record<StepProvenance, number> = {
   recorded: 0,

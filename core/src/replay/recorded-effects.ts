@@ -1,5 +1,5 @@
 /** A run's recorded effects, looked up by identity: (path, kind, request key, occurrence). */
-import type { EffectKind, EffectRecord } from '../runs/run-types.js';
+import type { EffectKind, EffectRecord } from '../model/runs.js';
 
 export class RecordedEffects {
   /**

@@ -4,7 +4,7 @@
  * answers are reused only where the canonical request is identical; a miss follows the policy:
  * `live` calls for real, `stub` answers from fixtures (or the step has no answer), `fail` stops.
  */
-import type { JsonValue } from '../format/types.js';
+import type { JsonValue } from '../model/workflow.js';
 import { EngineError } from '../engine/engine-error.js';
 import type { EffectCall, EffectOutcome } from '../engine/host.js';
 import type { EffectExecutor, EffectIdentity } from '../runs/recording-host.js';

@@ -5,13 +5,13 @@
  * run too (mode `replay` or `replay-against`, naming its source), and is compared with its source
  * step by step.
  */
-import { RefError } from '../errors.js';
+import { RefError } from '../model/errors.js';
 import { EngineError } from '../engine/engine-error.js';
 import { secretPlaceholder } from '../engine/effects.js';
 import type { ChildRunOutcome, ChildRunRequest } from '../engine/host.js';
 import type { EffectExecutor, EffectIdentity } from '../runs/recording-host.js';
-import { foldRun } from '../runs/fold-run.js';
-import type { RunEvent, RunRecord } from '../runs/run-types.js';
+import { foldRun } from '../store/fold-run.js';
+import type { RunEvent, RunRecord } from '../model/runs.js';
 import { runVersion, type RunnableVersion, type RunResult } from '../runs/runner.js';
 import type { Store } from '../store/store.js';
 import { LOCKSTEP_VERSION } from '../version.js';

@@ -4,7 +4,7 @@
  * and token usage. Every event is redacted of secret values before it is written.
  */
 import { boundedMemo } from '../bounded-memo.js';
-import type { JsonValue } from '../format/types.js';
+import type { JsonValue } from '../model/workflow.js';
 import { recordError } from '../engine/engine-error.js';
 import { cancellableSleep } from '../engine/cancellable-sleep.js';
 import { redactSecrets, requestKey, secretPlaceholder } from '../engine/effects.js';
@@ -16,7 +16,7 @@ import type {
   EngineHost,
 } from '../engine/host.js';
 import type { RunWriter } from '../store/store.js';
-import type { EffectKind, EffectRecord, RecordedError, RunEvent } from './run-types.js';
+import type { EffectKind, EffectRecord, RecordedError, RunEvent } from '../model/runs.js';
 
 /** Performs effects for real (providers) or from fixtures. */
 /** An effect's identity in its run: with its path and kind, what a replay matches on. */

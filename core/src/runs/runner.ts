@@ -4,11 +4,11 @@
  * the journal with the outcome (synced). Used by the CLI, the editor and services alike.
  */
 import { v7 as uuidv7 } from 'uuid';
-import type { JsonValue } from '../format/types.js';
+import type { JsonValue } from '../model/workflow.js';
 import { executeWorkflow } from '../engine/engine.js';
 import { EngineError } from '../engine/engine-error.js';
 import type { ChildRunOutcome, ChildRunRequest } from '../engine/host.js';
-import { InputError, prepareInputs } from '../engine/inputs.js';
+import { InputError, prepareInputs } from '../model/inputs.js';
 import type { Publication, VersionRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { LOCKSTEP_VERSION } from '../version.js';
@@ -20,7 +20,7 @@ import {
   type RunHeader,
   type RunMode,
   type RunStatus,
-} from './run-types.js';
+} from '../model/runs.js';
 
 /** A version to run, with its publication when it has one. */
 export interface RunnableVersion {

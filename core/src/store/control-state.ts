@@ -2,7 +2,7 @@
  * What the control log says, folded into lookups: each workflow's publications, the chain's
  * head, and any break in the chain. Shared by every store backend so they agree exactly.
  */
-import type { ContentId } from '../hash/canonical.js';
+import type { ContentId } from '../model/content-id.js';
 import {
   publicationOf,
   sealEntry,

@@ -2,9 +2,11 @@
  * A store held in memory: for tests, for embedding the runner where nothing should persist, and
  * as the second backend that keeps the Store interface honest (nothing in it assumes files).
  */
-import { StoreError, TamperedError } from '../errors.js';
-import { sha256, type ContentId } from '../hash/canonical.js';
+import { StoreError, TamperedError } from '../model/errors.js';
+import { sha256 } from '../hash/canonical.js';
+import { type ContentId } from '../model/content-id.js';
 import { ControlState } from './control-state.js';
+import { filterRuns, newestFirst } from './listing.js';
 import {
   entryHashProblem,
   makeVersionRecord,
@@ -18,8 +20,8 @@ import {
   type VersionSummary,
 } from './records.js';
 import { STORE_FORMAT } from './format.js';
-import { foldRun, summarizeRun } from '../runs/fold-run.js';
-import type { RunEvent, RunHeader, RunRecord, RunSummary } from '../runs/run-types.js';
+import { foldRun, summarizeRun } from './fold-run.js';
+import type { RunEvent, RunHeader, RunRecord, RunSummary } from '../model/runs.js';
 import type {
   RunQuery,
   RunWriter,
@@ -202,24 +204,6 @@ export class MemoryStore implements Store {
   }
 
   async close(): Promise<void> {}
-}
-
-/** Newest first by creation time, then by id for a stable order. */
-export function newestFirst(list: VersionSummary[]): VersionSummary[] {
-  return list.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
-}
-
-/** Applies a run query to summaries: filters, newest first, limit (default 50). */
-export function filterRuns(summaries: readonly RunSummary[], query: RunQuery): RunSummary[] {
-  return summaries
-    .filter(
-      (r) =>
-        (query.workflow === undefined || r.workflow === query.workflow) &&
-        (query.version === undefined || r.version.id === query.version) &&
-        (query.status === undefined || r.status === query.status),
-    )
-    .sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id))
-    .slice(0, query.limit ?? 50);
 }
 
 function copy<T>(value: T): T {

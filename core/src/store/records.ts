@@ -2,8 +2,9 @@
  * What the store keeps: version records, publications and control-log entries. These shapes are
  * the storage format (format 1): change them only with a format bump and a migration.
  */
-import type { WorkflowDefinition } from '../format/types.js';
-import { canonicalJson, contentId, sha256, type ContentId } from '../hash/canonical.js';
+import type { WorkflowDefinition } from '../model/workflow.js';
+import { canonicalJson, contentId, sha256 } from '../hash/canonical.js';
+import { type ContentId } from '../model/content-id.js';
 
 /** The git state a version was stored or published from. */
 export interface GitInfo {

@@ -1,10 +1,10 @@
 /**
  * The store: where versions, publications, the control log and blobs live. Everything outside a
  * store implementation talks to this interface only (a PostgreSQL backend is planned), and every
- * implementation must pass the contract suite in test/unit/store/contract.ts.
+ * implementation must pass the contract suite in test/unit/core/store/contract.ts.
  */
-import type { ContentId } from '../hash/canonical.js';
-import type { RunEvent, RunHeader, RunRecord, RunStatus, RunSummary } from '../runs/run-types.js';
+import type { ContentId } from '../model/content-id.js';
+import type { RunEvent, RunHeader, RunRecord, RunStatus, RunSummary } from '../model/runs.js';
 import type {
   ControlEntry,
   Publication,

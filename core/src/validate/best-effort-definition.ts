@@ -12,7 +12,7 @@ import type {
   ModelDefinition,
   StepDefinition,
   WorkflowDefinition,
-} from '../format/types.js';
+} from '../model/workflow.js';
 
 const INPUT_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array']);
 

@@ -3,7 +3,7 @@
  * `${{ secrets.NAME }}`, which is resolved at run time and never recorded; a literal key in the
  * file would end up in every version, every diff and git history.
  */
-import type { WorkflowDefinition } from '../format/types.js';
+import type { WorkflowDefinition } from '../model/workflow.js';
 import { parseTemplate } from '../expressions/template.js';
 import { compileExpression } from '../expressions/references.js';
 import type { JsonPath } from '../parse/source-locator.js';

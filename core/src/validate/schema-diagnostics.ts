@@ -5,9 +5,9 @@
  */
 import type { ErrorObject } from 'ajv';
 import { WORKFLOW_SCHEMA } from '../format/schema.js';
-import { STEP_KINDS } from '../format/types.js';
+import { STEP_KINDS } from '../model/workflow.js';
 import type { JsonPath, RangeTarget, SourceLocator } from '../parse/source-locator.js';
-import type { Diagnostic, DiagnosticCode } from './diagnostic.js';
+import type { Diagnostic, DiagnosticCode } from '../model/diagnostics.js';
 import { formatPath, pointerToPath } from './json-path.js';
 import { didYouMean, listNames } from './suggest.js';
 

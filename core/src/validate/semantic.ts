@@ -10,11 +10,11 @@ import {
   type JsonValue,
   type StepDefinition,
   type WorkflowDefinition,
-} from '../format/types.js';
+} from '../model/workflow.js';
 import type { JsonPath, SourceLocator } from '../parse/source-locator.js';
 import { checkUserJsonSchema } from '../format/schema.js';
 import { canonicalJson } from '../hash/canonical.js';
-import type { Diagnostic, DiagnosticCode, Range } from './diagnostic.js';
+import type { Diagnostic, DiagnosticCode, Range } from '../model/diagnostics.js';
 import { formatPath } from './json-path.js';
 import { findLiteralSecrets } from './literal-secrets.js';
 import { forEachString, substringRange } from './strings.js';

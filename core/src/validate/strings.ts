@@ -1,7 +1,7 @@
 /** Walking the strings of a definition, and pointing at a part of one string in the source. */
 import { isScalar } from 'yaml';
 import type { JsonPath, SourceLocator } from '../parse/source-locator.js';
-import type { Range } from './diagnostic.js';
+import type { Range } from '../model/diagnostics.js';
 
 /** Calls `visit` for every string inside `value` (depth first, in document order). */
 export function forEachString(

@@ -2,11 +2,16 @@
  * Validates one workflow file: YAML syntax and limits, then the JSON Schema, then the semantic
  * rules. Reports every problem it can find in one pass, never only the first.
  */
-import type { InputDefinition, WorkflowDefinition } from '../format/types.js';
+import type { InputDefinition, WorkflowDefinition } from '../model/workflow.js';
 import { validateAgainstSchema } from '../format/schema.js';
 import { parseYamlText, type ParsedYaml } from '../parse/parse-yaml.js';
 import type { JsonPath } from '../parse/source-locator.js';
-import { compareDiagnostics, hasErrors, type Diagnostic, type Range } from './diagnostic.js';
+import {
+  compareDiagnostics,
+  hasErrors,
+  type Diagnostic,
+  type Range,
+} from '../model/diagnostics.js';
 import { formatPath } from './json-path.js';
 import { bestEffortDefinition } from './best-effort-definition.js';
 import { schemaDiagnostics } from './schema-diagnostics.js';

@@ -1,6 +1,6 @@
 /** Validates every workflow file of a workspace together: per-file rules plus workspace rules. */
-import type { WorkflowDefinition } from '../format/types.js';
-import { compareDiagnostics, hasErrors, type Diagnostic } from './diagnostic.js';
+import type { WorkflowDefinition } from '../model/workflow.js';
+import { compareDiagnostics, hasErrors, type Diagnostic } from '../model/diagnostics.js';
 import type { SemanticOptions } from './semantic.js';
 import { validateWorkflowText, type ValidatedWorkflow } from './validate-workflow.js';
 import { workspaceDiagnostics } from './workspace-checks.js';

@@ -3,10 +3,10 @@
  * calls give the inputs the called workflow declares, and no workflow calls itself, directly or
  * through others.
  */
-import { describeInput, inputValueProblem } from '../engine/inputs.js';
+import { describeInput, inputValueProblem } from '../model/inputs.js';
 import { isTemplate } from '../expressions/template.js';
-import type { JsonValue } from '../format/types.js';
-import type { Diagnostic } from './diagnostic.js';
+import type { JsonValue } from '../model/workflow.js';
+import type { Diagnostic } from '../model/diagnostics.js';
 import type { WorkflowCall } from './semantic.js';
 import { forEachString } from './strings.js';
 import type { WorkflowSummary } from './validate-workflow.js';

@@ -3,7 +3,7 @@
  * outputs were added, removed or changed) and a unified diff of the stored YAML text.
  */
 import { createTwoFilesPatch, diffArrays } from 'diff';
-import type { WorkflowDefinition } from '../format/types.js';
+import type { WorkflowDefinition } from '../model/workflow.js';
 import { canonicalJson } from '../hash/canonical.js';
 import type { VersionRecord } from '../store/records.js';
 

@@ -6,7 +6,7 @@
  * - `name@<channel>`: the version a channel points to;
  * - a path to a workflow file: its current content (snapshotted first).
  */
-import { RefError } from '../errors.js';
+import { RefError } from '../model/errors.js';
 
 export type VersionRef =
   | { readonly kind: 'file'; readonly path: string }

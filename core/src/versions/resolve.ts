@@ -1,6 +1,6 @@
 /** Resolves stored-version refs against a store. */
-import { RefError } from '../errors.js';
-import { shortId } from '../hash/canonical.js';
+import { RefError } from '../model/errors.js';
+import { shortId } from '../model/content-id.js';
 import type { Publication, VersionRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { formatRef, type VersionRef } from './refs.js';

@@ -4,7 +4,7 @@
  * features must keep working while the user is in the middle of typing.
  */
 import { isMap, isPair, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml';
-import { STEP_KINDS, type StepKind } from '../../../core/src/format/types.js';
+import { STEP_KINDS, type StepKind } from '../../../core/src/model/workflow.js';
 
 /** A `key: value` entry of a mapping. Offsets are 0-based into the document's text. */
 export interface OutlineEntry {

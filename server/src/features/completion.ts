@@ -10,7 +10,7 @@ import {
   type CompletionItem,
   type Range,
 } from 'vscode-languageserver';
-import { STEP_KINDS } from '../../../core/src/format/types.js';
+import { STEP_KINDS } from '../../../core/src/model/workflow.js';
 import type { JsonPath } from '../../../core/src/parse/source-locator.js';
 import type { FeatureContext } from '../analysis/feature-context.js';
 import { scalarValue } from '../analysis/outline.js';

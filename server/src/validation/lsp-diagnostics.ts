@@ -1,6 +1,6 @@
 /** Core diagnostics as LSP diagnostics: same ranges, stable codes, severities and related places. */
 import { DiagnosticSeverity, type Diagnostic as LspDiagnostic } from 'vscode-languageserver';
-import type { Diagnostic, Severity } from '../../../core/src/validate/diagnostic.js';
+import type { Diagnostic, Severity } from '../../../core/src/model/diagnostics.js';
 import { toLspRange } from '../lsp-ranges.js';
 import { DIAGNOSTIC_SOURCE } from '../protocol.js';
 

@@ -13,8 +13,8 @@
  */
 import type { Connection, TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { parseConfigText } from '../../../core/src/format/config.js';
-import { compareDiagnostics } from '../../../core/src/validate/diagnostic.js';
+import { parseConfigText } from '../../../core/src/validate/config.js';
+import { compareDiagnostics } from '../../../core/src/model/diagnostics.js';
 import { workspaceDiagnostics } from '../../../core/src/validate/workspace-checks.js';
 import { VALIDATED_NOTIFICATION, type ValidatedParams } from '../protocol.js';
 import { documentKey, uriToPath } from '../uris.js';

@@ -8,13 +8,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FileChangeType, type FileEvent, type TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { parseConfigText } from '../../../core/src/format/config.js';
+import { parseConfigText } from '../../../core/src/validate/config.js';
 import {
   WORKFLOW_FILE,
   findWorkflowFiles,
   locateWorkspaceRoot,
   storeDirFor,
-} from '../../../core/src/node/workspace-files.js';
+} from '../../../core/src/node/workspace/workspace-files.js';
 import { documentKey, keyToUri, uriToPath } from '../uris.js';
 import { WorkspaceScope } from './workspace-scope.js';
 

@@ -44,5 +44,5 @@ test('the fence test sees the files it guards', () => {
   const files = sourceFiles(CORE).map((f) => path.relative(CORE, f));
   assert.ok(files.some((f) => f.startsWith('validate')));
   assert.ok(files.some((f) => f.startsWith('node')));
-  assert.ok(importsOf(path.join(CORE, 'node/read-text.ts')).includes('node:fs/promises'));
+  assert.ok(importsOf(path.join(CORE, 'node/workspace/read-text.ts')).includes('node:fs/promises'));
 });

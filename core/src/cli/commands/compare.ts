@@ -1,5 +1,5 @@
 /** `lockstep compare <runA> <runB>`: two runs side by side, step by step. */
-import { Workspace } from '../../node/workspace.js';
+import { Workspace } from '../../node/workspace/workspace.js';
 import { compareRuns } from '../../replay/compare.js';
 import { printComparison } from '../comparison-output.js';
 import type { CommandContext } from '../context.js';

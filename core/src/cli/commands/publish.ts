@@ -1,9 +1,9 @@
 /** `lockstep publish <file> -m <message>`: give the file's version the next number. */
-import { Workspace } from '../../node/workspace.js';
+import { Workspace } from '../../node/workspace/workspace.js';
 import type { CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printJson } from '../output.js';
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../model/errors.js';
 
 export interface PublishOptions {
   readonly message: string;

@@ -1,8 +1,8 @@
 /** `lockstep replay <run-id>`: re-execute a run exactly, or against another version. */
-import { UsageError } from '../../errors.js';
-import { replayInWorkspace } from '../../node/replay-service.js';
-import { loadFixtures } from '../../node/run-service.js';
-import { Workspace } from '../../node/workspace.js';
+import { UsageError } from '../../model/errors.js';
+import { replayInWorkspace } from '../../node/services/replay-service.js';
+import { loadFixtures } from '../../node/services/run-service.js';
+import { Workspace } from '../../node/workspace/workspace.js';
 import { MISS_POLICIES, type MissPolicy } from '../../replay/replay-executor.js';
 import { looksLikeFile } from '../../versions/refs.js';
 import { printComparison, printDivergence } from '../comparison-output.js';

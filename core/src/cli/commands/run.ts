@@ -1,11 +1,11 @@
 /** `lockstep run <ref>`: run a workflow and record the run. */
 import { readFile } from 'node:fs/promises';
-import { UsageError } from '../../errors.js';
-import type { JsonValue, WorkflowDefinition } from '../../format/types.js';
-import { shortId } from '../../hash/canonical.js';
-import { loadFixtures, resolveRunnable, runResolved } from '../../node/run-service.js';
-import { Workspace } from '../../node/workspace.js';
-import type { RunEvent } from '../../runs/run-types.js';
+import { UsageError } from '../../model/errors.js';
+import type { JsonValue, WorkflowDefinition } from '../../model/workflow.js';
+import { shortId } from '../../model/content-id.js';
+import { loadFixtures, resolveRunnable, runResolved } from '../../node/services/run-service.js';
+import { Workspace } from '../../node/workspace/workspace.js';
+import type { RunEvent } from '../../model/runs.js';
 import { looksLikeFile } from '../../versions/refs.js';
 import type { CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';

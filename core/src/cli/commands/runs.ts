@@ -1,7 +1,7 @@
 /** `lockstep runs <name>`: a workflow's run history, newest first. */
-import { shortId } from '../../hash/canonical.js';
-import { UsageError } from '../../errors.js';
-import type { RunStatus } from '../../runs/run-types.js';
+import { shortId } from '../../model/content-id.js';
+import { UsageError } from '../../model/errors.js';
+import type { RunStatus } from '../../model/runs.js';
 import { parseRef } from '../../versions/refs.js';
 import { resolveStoredRef } from '../../versions/resolve.js';
 import { openCurrentStore, type CommandContext } from '../context.js';

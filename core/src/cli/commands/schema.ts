@@ -1,5 +1,5 @@
 /** `lockstep schema`: print the JSON Schema of workflow files (or of the config file). */
-import { CONFIG_SCHEMA } from '../../format/config.js';
+import { CONFIG_SCHEMA } from '../../validate/config.js';
 import { WORKFLOW_SCHEMA } from '../../format/schema.js';
 import type { CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';

@@ -1,5 +1,5 @@
 /** `lockstep snapshot <file>`: store the file's current content as an immutable version. */
-import { Workspace } from '../../node/workspace.js';
+import { Workspace } from '../../node/workspace/workspace.js';
 import type { CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printJson, shortTime } from '../output.js';

@@ -5,7 +5,7 @@ import {
   isDirectory,
   MAX_SCANNED_ENTRIES,
   Workspace,
-} from '../../node/workspace.js';
+} from '../../node/workspace/workspace.js';
 import type { CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { diagnosticJson, displayPath, formatDiagnostic, plural, printJson } from '../output.js';

@@ -1,6 +1,6 @@
 /** `lockstep versions <name>`: published versions and snapshots of a workflow. */
-import { shortId } from '../../hash/canonical.js';
-import { RefError } from '../../errors.js';
+import { shortId } from '../../model/content-id.js';
+import { RefError } from '../../model/errors.js';
 import { openCurrentStore, type CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printJson, shortTime } from '../output.js';

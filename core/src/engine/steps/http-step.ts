@@ -1,5 +1,5 @@
 /** `http`: calls an endpoint; the output is `{ status, headers, body }`. */
-import type { JsonValue } from '../../format/types.js';
+import type { JsonValue } from '../../model/workflow.js';
 import { EngineError } from '../engine-error.js';
 import { redactSecrets, secretPlaceholder } from '../effects.js';
 import { evaluateValue } from '../evaluate.js';

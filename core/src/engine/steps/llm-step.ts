@@ -4,7 +4,7 @@
  * valid is a step error that records the model's text.
  */
 import { Ajv, type ValidateFunction } from 'ajv';
-import type { ChatMessage, JsonObject, JsonValue } from '../../format/types.js';
+import type { ChatMessage, JsonObject, JsonValue } from '../../model/workflow.js';
 import { canonicalJson } from '../../hash/canonical.js';
 import { EngineError } from '../engine-error.js';
 import { redactSecrets } from '../effects.js';

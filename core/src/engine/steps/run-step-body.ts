@@ -1,5 +1,5 @@
 /** Runs one attempt of a step's body, by kind. */
-import type { JsonValue, ModelDefinition, StepDefinition, StepKind } from '../../format/types.js';
+import type { JsonValue, ModelDefinition, StepDefinition, StepKind } from '../../model/workflow.js';
 import type { ExpressionFunctions, Scope } from '../evaluate.js';
 import type { EngineHost } from '../host.js';
 import { runHttpStep } from './http-step.js';

@@ -1,5 +1,5 @@
 /** `shell`: runs a command, only when the user allowed shell steps. */
-import type { JsonValue } from '../../format/types.js';
+import type { JsonValue } from '../../model/workflow.js';
 import { EngineError } from '../engine-error.js';
 import { redactSecrets } from '../effects.js';
 import { evaluateValue } from '../evaluate.js';

@@ -1,5 +1,5 @@
 /** `workflow`: another workflow runs as its own run, linked to this one; its output is the output. */
-import type { JsonValue } from '../../format/types.js';
+import type { JsonValue } from '../../model/workflow.js';
 import { EngineError } from '../engine-error.js';
 import { redactSecrets } from '../effects.js';
 import { evaluateValue } from '../evaluate.js';

@@ -1,0 +1,200 @@
+/**
+ * Running workflows from a workspace on disk: resolves a ref (a workflow file, `name@3`,
+ * `name@sha256:…`) to a version, builds the executor (live, or scripted from a fixtures file),
+ * reads secrets and allow-listed environment variables from the process environment, resolves
+ * sub-workflows, and records the run in the workspace's store. The CLI and embedding services
+ * use this.
+ */
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { FileError, InvalidDefinitionError, RefError } from '../../model/errors.js';
+import type { JsonValue } from '../../model/workflow.js';
+import { sha256 } from '../../hash/canonical.js';
+import { type ContentId } from '../../model/content-id.js';
+import type { FetchPolicy } from '../../providers/fetch-with-retries.js';
+import { parseFixturesText, type Fixtures } from '../../providers/fixtures.js';
+import { LiveExecutor } from '../../providers/live-executor.js';
+import { ScriptedExecutor } from '../../providers/scripted-executor.js';
+import type { EffectExecutor } from '../../runs/recording-host.js';
+import type { RunEvent, RunMode } from '../../model/runs.js';
+import { runVersion, type RunnableVersion, type RunResult } from '../../runs/runner.js';
+import type { Store } from '../../store/store.js';
+import { parseRef } from '../../versions/refs.js';
+import { resolveStoredRef } from '../../versions/resolve.js';
+import { displayPath } from '../workspace/display-path.js';
+import { readTextFile } from '../workspace/read-text.js';
+import { shellRunner } from './shell-runner.js';
+import type { Workspace } from '../workspace/workspace.js';
+
+export interface RunRefOptions {
+  /** Inputs by name. */
+  readonly input?: { readonly [name: string]: JsonValue };
+  /** A fixtures file (or one already loaded): model and HTTP calls are answered from it. */
+  readonly fixtures?: string | LoadedFixtures;
+  /** Let shell steps run (default false). */
+  readonly allowShell?: boolean;
+  readonly signal?: AbortSignal;
+  /** Every recorded event as it happens, with its run id (child runs included). */
+  readonly onEvent?: (event: RunEvent, run: string) => void;
+  /** Where secrets come from (default: environment variables of the same name). */
+  readonly secret?: (name: string) => string | undefined;
+  /** Where environment variables come from (default: this process's environment). */
+  readonly env?: (name: string) => string | undefined;
+  /** Retry and transport knobs for model and HTTP calls. */
+  readonly fetchPolicy?: FetchPolicy;
+}
+
+/**
+ * Runs what `ref` names in `workspace`, recording the run (and any child runs) in `store`.
+ * @throws RefError, FileError, InvalidDefinitionError before anything runs; InputError when the
+ *   inputs do not fit. A run that starts and fails resolves normally with status `failed`.
+ */
+export async function runRef(
+  workspace: Workspace,
+  store: Store,
+  ref: string,
+  options: RunRefOptions = {},
+): Promise<RunResult> {
+  return runResolved(workspace, store, await resolveRunnable(workspace, store, ref), options);
+}
+
+/** Runs a version already resolved (see `resolveRunnable`); otherwise as `runRef`. */
+export async function runResolved(
+  workspace: Workspace,
+  store: Store,
+  version: RunnableVersion,
+  options: RunRefOptions = {},
+): Promise<RunResult> {
+  const live = await liveExecutor(workspace, options);
+  const { executor, mode } = await chooseExecutor(live, options.fixtures, workspace.root);
+  return runVersion({
+    store,
+    version,
+    input: options.input ?? {},
+    executor,
+    secret: options.secret ?? ((name) => process.env[name]),
+    shellAllowed: options.allowShell ?? false,
+    mode,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    resolveChild: (workflow, pin) => resolveChild(workspace, store, workflow, pin),
+    writer: thisProcess(),
+  });
+}
+
+/** The writer identity of this process, to tell its running runs from interrupted ones. */
+export function thisProcess(): { pid: number; host: string } {
+  return { pid: process.pid, host: os.hostname() };
+}
+
+/**
+ * The executor that performs effects for real in `workspace`: environment variables limited to
+ * the allow-list (enforced here too, not only by validation), shell commands run from its root.
+ */
+export async function liveExecutor(
+  workspace: Workspace,
+  options: Pick<RunRefOptions, 'env' | 'fetchPolicy'> = {},
+): Promise<LiveExecutor> {
+  const config = await workspace.config();
+  const allowedEnv = new Set(config.env?.allow ?? []);
+  const readEnv = options.env ?? ((name: string) => process.env[name]);
+  return new LiveExecutor({
+    env: (name) => (allowedEnv.has(name) ? readEnv(name) : undefined),
+    shell: shellRunner(workspace.root),
+    ...(options.fetchPolicy ? { fetchPolicy: options.fetchPolicy } : {}),
+  });
+}
+
+/**
+ * The version a ref names: a workflow file's current content (snapshotted first), or a stored
+ * version (`name@3`, `name@sha256:…`).
+ */
+export async function resolveRunnable(
+  workspace: Workspace,
+  store: Store,
+  ref: string,
+): Promise<RunnableVersion> {
+  const parsed = parseRef(ref);
+  if (parsed.kind === 'file') return snapshotFile(workspace, store, parsed.path);
+  return resolveStoredRef(store, parsed);
+}
+
+async function snapshotFile(
+  workspace: Workspace,
+  store: Store,
+  file: string,
+): Promise<RunnableVersion> {
+  const draft = await workspace.draft(file);
+  const { version } = await store.saveVersion(draft);
+  const publication = (await store.listPublications(version.name)).find(
+    (p) => p.version === version.id,
+  );
+  return publication ? { record: version, publication } : { record: version };
+}
+
+/** A sub-workflow's version: a pin as written, or the workspace's current file for the name. */
+export async function resolveChild(
+  workspace: Workspace,
+  store: Store,
+  workflow: string,
+  pin: number | string | undefined,
+): Promise<RunnableVersion> {
+  if (pin === undefined) {
+    const results = await workspace.validate();
+    const file = results.find((r) => r.validated.summary.name === workflow);
+    if (!file)
+      throw new RefError(
+        'unknown-workflow',
+        `no workflow named '${workflow}' in ${displayPath(workspace.root)}`,
+      );
+    if (!file.definition)
+      throw new InvalidDefinitionError(
+        displayPath(file.file),
+        file.diagnostics.filter((d) => d.severity === 'error'),
+      );
+    return snapshotFile(workspace, store, file.file);
+  }
+  return resolveRunnable(workspace, store, `${workflow}@${pin}`);
+}
+
+/** A fixtures file, read and checked. */
+export interface LoadedFixtures {
+  readonly fixtures: Fixtures;
+  /** sha256 of the file's bytes, recorded in the run's mode. */
+  readonly hash: ContentId;
+  /** The file as given. */
+  readonly file: string;
+}
+
+/**
+ * Reads and checks a fixtures file. Call it before anything is stored, so a broken file stops a
+ * run before its workflow is snapshotted.
+ * @throws FileError when it cannot be read; InvalidDefinitionError listing its problems.
+ */
+export async function loadFixtures(file: string): Promise<LoadedFixtures> {
+  const bytes = await readFile(file).catch(async () => {
+    await readTextFile(file); // throws the FileError that names what is wrong
+    throw new FileError('unreadable-file', `${displayPath(file)}: cannot be read`);
+  });
+  const { fixtures, diagnostics } = parseFixturesText(bytes.toString('utf8'));
+  if (!fixtures) throw new InvalidDefinitionError(displayPath(file), diagnostics);
+  return { fixtures, hash: sha256(bytes), file };
+}
+
+async function chooseExecutor(
+  live: EffectExecutor,
+  source: string | LoadedFixtures | undefined,
+  root: string,
+): Promise<{ executor: EffectExecutor; mode: RunMode }> {
+  if (source === undefined) return { executor: live, mode: { kind: 'live' } };
+  const loaded = typeof source === 'string' ? await loadFixtures(source) : source;
+  return {
+    executor: new ScriptedExecutor(loaded.fixtures, live, displayPath(loaded.file)),
+    mode: {
+      kind: 'scripted',
+      fixtures: loaded.hash,
+      fixturesPath: path.relative(root, path.resolve(loaded.file)).split(path.sep).join('/'),
+    },
+  };
+}

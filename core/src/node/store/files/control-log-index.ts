@@ -1,0 +1,106 @@
+/**
+ * A local, rebuildable index of the control log: each line's position and head (the entry without
+ * its embedded version record). Opening a store reads this instead of the whole log, whose lines
+ * carry full version records (about 5 KB each: 55 MB at 10 000 versions).
+ *
+ * It is a cache and never the truth: written without syncing, possibly behind the log, possibly
+ * with lines repeated by two processes catching up at once, and trusted only for the prefix that
+ * still matches the log (see ControlLogFile). Deleting it loses nothing.
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import type { ControlEntryHead } from '../../../store/records.js';
+import { TEMP_PREFIX } from './layout.js';
+
+/** One indexed line of the log. */
+export interface IndexedLine {
+  readonly offset: number;
+  readonly length: number;
+  readonly entry?: ControlEntryHead;
+  readonly error?: string;
+}
+
+interface StoredLine {
+  o: number;
+  l: number;
+  e?: ControlEntryHead;
+  x?: string;
+}
+
+/**
+ * The indexed lines that cover the log contiguously from its first byte, in order. Lines repeated
+ * by concurrent writers are skipped; reading stops at the first gap or damaged line.
+ */
+export function loadIndex(file: string): IndexedLine[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const lines: IndexedLine[] = [];
+  let expected = 0;
+  for (const raw of text.split('\n')) {
+    if (raw === '') continue;
+    let stored: StoredLine;
+    try {
+      stored = JSON.parse(raw) as StoredLine;
+    } catch {
+      break;
+    }
+    if (typeof stored.o !== 'number' || typeof stored.l !== 'number') break;
+    if (stored.o < expected) continue; // a line another process indexed too
+    if (stored.o > expected) break;
+    lines.push(
+      stored.e
+        ? { offset: stored.o, length: stored.l, entry: stored.e }
+        : { offset: stored.o, length: stored.l, error: stored.x ?? 'unreadable line' },
+    );
+    expected = stored.o + stored.l + 1;
+  }
+  return lines;
+}
+
+/** Appends lines to the index (one write, so concurrent appenders do not interleave). */
+export function appendIndex(file: string, lines: readonly IndexedLine[]): void {
+  if (lines.length === 0) return;
+  try {
+    const fd = openSync(file, 'a');
+    try {
+      writeSync(fd, format(lines));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // A cache that could not be written is rebuilt by the next reader.
+  }
+}
+
+/** Replaces the index with `lines` (written aside, then renamed over it). */
+export function rewriteIndex(file: string, lines: readonly IndexedLine[]): void {
+  const temp = path.join(path.dirname(file), `${TEMP_PREFIX}${path.basename(file)}-${process.pid}`);
+  try {
+    // local/ is not in git: a fresh clone has none until something creates it.
+    mkdirSync(path.dirname(file), { recursive: true });
+    const fd = openSync(temp, 'w');
+    try {
+      writeSync(fd, format(lines));
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch {
+    // As above: a missing or stale index only costs the next reader a full read.
+  }
+}
+
+function format(lines: readonly IndexedLine[]): string {
+  return lines
+    .map((line) => {
+      const stored: StoredLine = line.entry
+        ? { o: line.offset, l: line.length, e: line.entry }
+        : { o: line.offset, l: line.length, x: line.error ?? 'unreadable line' };
+      return `${JSON.stringify(stored)}\n`;
+    })
+    .join('');
+}

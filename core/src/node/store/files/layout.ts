@@ -1,0 +1,71 @@
+/**
+ * Where the file store keeps things inside a `.lockstep` folder. Shared (committed) files sit at
+ * the top; everything under `local/` is private to this machine and ignored by git.
+ */
+import path from 'node:path';
+import type { ContentId } from '../../../model/content-id.js';
+
+export interface StoreLayout {
+  readonly root: string;
+  /** `{ "lockstep": "store", "format": N }`: the storage format. Committed. */
+  readonly formatFile: string;
+  /** Keeps `local/` out of git. Written once, when the store is created. */
+  readonly gitignore: string;
+  /** The hash-chained control log (publications, later channel changes). Committed. */
+  readonly controlLog: string;
+  readonly local: string;
+  readonly snapshots: string;
+  /** Run journals, one folder per UTC day. */
+  readonly runs: string;
+  readonly blobs: string;
+  /** A rebuildable index of the control log's lines, read on open instead of the whole log. */
+  readonly controlIndex: string;
+  /**
+   * The sql.js index of run and version summaries (see core/src/node/store/index/): a rebuildable cache
+   * for history queries, never read by writers. Deleting it loses nothing.
+   */
+  readonly index: string;
+  /** The lock that serialises control-log appends between processes. */
+  readonly controlLock: string;
+  /** Where an interrupted, unacknowledged append is set aside before the log is extended. */
+  readonly quarantine: string;
+}
+
+export function storeLayout(root: string): StoreLayout {
+  const local = path.join(root, 'local');
+  return {
+    root,
+    formatFile: path.join(root, 'store.json'),
+    gitignore: path.join(root, '.gitignore'),
+    controlLog: path.join(root, 'control.jsonl'),
+    local,
+    snapshots: path.join(local, 'versions'),
+    runs: path.join(local, 'runs'),
+    blobs: path.join(local, 'blobs'),
+    controlIndex: path.join(local, 'control-index.jsonl'),
+    index: path.join(local, 'index.sqlite'),
+    controlLock: path.join(local, 'control.lock'),
+    quarantine: path.join(local, 'quarantine'),
+  };
+}
+
+/** The hex digits of a content id. */
+export function hexOf(id: ContentId): string {
+  return id.slice('sha256:'.length);
+}
+
+export function snapshotDir(layout: StoreLayout, name: string): string {
+  return path.join(layout.snapshots, name);
+}
+
+export function snapshotPath(layout: StoreLayout, name: string, id: ContentId): string {
+  return path.join(layout.snapshots, name, `${hexOf(id)}.json`);
+}
+
+export function blobPath(layout: StoreLayout, id: ContentId): string {
+  const hex = hexOf(id);
+  return path.join(layout.blobs, hex.slice(0, 2), hex.slice(2));
+}
+
+/** Prefix of temporary files; a leftover one means a writer was killed mid-write. */
+export const TEMP_PREFIX = '.tmp-';

@@ -1,0 +1,547 @@
+/**
+ * The file-system store: append-only, content-addressed files in a `.lockstep` folder.
+ *
+ * - Snapshots: one write-once JSON file per version under `local/versions/<name>/`.
+ * - Publications: lines of the hash-chained `control.jsonl`, each embedding its version record,
+ *   appended under a cross-process lock and synced (one fdatasync per publish).
+ * - Blobs: write-once files under `local/blobs/`, named by their sha256.
+ * - Runs: one journal per run under `local/runs/<day>/` (run-journals.ts). History queries are
+ *   answered by the index (`local/index.sqlite`, core/src/node/store/index/): a cache that a worker
+ *   thread keeps up to date with the files, and that writers never touch.
+ *
+ * Nothing is ever rewritten. The only change to existing bytes is cutting off a partial last line
+ * of the control log that a killed writer left (it was never acknowledged), after copying it to
+ * `local/quarantine/`.
+ */
+import { readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { StoreError, TamperedError } from '../../model/errors.js';
+import { isContentId, type ContentId } from '../../model/content-id.js';
+import { sha256 } from '../../hash/canonical.js';
+import { ControlState } from '../../store/control-state.js';
+import { filterRuns, newestFirst } from '../../store/listing.js';
+import type { RunHeader, RunRecord, RunSummary } from '../../model/runs.js';
+import { RunJournals } from './files/run-journals.js';
+import { StoreIndex } from './index/store-index.js';
+import {
+  entryHashProblem,
+  makeVersionRecord,
+  summarize,
+  versionRecordProblem,
+  type ControlEntry,
+  type Publication,
+  type PublishRequest,
+  type VersionDraft,
+  type VersionRecord,
+  type VersionSummary,
+} from '../../store/records.js';
+import type {
+  RunQuery,
+  RunWriter,
+  Store,
+  StoreInfo,
+  VerifyProblem,
+  VerifyReport,
+} from '../../store/store.js';
+import { writeFileOnce } from './files/atomic-file.js';
+import {
+  ControlLogFile,
+  formatLogLine,
+  parseLogLine,
+  readWholeLog,
+  type LogLine,
+  type LogTail,
+} from './files/control-log-file.js';
+import {
+  blobPath,
+  hexOf,
+  snapshotDir,
+  snapshotPath,
+  storeLayout,
+  TEMP_PREFIX,
+  type StoreLayout,
+} from './files/layout.js';
+import { withLock } from './files/lock.js';
+import { checkStoreFormat, createStoreFiles } from './files/store-format.js';
+
+export interface OpenFsStoreOptions {
+  /** Create the folder and its format file when missing (commands that write). Default false. */
+  readonly create?: boolean;
+}
+
+/**
+ * Opens the store in a `.lockstep` folder.
+ * @throws StoreError when the folder does not exist and `create` is false.
+ * @throws StoreFormatError when the store was written by a newer Lockstep, or its format file is
+ *   damaged.
+ */
+export async function openFsStore(
+  root: string,
+  options: OpenFsStoreOptions = {},
+): Promise<FsStore> {
+  const layout = storeLayout(path.resolve(root));
+  const format = await checkStoreFormat(layout, options.create ?? false);
+  const store = new FsStore(layout, format);
+  await store.catchUp();
+  return store;
+}
+
+export class FsStore implements Store {
+  readonly info: StoreInfo;
+  private readonly log: ControlLogFile;
+  private state = new ControlState();
+  /** Where each entry's line is, by entry index (the first line wins if an index repeats). */
+  private lines = new Map<number, LogLine>();
+  private tail: LogTail | undefined;
+  private writable = false;
+  private readonly runs: RunJournals;
+  /** History queries: answered by the index worker, started on the first one. */
+  readonly index: StoreIndex;
+  /** The last line known to hash correctly (see `checkHeadIntact`). */
+  private trustedHead: LogLine | undefined;
+  /** The last queued access to the control log (see `exclusive`). */
+  private logQueue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly layout: StoreLayout,
+    format: number,
+  ) {
+    this.info = { location: layout.root, format };
+    this.log = new ControlLogFile(layout.controlLog, layout.controlIndex);
+    this.runs = new RunJournals(layout.runs);
+    this.index = new StoreIndex({
+      runs: layout.runs,
+      snapshots: layout.snapshots,
+      controlLog: layout.controlLog,
+      index: layout.index,
+    });
+  }
+
+  /** Reads what other processes appended to the control log since the last look. */
+  async catchUp(): Promise<void> {
+    return this.exclusive(async () => this.readDelta());
+  }
+
+  private readDelta(): void {
+    const delta = this.log.readNew();
+    if (delta.reset) {
+      this.state = new ControlState();
+      this.lines = new Map();
+    }
+    for (const line of delta.lines) this.applyLine(line);
+    this.tail = delta.tail;
+  }
+
+  async saveVersion(draft: VersionDraft): Promise<{ version: VersionRecord; created: boolean }> {
+    const record = makeVersionRecord(draft);
+    const existing = await this.getVersion(record.name, record.id);
+    if (existing) return { version: existing, created: false };
+    await this.ensureWritable();
+    const file = snapshotPath(this.layout, record.name, record.id);
+    if (await writeFileOnce(file, `${JSON.stringify(record, null, 2)}\n`)) {
+      return { version: record, created: true };
+    }
+    // Another process stored the same content a moment ago: theirs is the version.
+    return { version: this.readSnapshotSync(record.name, record.id)!, created: false };
+  }
+
+  async getVersion(name: string, id: ContentId): Promise<VersionRecord | undefined> {
+    await this.catchUp();
+    const publication = this.state.publicationOfVersion(id);
+    if (publication?.workflow === name) return this.readPublishedRecord(publication);
+    return this.readSnapshotSync(name, id);
+  }
+
+  async listVersions(name: string): Promise<VersionSummary[]> {
+    await this.catchUp();
+    const byId = new Map<ContentId, VersionSummary>();
+    for (const id of await this.snapshotIds(name)) {
+      const record = this.readSnapshotSync(name, id);
+      if (record) byId.set(id, summarize(record));
+    }
+    for (const publication of this.state.publications(name)) {
+      const record = await this.readPublishedRecord(publication);
+      byId.set(record.id, summarize(record, publication));
+    }
+    return newestFirst([...byId.values()]);
+  }
+
+  async findVersions(name: string, idPrefix: string): Promise<VersionSummary[]> {
+    await this.catchUp();
+    const ids = new Set((await this.snapshotIds(name)).filter((id) => id.startsWith(idPrefix)));
+    for (const publication of this.state.publications(name)) {
+      if (publication.version.startsWith(idPrefix)) ids.add(publication.version);
+    }
+    const found: VersionSummary[] = [];
+    for (const id of ids) {
+      const publication = this.state.publicationOfVersion(id);
+      const record =
+        publication?.workflow === name
+          ? await this.readPublishedRecord(publication)
+          : this.readSnapshotSync(name, id);
+      if (record) found.push(summarize(record, publication));
+    }
+    return newestFirst(found);
+  }
+
+  async listWorkflows(): Promise<string[]> {
+    await this.catchUp();
+    const names = new Set(this.state.workflows());
+    for (const entry of await readdirIfExists(this.layout.snapshots)) {
+      if (!entry.startsWith('.')) names.add(entry);
+    }
+    return [...names].sort();
+  }
+
+  async publish(request: PublishRequest): Promise<{ publication: Publication; created: boolean }> {
+    const draft = makeVersionRecord(request.version);
+    await this.ensureWritable();
+    return withLock(this.layout.formatFile, this.layout.controlLock, () =>
+      this.exclusive(() => this.publishLocked(draft, request)),
+    );
+  }
+
+  /**
+   * The part of publishing that runs under the cross-process lock. Apart from setting aside a
+   * partial last line (rare), it is synchronous: every step is a small local file operation, and
+   * the lock is held for less time without hand-offs to Node's thread pool.
+   */
+  private async publishLocked(
+    draft: VersionRecord,
+    request: PublishRequest,
+  ): Promise<{ publication: Publication; created: boolean }> {
+    this.readDelta();
+    if (this.tail) await this.settleTail(this.tail);
+    const existing = this.state.publicationOfVersion(draft.id);
+    if (existing) return { publication: existing, created: false };
+    const broken = this.state.chainBreaks[0];
+    if (broken) {
+      throw new StoreError(
+        'broken-control-log',
+        `${this.layout.controlLog}:${broken.line}: ${broken.message}. Nothing was published; run \`lockstep verify\` and repair the log from git history first`,
+      );
+    }
+    this.checkHeadIntact();
+    // The first-seen record (from a snapshot) keeps its original time and author.
+    const record = this.readSnapshotSync(draft.name, draft.id) ?? draft;
+    const written = this.log.append(formatLogLine(this.state.nextPublication(record, request)));
+    this.applyLine(written);
+    this.trustedHead = written;
+    return { publication: this.state.publicationOfVersion(record.id)!, created: true };
+  }
+
+  /**
+   * Runs `work` once every earlier control-log access of this instance has finished. The
+   * incremental reader and the state folded from it must not be updated by two overlapping calls
+   * (a read during another call's append would apply the same lines twice and lose its place).
+   */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.logQueue.then(work);
+    this.logQueue = result.catch(() => undefined);
+    return result;
+  }
+
+  async listPublications(name: string): Promise<Publication[]> {
+    await this.catchUp();
+    return this.state.publications(name);
+  }
+
+  async readControlLog(): Promise<ControlEntry[]> {
+    await this.catchUp();
+    const entries: ControlEntry[] = [];
+    for (const line of [...this.lines.values()].sort((a, b) => a.offset - b.offset)) {
+      entries.push(this.readCheckedEntry(line));
+    }
+    return entries;
+  }
+
+  async verify(): Promise<VerifyReport> {
+    return verifyFsStore(this.layout);
+  }
+
+  async createRun(header: RunHeader): Promise<RunWriter> {
+    await this.ensureWritable();
+    return this.runs.create(header);
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    return this.runs.read(id);
+  }
+
+  async listRuns(query: RunQuery = {}): Promise<RunSummary[]> {
+    try {
+      return await this.index.listRuns(query);
+    } catch {
+      // The index is a cache: without it (no worker, no sql.js) the journals answer, slowly.
+      return filterRuns(this.runs.summaries(), query);
+    }
+  }
+
+  async findRunIds(prefix: string): Promise<string[]> {
+    try {
+      return await this.index.findRunIds(prefix);
+    } catch {
+      return this.runs
+        .ids()
+        .filter((id) => id.startsWith(prefix))
+        .sort();
+    }
+  }
+
+  async putBlob(data: Uint8Array): Promise<ContentId> {
+    const id = sha256(data);
+    await this.ensureWritable();
+    await writeFileOnce(blobPath(this.layout, id), data);
+    return id;
+  }
+
+  async getBlob(id: ContentId): Promise<Uint8Array | undefined> {
+    const file = blobPath(this.layout, id);
+    const data = await readIfExists(file);
+    if (data === undefined) return undefined;
+    if (sha256(data) !== id) throw new TamperedError(file, `its content does not hash to ${id}`);
+    return new Uint8Array(data);
+  }
+
+  /** Writes the index file if it is behind and stops its worker. */
+  async close(): Promise<void> {
+    await this.index.close();
+  }
+
+  private applyLine(line: LogLine): void {
+    if (line.entry) {
+      this.state.apply(line.entry, line.line);
+      if (!this.lines.has(line.entry.index)) this.lines.set(line.entry.index, line);
+    } else {
+      this.state.addUnreadable(line.line, line.error ?? 'unreadable line');
+    }
+  }
+
+  /**
+   * Deals with bytes after the last newline before appending: a complete entry that links to the
+   * chain (a hand edit that lost the final newline) is kept and terminated; anything else is an
+   * append that was cut short and never acknowledged, so it is copied to quarantine and cut off.
+   */
+  private async settleTail(tail: LogTail): Promise<void> {
+    const { entry } = parseLogLine(tail.bytes.toString('utf8'));
+    if (
+      entry &&
+      entry.index === this.state.lastIndex + 1 &&
+      entry.prev === this.state.lastHash &&
+      entryHashProblem(entry) === undefined
+    ) {
+      this.applyLine(this.log.terminateTail(tail));
+    } else {
+      const kept = path.join(this.layout.quarantine, `control.jsonl.${Date.now()}.partial`);
+      await writeFileOnce(kept, tail.bytes);
+      this.log.truncateTo(tail.offset);
+    }
+    this.tail = undefined;
+  }
+
+  /** Refuses to extend a chain whose last entry was edited (its hash no longer matches). */
+  private checkHeadIntact(): void {
+    const head = this.lines.get(this.state.lastIndex);
+    // A head this instance wrote or already checked needs no new hash: catching up compares the
+    // last line's bytes with the file every time, so an edit since would have been noticed.
+    if (!head || head === this.trustedHead) return;
+    const entry = this.readEntry(head);
+    const problem = entryHashProblem(entry);
+    if (problem) {
+      throw new StoreError(
+        'broken-control-log',
+        `${this.layout.controlLog}:${head.line}: the last entry was changed (${problem}). Nothing was published; restore the log from git history`,
+      );
+    }
+    this.trustedHead = head;
+  }
+
+  private readEntry(line: LogLine): ControlEntry {
+    const text = this.log.readLine(line.offset, line.length);
+    const { entry, error } = parseLogLine(text);
+    if (!entry)
+      throw new TamperedError(`${this.layout.controlLog}:${line.line}`, error ?? 'unreadable');
+    return entry;
+  }
+
+  private async readPublishedRecord(publication: Publication): Promise<VersionRecord> {
+    const record = this.readCheckedEntry(this.lines.get(publication.entry)!).record;
+    if (record.id !== publication.version) {
+      throw new TamperedError(
+        this.layout.controlLog,
+        `entry ${publication.entry} no longer holds ${publication.version}`,
+      );
+    }
+    return record;
+  }
+
+  /**
+   * A whole entry, checked: its hash and its embedded record's hashes must match its content.
+   * @throws TamperedError naming the log's file and line.
+   */
+  private readCheckedEntry(line: LogLine): ControlEntry {
+    const entry = this.readEntry(line);
+    const problem = entryHashProblem(entry) ?? versionRecordProblem(entry.record, entry.version);
+    if (problem) throw new TamperedError(`${this.layout.controlLog}:${line.line}`, problem);
+    return entry;
+  }
+
+  /** A snapshot's record, checked against its hashes (a small local file: read synchronously). */
+  private readSnapshotSync(name: string, id: ContentId): VersionRecord | undefined {
+    const file = snapshotPath(this.layout, name, id);
+    let data: Buffer;
+    try {
+      data = readFileSync(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    let record: unknown;
+    try {
+      record = JSON.parse(data.toString('utf8'));
+    } catch {
+      throw new TamperedError(file, 'not valid JSON');
+    }
+    const problem = versionRecordProblem(record, id);
+    if (problem) throw new TamperedError(file, problem);
+    return record as VersionRecord;
+  }
+
+  private async snapshotIds(name: string): Promise<ContentId[]> {
+    return (await readdirIfExists(snapshotDir(this.layout, name)))
+      .filter((f) => f.endsWith('.json') && !f.startsWith('.'))
+      .map((f) => `sha256:${f.slice(0, -'.json'.length)}`)
+      .filter(isContentId);
+  }
+
+  /** Writes the format file and `.gitignore` if a read-only open found them missing. */
+  private async ensureWritable(): Promise<void> {
+    if (this.writable) return;
+    await createStoreFiles(this.layout);
+    this.writable = true;
+  }
+}
+
+/** Checks every file of a store without changing any. */
+export async function verifyFsStore(layout: StoreLayout): Promise<VerifyReport> {
+  const problems: VerifyProblem[] = [];
+  let entries = 0;
+  let blobs = 0;
+
+  // The control log, read afresh: every hash recomputed, the chain followed line by line.
+  const ids = new Set<string>();
+  const log = readWholeLog(layout.controlLog);
+  const chain = new ControlState();
+  for (const line of log.lines) {
+    const entry = line.entry;
+    if (!entry) {
+      chain.addUnreadable(line.line, line.error ?? 'unreadable line');
+      continue;
+    }
+    entries++;
+    ids.add(entry.version);
+    const problem = entryHashProblem(entry) ?? versionRecordProblem(entry.record, entry.version);
+    if (problem) {
+      problems.push({
+        severity: 'error',
+        where: layout.controlLog,
+        line: line.line,
+        message: problem,
+      });
+    }
+    chain.apply(entry, line.line);
+  }
+  problems.push(...chain.problems(layout.controlLog));
+  if (log.tail) {
+    problems.push({
+      severity: 'warning',
+      where: layout.controlLog,
+      line: (log.lines.at(-1)?.line ?? 0) + 1,
+      message: `the last line is incomplete (${log.tail.bytes.length} bytes: an interrupted write); the next publish sets it aside in local/quarantine`,
+    });
+  }
+
+  for (const name of await readdirIfExists(layout.snapshots)) {
+    if (name.startsWith(TEMP_PREFIX)) continue;
+    for (const file of await readdirIfExists(path.join(layout.snapshots, name))) {
+      const full = path.join(layout.snapshots, name, file);
+      if (file.startsWith(TEMP_PREFIX)) {
+        problems.push(leftoverTempFile(full));
+        continue;
+      }
+      const id = `sha256:${file.replace(/\.json$/, '')}` as ContentId;
+      ids.add(id);
+      let record: unknown;
+      try {
+        record = JSON.parse(await readFile(full, 'utf8'));
+      } catch {
+        problems.push({ severity: 'error', where: full, message: 'not valid JSON' });
+        continue;
+      }
+      const problem = isContentId(id)
+        ? versionRecordProblem(record, id)
+        : 'the file name is not a content id';
+      if (problem) problems.push({ severity: 'error', where: full, message: problem });
+      else if ((record as VersionRecord).name !== name) {
+        problems.push({
+          severity: 'error',
+          where: full,
+          message: `it holds a version of '${(record as VersionRecord).name}', not of '${name}'`,
+        });
+      }
+    }
+  }
+
+  for (const prefix of await readdirIfExists(layout.blobs)) {
+    for (const file of await readdirIfExists(path.join(layout.blobs, prefix))) {
+      const full = path.join(layout.blobs, prefix, file);
+      if (file.startsWith(TEMP_PREFIX)) {
+        problems.push(leftoverTempFile(full));
+        continue;
+      }
+      blobs++;
+      const id = `sha256:${prefix}${file}` as ContentId;
+      if (sha256(await readFile(full)) !== id) {
+        problems.push({
+          severity: 'error',
+          where: full,
+          message: `its content does not hash to ${hexOf(id)}`,
+        });
+      }
+    }
+  }
+
+  return {
+    ok: !problems.some((p) => p.severity === 'error'),
+    checked: { versions: ids.size, entries, blobs },
+    problems,
+  };
+}
+
+/** A temporary file a killed writer left behind: harmless, reported so it can be cleaned up. */
+function leftoverTempFile(file: string): VerifyProblem {
+  return {
+    severity: 'warning',
+    where: file,
+    message: 'a temporary file left by an interrupted write; safe to delete',
+  };
+}
+
+async function readIfExists(file: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function readdirIfExists(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Who is publishing and from which commit. Runs `git` directly (no shell) and treats any failure
+ * as "not in git": provenance is informative and must never block a snapshot or a publish.
+ */
+import { execFile } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import type { GitInfo } from '../../store/records.js';
+
+function git(cwd: string, args: readonly string[]): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile('git', [...args], { cwd, timeout: 5_000, windowsHide: true }, (error, stdout) => {
+      resolve(error ? undefined : stdout.trim());
+    });
+  });
+}
+
+/** The top of the git work tree holding `dir`, or undefined. */
+export async function gitRoot(dir: string): Promise<string | undefined> {
+  const top = await git(dir, ['rev-parse', '--show-toplevel']);
+  return top ? path.resolve(top) : undefined;
+}
+
+/**
+ * The current commit, and whether `file` differs from it (modified, staged or untracked).
+ * Undefined outside a git repository or before the first commit.
+ */
+export async function gitInfoFor(file: string): Promise<GitInfo | null> {
+  const dir = path.dirname(file);
+  const commit = await git(dir, ['rev-parse', 'HEAD']);
+  if (!commit) return null;
+  const status = await git(dir, ['status', '--porcelain', '--', path.basename(file)]);
+  return { commit, dirty: status === undefined || status !== '' };
+}
+
+/**
+ * Who is acting: `LOCKSTEP_AUTHOR` when set (a CI bot, say), else git's `user.name <user.email>`,
+ * else the operating-system user.
+ */
+export async function currentAuthor(cwd: string): Promise<string> {
+  const fromEnv = process.env['LOCKSTEP_AUTHOR'];
+  if (fromEnv) return fromEnv;
+  const name = await git(cwd, ['config', 'user.name']);
+  if (name) {
+    const email = await git(cwd, ['config', 'user.email']);
+    return email ? `${name} <${email}>` : name;
+  }
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}

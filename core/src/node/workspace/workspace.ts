@@ -1,0 +1,135 @@
+/**
+ * A workspace on disk: its root, its workflow files, its settings and its store. The root is the
+ * nearest ancestor holding `.lockstep/`, else the git root, else the starting folder; it is also
+ * the scope of the duplicate-name and cycle checks.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InvalidDefinitionError } from '../../model/errors.js';
+import { parseConfigText, type LockstepConfig } from '../../validate/config.js';
+import type { VersionDraft } from '../../store/records.js';
+import type { Store } from '../../store/store.js';
+import { validateWorkspaceFiles, type FileValidation } from '../../validate/validate-workspace.js';
+import { openFsStore } from '../store/fs-store.js';
+import { displayPath } from './display-path.js';
+import { readTextFile } from './read-text.js';
+import { currentAuthor, gitInfoFor } from './git.js';
+import {
+  findWorkflowFiles,
+  locateWorkspaceRoot,
+  storeDirFor,
+  type FoundWorkflowFiles,
+} from './workspace-files.js';
+
+export {
+  findWorkflowFiles,
+  isDirectory,
+  locateWorkspaceRoot,
+  MAX_SCANNED_ENTRIES,
+  WORKFLOW_FILE,
+  type FoundWorkflowFiles,
+} from './workspace-files.js';
+
+export interface WorkspaceOptions {
+  /** A `.lockstep` folder to use instead of the workspace's (`--store`, `LOCKSTEP_STORE`). */
+  readonly store?: string | undefined;
+}
+
+export class Workspace {
+  private configCache: LockstepConfig | undefined;
+  /**
+   * False when the last `validate` could not look at every folder under the root (too many
+   * entries): workspace-wide checks then covered only the files found.
+   */
+  searchComplete = true;
+
+  private constructor(
+    /** The workspace root (absolute). */
+    readonly root: string,
+    /** The `.lockstep` folder (absolute); it may not exist yet. */
+    readonly storeDir: string,
+  ) {}
+
+  /** Finds the workspace holding `startDir` (a folder). */
+  static async locate(startDir: string, options: WorkspaceOptions = {}): Promise<Workspace> {
+    const root = await locateWorkspaceRoot(startDir);
+    return new Workspace(root, storeDirFor(root, options.store));
+  }
+
+  /** Finds the workspace of a workflow file (searching from the file's folder). */
+  static async forFile(file: string, options: WorkspaceOptions = {}): Promise<Workspace> {
+    return Workspace.locate(path.dirname(path.resolve(file)), options);
+  }
+
+  /**
+   * Settings from `<store>/config.yaml` (defaults when absent).
+   * @throws InvalidDefinitionError naming the file and line when the settings are invalid.
+   */
+  async config(): Promise<LockstepConfig> {
+    if (this.configCache) return this.configCache;
+    const file = path.join(this.storeDir, 'config.yaml');
+    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return '';
+      throw error;
+    });
+    const parsed = parseConfigText(text);
+    const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length > 0) throw new InvalidDefinitionError(displayPath(file), errors);
+    this.configCache = parsed.config;
+    return parsed.config;
+  }
+
+  /** Every workflow file under the root, sorted (see `findWorkflowFiles`). */
+  async workflowFiles(): Promise<FoundWorkflowFiles> {
+    return findWorkflowFiles(this.root);
+  }
+
+  /**
+   * Validates `files` (default: every workflow file) together with the rest of the workspace, so
+   * names, calls and cycles are checked across files. Results are for `files` only, in order.
+   */
+  async validate(files?: readonly string[]): Promise<FileValidation[]> {
+    const { files: all, complete } = await this.workflowFiles();
+    this.searchComplete = complete;
+    const wanted = (files ?? all).map((f) => path.resolve(f));
+    const union = [...new Set([...all, ...wanted])];
+    const texts = await Promise.all(
+      union.map(async (file) => ({ file, text: await readTextFile(file) })),
+    );
+    const config = await this.config();
+    const results = validateWorkspaceFiles(texts, {
+      envAllowList: config.env?.allow ?? [],
+      describeFile: (other) => path.relative(this.root, other).split(path.sep).join('/'),
+    });
+    const byFile = new Map(results.map((r) => [r.file, r]));
+    return wanted.map((file) => byFile.get(file)!);
+  }
+
+  /**
+   * A version draft for a workflow file: its validated definition, its exact text and who/when/
+   * which commit.
+   * @throws InvalidDefinitionError when the file (or the workspace around it) has errors.
+   */
+  async draft(file: string, now: Date = new Date()): Promise<VersionDraft> {
+    const absolute = path.resolve(file);
+    const [result] = await this.validate([absolute]);
+    if (!result?.definition) {
+      const errors = (result?.diagnostics ?? []).filter((d) => d.severity === 'error');
+      throw new InvalidDefinitionError(displayPath(absolute), errors);
+    }
+    const [author, git] = await Promise.all([currentAuthor(this.root), gitInfoFor(absolute)]);
+    return {
+      definition: result.definition,
+      source: result.validated.parsed.text,
+      sourcePath: path.relative(this.root, absolute).split(path.sep).join('/'),
+      createdAt: now.toISOString(),
+      author,
+      git,
+    };
+  }
+
+  /** Opens the workspace's store; `create` makes it when missing (commands that write). */
+  async openStore(options: { create?: boolean } = {}): Promise<Store> {
+    return openFsStore(this.storeDir, options);
+  }
+}

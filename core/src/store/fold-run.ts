@@ -1,0 +1,71 @@
+/** Folds a run's journal into its record. Readers tolerate a journal cut short at any event. */
+import type { JsonValue } from '../model/workflow.js';
+import type {
+  EffectRecord,
+  RecordedError,
+  RunEvent,
+  RunHeader,
+  RunRecord,
+  RunStatus,
+  RunSummary,
+  StepRecord,
+} from '../model/runs.js';
+
+/**
+ * The record of a run from its events (in journal order). A journal without `run-finished` is
+ * `running` when `writerAlive`, else `interrupted`.
+ * @returns undefined when the journal does not even start with `run-started`.
+ */
+export function foldRun(events: readonly RunEvent[], writerAlive: boolean): RunRecord | undefined {
+  const first = events[0];
+  if (first?.type !== 'run-started') return undefined;
+  const header: RunHeader = first.header;
+  const steps: StepRecord[] = [];
+  const effects: EffectRecord[] = [];
+  let status: RunStatus = writerAlive ? 'running' : 'interrupted';
+  let output: JsonValue = null;
+  let error: RecordedError | undefined;
+  let finishedAt: string | undefined;
+  for (const event of events) {
+    switch (event.type) {
+      case 'step-finished':
+        steps.push(event.record);
+        break;
+      case 'effect':
+        effects.push(event.effect);
+        break;
+      case 'run-finished':
+        status = event.status;
+        output = event.output;
+        error = event.error;
+        finishedAt = event.at;
+        break;
+      default:
+        break;
+    }
+  }
+  return {
+    header,
+    status,
+    output,
+    steps,
+    effects,
+    ...(error ? { error } : {}),
+    ...(finishedAt ? { finishedAt } : {}),
+  };
+}
+
+/** A run's summary for history lists. */
+export function summarizeRun(record: RunRecord): RunSummary {
+  const { header } = record;
+  return {
+    id: header.id,
+    workflow: header.workflow,
+    version: header.version,
+    status: record.status,
+    mode: header.mode.kind,
+    startedAt: header.startedAt,
+    ...(record.finishedAt ? { finishedAt: record.finishedAt } : {}),
+    ...(header.parent ? { parent: header.parent.run } : {}),
+  };
+}

@@ -1,0 +1,25 @@
+/**
+ * Orders and filters of store listings, shared by every backend (the memory store, the file
+ * store's index) so that each lists versions and runs the same way.
+ */
+import type { RunSummary } from '../model/runs.js';
+import type { VersionSummary } from './records.js';
+import type { RunQuery } from './store.js';
+
+/** Newest first by creation time, then by id for a stable order. */
+export function newestFirst(list: VersionSummary[]): VersionSummary[] {
+  return list.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
+}
+
+/** Applies a run query to summaries: filters, newest first, limit (default 50). */
+export function filterRuns(summaries: readonly RunSummary[], query: RunQuery): RunSummary[] {
+  return summaries
+    .filter(
+      (r) =>
+        (query.workflow === undefined || r.workflow === query.workflow) &&
+        (query.version === undefined || r.version.id === query.version) &&
+        (query.status === undefined || r.status === query.status),
+    )
+    .sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id))
+    .slice(0, query.limit ?? 50);
+}
