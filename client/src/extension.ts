@@ -17,5 +17,5 @@ export function activate(context: vscode.ExtensionContext): void {
   const output = registerOutputChannel(context);
   const server = registerLanguageServer(context, output);
   registerShowOutputCommand(context, output);
-  registerRestartServerCommand(context, server);
+  registerRestartServerCommand(context, server, output);
 }

@@ -11,7 +11,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { VALIDATED_NOTIFICATION, type ValidatedParams } from '../../server/src/protocol.js';
+import { ValidatedNotification } from '../../server/src/protocol.js';
 import { WORKFLOW_LANGUAGE_ID } from './command-ids.js';
 
 /** What the rest of the extension may do with the running server. */
@@ -63,7 +63,7 @@ export function registerLanguageServer(
     serverOptions,
     clientOptions,
   );
-  client.onNotification(VALIDATED_NOTIFICATION, (params: ValidatedParams) =>
+  client.onNotification(ValidatedNotification, (params) =>
     output.debug(
       `validated ${params.uri} (version ${params.version}): ${params.errors} errors, ${params.warnings} warnings`,
     ),

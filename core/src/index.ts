@@ -92,12 +92,8 @@ export {
   type LoadedFixtures,
   type RunRefOptions,
 } from './node/services/run-service.js';
-export {
-  runVersion,
-  type RunOptions,
-  type RunResult,
-  type RunnableVersion,
-} from './runs/runner.js';
+export { runVersion, type RunOptions, type RunResult } from './runs/runner.js';
+export type { ResolvedVersion } from './versions/resolve.js';
 export type { EffectExecutor } from './runs/recording-host.js';
 export {
   LiveExecutor,

@@ -4,6 +4,7 @@
  * request unanswered. Errors meant for the user (`ResponseError`, e.g. an invalid rename) pass.
  */
 import { ResponseError } from 'vscode-languageserver';
+import { errorText } from './error-text.js';
 
 /**
  * Test-only seam: called with the feature's name before each handler runs; a test makes it throw
@@ -26,9 +27,7 @@ export function createGuard(log: (message: string) => void, inject?: FaultInject
       return await handler(params);
     } catch (error) {
       if (error instanceof ResponseError) throw error;
-      log(
-        `${feature} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-      );
+      log(`${feature} failed: ${errorText(error)}`);
       return fallback;
     }
   };

@@ -12,7 +12,8 @@ import os from 'node:os';
 import type { EffectCall, EffectOutcome } from '../../core/src/engine/host.js';
 import type { JsonValue } from '../../core/src/model/workflow.js';
 import type { EffectExecutor } from '../../core/src/runs/recording-host.js';
-import { runVersion, type RunnableVersion } from '../../core/src/runs/runner.js';
+import { runVersion } from '../../core/src/runs/runner.js';
+import type { ResolvedVersion } from '../../core/src/versions/resolve.js';
 import { MemoryStore } from '../../core/src/store/memory-store.js';
 import { makeVersionRecord } from '../../core/src/store/records.js';
 import { validateWorkflowText } from '../../core/src/validate/validate-workflow.js';
@@ -101,7 +102,7 @@ function llmWorkflow(steps: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-function versionOf(text: string): RunnableVersion {
+function versionOf(text: string): ResolvedVersion {
   const validated = validateWorkflowText(text);
   if (!validated.definition) {
     throw new Error(
@@ -155,7 +156,7 @@ export async function runEngineBench(
 async function measure(
   name: string,
   steps: number,
-  version: RunnableVersion,
+  version: ResolvedVersion,
   input: { [name: string]: JsonValue },
   expected: JsonValue,
   options: EngineBenchOptions,

@@ -29,7 +29,8 @@ import { storeLayout } from '../../core/src/node/store/files/layout.js';
 import { runDay } from '../../core/src/node/store/files/run-journals.js';
 import { replayRun, type ReplayReport } from '../../core/src/replay/replay.js';
 import type { EffectExecutor } from '../../core/src/runs/recording-host.js';
-import { runVersion, type RunnableVersion } from '../../core/src/runs/runner.js';
+import { runVersion } from '../../core/src/runs/runner.js';
+import type { ResolvedVersion } from '../../core/src/versions/resolve.js';
 import type { VersionDraft } from '../../core/src/store/records.js';
 import { validateWorkflowText } from '../../core/src/validate/validate-workflow.js';
 import { benchTempRoot } from './publish.bench.js';
@@ -372,11 +373,11 @@ export async function runReplayBench(
     });
     const recordedRecord = await store.getVersion('bench-triage', published.publication.version);
     if (!recordedRecord) throw new Error('the published bench version cannot be read back');
-    const recorded: RunnableVersion = {
+    const recorded: ResolvedVersion = {
       record: recordedRecord,
       publication: published.publication,
     };
-    const edited: RunnableVersion = {
+    const edited: ResolvedVersion = {
       record: (await store.saveVersion(draftOf(workflowText(EDITED_PROMPT)))).version,
     };
     const instant = new InstantExecutor();

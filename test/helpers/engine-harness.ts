@@ -12,7 +12,8 @@ import type { ModelCall } from '../../core/src/engine/steps/llm-step.js';
 import type { ShellRequest } from '../../core/src/providers/live-executor.js';
 import type { EffectExecutor } from '../../core/src/runs/recording-host.js';
 import type { RunEvent, RunRecord } from '../../core/src/model/runs.js';
-import { runVersion, type RunnableVersion, type RunResult } from '../../core/src/runs/runner.js';
+import { runVersion, type RunResult } from '../../core/src/runs/runner.js';
+import type { ResolvedVersion } from '../../core/src/versions/resolve.js';
 import { MemoryStore } from '../../core/src/store/memory-store.js';
 import type { VersionDraft } from '../../core/src/store/records.js';
 import { makeVersionRecord } from '../../core/src/store/records.js';
@@ -41,7 +42,7 @@ export function draftOf(workflow: string | WorkflowDefinition): VersionDraft {
 }
 
 /** A runnable (unpublished) version of a workflow. */
-export function versionOf(workflow: string | WorkflowDefinition): RunnableVersion {
+export function versionOf(workflow: string | WorkflowDefinition): ResolvedVersion {
   return { record: makeVersionRecord(draftOf(workflow)) };
 }
 
@@ -150,7 +151,7 @@ export interface RunOnceOptions {
   readonly resolveChild?: (
     workflow: string,
     pin: number | string | undefined,
-  ) => Promise<RunnableVersion>;
+  ) => Promise<ResolvedVersion>;
   /** Sees every event as it is recorded (the run's own and its children's). */
   readonly onEvent?: (event: RunEvent, run: string) => void;
 }
@@ -166,7 +167,7 @@ export interface RunOnce {
 
 /** Runs a workflow (or version) once into a MemoryStore and reads its record back. */
 export async function runOnce(
-  workflow: string | WorkflowDefinition | RunnableVersion,
+  workflow: string | WorkflowDefinition | ResolvedVersion,
   options: RunOnceOptions = {},
 ): Promise<RunOnce> {
   const version =

@@ -26,7 +26,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { startServer, type ServerOptions } from '../../server/src/connection.js';
-import { VALIDATED_NOTIFICATION, type ValidatedParams } from '../../server/src/protocol.js';
+import { ValidatedNotification, type ValidatedParams } from '../../server/src/protocol.js';
 
 /** How long a test waits for the server before failing (a hang is a failure, not slowness). */
 export const LSP_DEADLINE_MS = 15_000;
@@ -73,7 +73,7 @@ export class LspTestClient {
       this.published.push(p);
       this.wake();
     });
-    connection.onNotification(VALIDATED_NOTIFICATION, (p: ValidatedParams) => {
+    connection.onNotification(ValidatedNotification, (p: ValidatedParams) => {
       this.validated.push(p);
       this.wake();
     });

@@ -6,7 +6,7 @@ import { Workspace } from '../node/workspace/workspace.js';
 import type { Publication, VersionRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { looksLikeFile, parseRef } from '../versions/refs.js';
-import { resolveStoredRef } from '../versions/resolve.js';
+import { resolveStoredRef, saveAndResolve } from '../versions/resolve.js';
 import type { Output } from './output.js';
 
 export interface GlobalOptions {
@@ -56,14 +56,9 @@ async function snapshotFileRef(context: CommandContext, file: string): Promise<L
   const draft = await workspace.draft(file);
   const store = await workspace.openStore({ create: true });
   try {
-    const { version } = await store.saveVersion(draft);
-    const publication = (await store.listPublications(version.name)).find(
-      (p) => p.version === version.id,
-    );
     // The stored record keeps the text first seen with this content; a comment edited since
     // is still the same version, but the user wants to see the file as it is now.
-    const loaded = { record: version, label: file, text: draft.source };
-    return publication ? { ...loaded, publication } : loaded;
+    return { ...(await saveAndResolve(store, draft)), label: file, text: draft.source };
   } finally {
     await store.close();
   }

@@ -3,9 +3,7 @@
  * them, and turns errors into one clear line and a documented exit code (never a stack trace,
  * unless LOCKSTEP_DEBUG is set).
  */
-import { Command, CommanderError, Option } from 'commander';
-import { InvalidDefinitionError, LockstepError } from '../model/errors.js';
-import { InputError } from '../model/inputs.js';
+import { Command, Option } from 'commander';
 import { LOCKSTEP_VERSION } from '../version.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 import { diffCommand } from './commands/diff.js';
@@ -22,7 +20,8 @@ import { validateCommand } from './commands/validate.js';
 import { verifyCommand } from './commands/verify.js';
 import { versionsCommand } from './commands/versions.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
-import { formatDiagnostic, printJson, processOutput, type Output } from './output.js';
+import { reportError } from './error-report.js';
+import { processOutput, type Output } from './output.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -235,54 +234,6 @@ export async function runCli(
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
-    return reportError(error, output, json, invalidFileExit);
+    return reportError(error, output, { json, invalidFileExit });
   }
-}
-
-function reportError(
-  error: unknown,
-  output: Output,
-  json: boolean,
-  invalidFileExit: ExitCode,
-): ExitCode {
-  if (error instanceof CommanderError) {
-    // Help and --version end through here too, with exit code 0.
-    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  }
-  if (error instanceof InvalidDefinitionError) {
-    if (json) {
-      printJson(output, {
-        ok: false,
-        error: { code: error.code, message: error.message, diagnostics: error.diagnostics },
-      });
-    } else {
-      for (const d of error.diagnostics) output.err(formatDiagnostic(error.file, d));
-      output.err(`lockstep: ${error.file} has errors (listed above); nothing was changed`);
-    }
-    return invalidFileExit;
-  }
-  if (error instanceof InputError) {
-    const message = `${error.workflow}: the inputs do not fit: ${error.problems.join('; ')}`;
-    if (json)
-      printJson(output, {
-        ok: false,
-        error: { code: 'invalid-input', message, problems: error.problems },
-      });
-    else output.err(`lockstep: ${message}`);
-    return EXIT.usage;
-  }
-  if (error instanceof LockstepError) {
-    if (json) printJson(output, { ok: false, error: { code: error.code, message: error.message } });
-    else output.err(`lockstep: ${error.message}`);
-    return EXIT.usage;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  if (process.env['LOCKSTEP_DEBUG'])
-    output.err(error instanceof Error ? (error.stack ?? message) : message);
-  if (json) printJson(output, { ok: false, error: { code: 'internal', message } });
-  else
-    output.err(
-      `lockstep: internal error: ${message} (set LOCKSTEP_DEBUG=1 for details, and please report it)`,
-    );
-  return EXIT.internal;
 }

@@ -1,17 +1,17 @@
 /** Errors raised while a run executes: they become the failed step's (and run's) recorded error. */
 import type { JsonValue } from '../model/workflow.js';
+import { LockstepError, type ErrorCode } from '../model/errors.js';
 import type { RecordedError } from '../model/runs.js';
 
-export class EngineError extends Error {
+export class EngineError extends LockstepError {
   constructor(
     /** Stable kind: `expression`, `timeout`, `http-status`, `invalid-json`, `schema`, … */
-    readonly code: string,
+    code: ErrorCode,
     message: string,
     /** What the error is about, recorded with it (the model's text that was not JSON, say). */
     readonly detail?: JsonValue,
   ) {
-    super(message);
-    this.name = 'EngineError';
+    super(code, message);
   }
 
   /** The error as a run records it. */

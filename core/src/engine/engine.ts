@@ -11,6 +11,7 @@ import {
   type StepDefinition,
   type WorkflowDefinition,
 } from '../model/workflow.js';
+import { LockstepError } from '../model/errors.js';
 import type { RecordedError, StepRecord, StepStatus } from '../model/runs.js';
 import { parseDuration } from './duration.js';
 import { EngineError, recordError } from './engine-error.js';
@@ -337,12 +338,12 @@ class Execution {
 }
 
 /** A step's final error and how many attempts it took. */
-class AttemptsError extends Error {
+class AttemptsError extends LockstepError {
   constructor(
     readonly attempts: number,
     override readonly cause: unknown,
   ) {
-    super(cause instanceof Error ? cause.message : String(cause));
+    super('step-attempts', cause instanceof Error ? cause.message : String(cause), { cause });
   }
 }
 

@@ -5,12 +5,81 @@
 
 import type { Diagnostic } from './diagnostics.js';
 
+/**
+ * Every error code Lockstep raises on purpose. Codes are stable: the CLI's `--json` output, the
+ * editor and scripts match on them, and runs record the codes of their failed steps, so rename one
+ * only with a migration note (docs/cli.md lists them).
+ */
+export const ERROR_CODES = {
+  /** Could not do what was asked: the CLI exits 2. */
+  operation: [
+    'usage',
+    'invalid-definition',
+    'invalid-input',
+    'unreadable-file',
+    'unknown-file',
+    'bad-ref',
+    'unknown-workflow',
+    'unknown-version',
+    'ambiguous-version',
+    'unknown-channel',
+    'unknown-run',
+    'ambiguous-run',
+    'bad-run-id',
+    'running-run',
+    'starting-run',
+    'duplicate-run',
+    'closed-run',
+    'no-store',
+    'locked',
+    'lock-lost',
+    'newer-format',
+    'bad-format-file',
+    'broken-control-log',
+    'tampered',
+    'index-unavailable',
+  ],
+  /** Why a step (and so its run) failed: recorded in the run. */
+  run: [
+    'expression',
+    'timeout',
+    'cancelled',
+    'foreach',
+    'step-attempts',
+    'http-url',
+    'http-status',
+    'connection',
+    'auth',
+    'not-found',
+    'rate-limited',
+    'server-error',
+    'malformed-response',
+    'empty-response',
+    'model-response',
+    'invalid-json',
+    'schema',
+    'unknown-model',
+    'shell-not-allowed',
+    'exit-code',
+    'child-input',
+    'child-version',
+    'child-run',
+    'no-fixture',
+    'no-recording',
+    'divergence',
+    'internal',
+  ],
+} as const;
+
+/** A stable error code (see ERROR_CODES). */
+export type ErrorCode = (typeof ERROR_CODES.operation)[number] | (typeof ERROR_CODES.run)[number];
+
 /** Base class of every error Lockstep raises on purpose; anything else is a bug. */
 export class LockstepError extends Error {
   /** Short, stable machine-readable kind, e.g. `unknown-version`. */
-  readonly code: string;
+  readonly code: ErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;

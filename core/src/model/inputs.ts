@@ -1,15 +1,15 @@
 /** Run inputs: checked against the workflow's declared inputs, with defaults applied. */
 import type { InputDefinition, JsonValue, WorkflowDefinition } from './workflow.js';
 import canonicalize from 'canonicalize';
+import { LockstepError } from './errors.js';
 
 /** Inputs that do not fit the workflow; each problem names the input and what to do. */
-export class InputError extends Error {
+export class InputError extends LockstepError {
   constructor(
     readonly workflow: string,
     readonly problems: readonly string[],
   ) {
-    super(`${workflow}: ${problems.join('; ')}`);
-    this.name = 'InputError';
+    super('invalid-input', `${workflow}: ${problems.join('; ')}`);
   }
 }
 

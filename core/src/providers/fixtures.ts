@@ -3,7 +3,8 @@
  * a workflow), so one version runs live or offline unchanged and users can write deterministic
  * tests of their workflows. The first fixture that matches a call answers it.
  */
-import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { compileOwnSchema } from '../format/ajv.js';
 import fixturesSchema from '../format/fixtures.schema.json' with { type: 'json' };
 import type { JsonValue } from '../model/workflow.js';
 import { parseYamlText } from '../parse/parse-yaml.js';
@@ -37,7 +38,7 @@ export interface Fixtures {
   readonly http?: readonly HttpFixture[];
 }
 
-let validate: ReturnType<Ajv['compile']> | undefined;
+let validate: ValidateFunction | undefined;
 
 /** Parses fixtures text (YAML or JSON); problems come back as diagnostics with lines. */
 export function parseFixturesText(text: string): {
@@ -48,7 +49,7 @@ export function parseFixturesText(text: string): {
   if (parsed.diagnostics.some((d) => d.severity === 'error'))
     return { diagnostics: [...parsed.diagnostics] };
   const value = parsed.value ?? {};
-  validate ??= new Ajv({ allErrors: true, verbose: true, strict: false }).compile(FIXTURES_SCHEMA);
+  validate ??= compileOwnSchema(FIXTURES_SCHEMA);
   if (!validate(value)) {
     return { diagnostics: schemaDiagnostics(validate.errors ?? [], value, parsed.locator) };
   }

@@ -6,6 +6,7 @@
  */
 import type { JsonValue } from '../model/workflow.js';
 import { EngineError } from '../engine/engine-error.js';
+import type { ErrorCode } from '../model/errors.js';
 import type { EffectCall, EffectOutcome } from '../engine/host.js';
 import type { EffectExecutor, EffectIdentity } from '../runs/recording-host.js';
 import { DivergenceError, divergenceReport } from './divergence.js';
@@ -37,7 +38,9 @@ export class ReplayExecutor implements EffectExecutor {
   ): Promise<EffectOutcome> {
     const hit = this.options.recorded.get(call.path, call.kind, identity.key, identity.occurrence);
     if (hit) {
-      if (hit.error) throw new EngineError(hit.error.code, hit.error.message, hit.error.detail);
+      // A recorded failure is answered as it was recorded, whatever engine version wrote its code.
+      if (hit.error)
+        throw new EngineError(hit.error.code as ErrorCode, hit.error.message, hit.error.detail);
       const response = hit.response ?? null;
       return hit.usage
         ? { response, usage: hit.usage, served: 'recording' }

@@ -12,7 +12,8 @@ import type { ChildRunOutcome, ChildRunRequest } from '../engine/host.js';
 import type { EffectExecutor, EffectIdentity } from '../runs/recording-host.js';
 import { foldRun } from '../store/fold-run.js';
 import type { RunEvent, RunRecord } from '../model/runs.js';
-import { runVersion, type RunnableVersion, type RunResult } from '../runs/runner.js';
+import { runVersion, type RunResult } from '../runs/runner.js';
+import { withPublication, type ResolvedVersion } from '../versions/resolve.js';
 import type { Store } from '../store/store.js';
 import { LOCKSTEP_VERSION } from '../version.js';
 import { compareRuns, type Prices, type RunComparison } from './compare.js';
@@ -26,7 +27,7 @@ export interface ReplayOptions {
   /** The recorded run to replay. */
   readonly run: string;
   /** Replay against this version instead of the run's own (a replay-against). */
-  readonly against?: RunnableVersion;
+  readonly against?: ResolvedVersion;
   /** In a replay against another version: what a request without a recorded answer does (default live). */
   readonly onMiss?: MissPolicy;
   /** Performs calls for real (misses under `live`, reads of the clock and randomness by new steps). */
@@ -39,7 +40,7 @@ export interface ReplayOptions {
   readonly resolveChild?: (
     workflow: string,
     pin: number | string | undefined,
-  ) => Promise<RunnableVersion>;
+  ) => Promise<ResolvedVersion>;
   /** Whether a shell step without a recorded answer may run (misses under `live`). */
   readonly shellAllowed?: boolean;
   readonly writer: { readonly pid: number; readonly host: string };
@@ -170,10 +171,10 @@ export async function replayRun(options: ReplayOptions): Promise<ReplayReport> {
  * never changes (its id is the hash of its content, checked when it is read), and neither does a
  * publication once appended: a batch of replays reads and checks each version once.
  */
-const versions = new WeakMap<Store, Map<string, RunnableVersion>>();
+const versions = new WeakMap<Store, Map<string, ResolvedVersion>>();
 
 /** The version a run recorded, with its publication when it has one. */
-async function recordedVersion(store: Store, run: RunRecord): Promise<RunnableVersion> {
+async function recordedVersion(store: Store, run: RunRecord): Promise<ResolvedVersion> {
   const { workflow, version } = run.header;
   let known = versions.get(store);
   if (!known) versions.set(store, (known = new Map()));
@@ -190,10 +191,9 @@ async function recordedVersion(store: Store, run: RunRecord): Promise<RunnableVe
       `run ${run.header.id} ran ${workflow} ${version.id}, which is not in this store (was it recorded on another machine? import its versions first)`,
     );
   }
-  const publication = (await store.listPublications(workflow)).find((p) => p.version === record.id);
-  const runnable = publication ? { record, publication } : { record };
-  known.set(key, runnable);
-  return runnable;
+  const resolved = await withPublication(store, record);
+  known.set(key, resolved);
+  return resolved;
 }
 
 /**
@@ -249,7 +249,7 @@ async function replayChild(
       `${request.path}: the original run has no recorded call of ${request.workflow} with these inputs (--on-miss ${options.onMiss ?? 'live'}); use --on-miss live to run it`,
     );
   }
-  let version: RunnableVersion;
+  let version: ResolvedVersion;
   try {
     version = await options.resolveChild(request.workflow, request.version);
   } catch (error) {

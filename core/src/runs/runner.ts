@@ -9,8 +9,8 @@ import { executeWorkflow } from '../engine/engine.js';
 import { EngineError } from '../engine/engine-error.js';
 import type { ChildRunOutcome, ChildRunRequest } from '../engine/host.js';
 import { InputError, prepareInputs } from '../model/inputs.js';
-import type { Publication, VersionRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
+import type { ResolvedVersion } from '../versions/resolve.js';
 import { LOCKSTEP_VERSION } from '../version.js';
 import { RecordingHost, type EffectExecutor, type EffectIdentity } from './recording-host.js';
 import {
@@ -22,15 +22,9 @@ import {
   type RunStatus,
 } from '../model/runs.js';
 
-/** A version to run, with its publication when it has one. */
-export interface RunnableVersion {
-  readonly record: VersionRecord;
-  readonly publication?: Publication;
-}
-
 export interface RunOptions {
   readonly store: Store;
-  readonly version: RunnableVersion;
+  readonly version: ResolvedVersion;
   readonly input: { readonly [name: string]: JsonValue };
   readonly executor: EffectExecutor;
   /** Resolves secrets by name (environment variables in the CLI, secret storage in the editor). */
@@ -49,7 +43,7 @@ export interface RunOptions {
   readonly resolveChild?: (
     workflow: string,
     pin: number | string | undefined,
-  ) => Promise<RunnableVersion>;
+  ) => Promise<ResolvedVersion>;
   /** Identifies the writing process, to tell a running run from an interrupted one. */
   readonly writer: { readonly pid: number; readonly host: string };
   /** The run that called this one (set for child runs). */
@@ -155,7 +149,7 @@ async function runChild(
       `${request.path}: this runner cannot resolve sub-workflow '${request.workflow}'`,
     );
   }
-  let version: RunnableVersion;
+  let version: ResolvedVersion;
   try {
     version = await parent.resolveChild(request.workflow, request.version);
   } catch (error) {

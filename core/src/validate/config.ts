@@ -1,5 +1,6 @@
 /** Workspace settings from `.lockstep/config.yaml`, validated against `config.schema.json`. */
-import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { compileOwnSchema } from '../format/ajv.js';
 import configSchema from '../format/config.schema.json' with { type: 'json' };
 import { parseYamlText } from '../parse/parse-yaml.js';
 import type { Diagnostic } from '../model/diagnostics.js';
@@ -21,7 +22,7 @@ export interface ParsedConfig {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-let validate: ReturnType<Ajv['compile']> | undefined;
+let validate: ValidateFunction | undefined;
 
 /** Parses config text; an empty file is the defaults. Never throws on bad input. */
 export function parseConfigText(text: string): ParsedConfig {
@@ -30,7 +31,7 @@ export function parseConfigText(text: string): ParsedConfig {
   const syntax = parsed.diagnostics;
   if (syntax.some((d) => d.severity === 'error')) return { config: {}, diagnostics: syntax };
   const value = parsed.value ?? {};
-  validate ??= new Ajv({ allErrors: true, verbose: true, strict: true }).compile(CONFIG_SCHEMA);
+  validate ??= compileOwnSchema(CONFIG_SCHEMA);
   if (validate(value)) return { config: value as LockstepConfig, diagnostics: syntax };
   return {
     config: {},

@@ -12,7 +12,7 @@ import {
   type WorkflowDefinition,
 } from '../model/workflow.js';
 import type { JsonPath, SourceLocator } from '../parse/source-locator.js';
-import { checkUserJsonSchema } from '../format/schema.js';
+import { userSchemaProblem } from '../format/ajv.js';
 import { canonicalJson } from '../hash/canonical.js';
 import type { Diagnostic, DiagnosticCode, Range } from '../model/diagnostics.js';
 import { formatPath } from './json-path.js';
@@ -186,7 +186,7 @@ class SemanticChecker {
         if (step.llm.output !== 'json') {
           this.report('schema', [...path, 'llm', 'schema'], 'a schema needs output: json');
         }
-        const problem = checkUserJsonSchema(schema);
+        const problem = userSchemaProblem(schema);
         if (problem) {
           this.report(
             'invalid-json-schema',

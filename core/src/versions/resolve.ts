@@ -1,14 +1,35 @@
 /** Resolves stored-version refs against a store. */
 import { RefError } from '../model/errors.js';
 import { shortId } from '../model/content-id.js';
-import type { Publication, VersionRecord } from '../store/records.js';
+import type { Publication, VersionDraft, VersionRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { formatRef, type VersionRef } from './refs.js';
 
+/** A stored version, with its publication when it has one: what runs, replays and views use. */
 export interface ResolvedVersion {
   readonly record: VersionRecord;
   /** Set when the version is published. */
   readonly publication?: Publication;
+}
+
+/** `record` with its publication, looked up now (a snapshot may have been published since). */
+export async function withPublication(
+  store: Store,
+  record: VersionRecord,
+): Promise<ResolvedVersion> {
+  const publication = (await store.listPublications(record.name)).find(
+    (p) => p.version === record.id,
+  );
+  return publication ? { record, publication } : { record };
+}
+
+/**
+ * Stores a workflow file's content as a version (a new one only when the content is new) and
+ * returns it with its publication when that content was published.
+ */
+export async function saveAndResolve(store: Store, draft: VersionDraft): Promise<ResolvedVersion> {
+  const { version } = await store.saveVersion(draft);
+  return withPublication(store, version);
 }
 
 /**

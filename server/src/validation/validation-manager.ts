@@ -16,7 +16,8 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseConfigText } from '../../../core/src/validate/config.js';
 import { compareDiagnostics } from '../../../core/src/model/diagnostics.js';
 import { workspaceDiagnostics } from '../../../core/src/validate/workspace-checks.js';
-import { VALIDATED_NOTIFICATION, type ValidatedParams } from '../protocol.js';
+import { errorText } from '../error-text.js';
+import { ValidatedNotification, type ValidatedParams } from '../protocol.js';
 import { documentKey, uriToPath } from '../uris.js';
 import type { WorkspaceModel } from '../workspace/workspace-model.js';
 import type { WorkspaceScope } from '../workspace/workspace-scope.js';
@@ -91,7 +92,7 @@ export class ValidationManager {
         await this.pass();
       }
     } catch (error) {
-      this.options.log(`validation failed: ${describe(error)}`);
+      this.options.log(`validation failed: ${errorText(error)}`);
     } finally {
       this.running = false;
     }
@@ -135,14 +136,14 @@ export class ValidationManager {
         cache.validate(documentKey(uri), document.getText(), scope.envAllowList);
         fresh.add(uri);
       } catch (error) {
-        this.options.log(`validating ${uri} failed: ${describe(error)}`);
+        this.options.log(`validating ${uri} failed: ${errorText(error)}`);
       }
     }
     for (const scope of scopes) {
       try {
         await this.checkScope(scope, fresh);
       } catch (error) {
-        this.options.log(`checking the workspace at ${scope.root} failed: ${describe(error)}`);
+        this.options.log(`checking the workspace at ${scope.root} failed: ${errorText(error)}`);
       }
     }
   }
@@ -191,7 +192,7 @@ export class ValidationManager {
         errors: diagnostics.filter((d) => d.severity === 'error').length,
         warnings: diagnostics.filter((d) => d.severity === 'warning').length,
       };
-      void this.options.connection.sendNotification(VALIDATED_NOTIFICATION, params);
+      void this.options.connection.sendNotification(ValidatedNotification, params);
     }
   }
 
@@ -207,8 +208,4 @@ export class ValidationManager {
 
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }

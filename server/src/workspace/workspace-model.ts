@@ -17,6 +17,7 @@ import {
 } from '../../../core/src/node/workspace/workspace-files.js';
 import { documentKey, keyToUri, uriToPath } from '../uris.js';
 import { WorkspaceScope } from './workspace-scope.js';
+import { errorText } from '../error-text.js';
 
 /** A workflow file of a scope, with the text the server validates. */
 export interface ScopeFile {
@@ -204,7 +205,7 @@ export class WorkspaceModel {
 
   private load(scope: WorkspaceScope): Promise<void> {
     scope.loaded ??= this.read(scope).catch((error: unknown) => {
-      this.options.log(`could not read the workspace at ${scope.root}: ${String(error)}`);
+      this.options.log(`could not read the workspace at ${scope.root}: ${errorText(error)}`);
     });
     return scope.loaded;
   }

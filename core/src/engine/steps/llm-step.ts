@@ -3,9 +3,8 @@
  * `output: json` the answer is parsed (and checked against `schema`); an answer that is not
  * valid is a step error that records the model's text.
  */
-import { Ajv, type ValidateFunction } from 'ajv';
+import { compileUserSchema } from '../../format/ajv.js';
 import type { ChatMessage, JsonObject, JsonValue } from '../../model/workflow.js';
-import { canonicalJson } from '../../hash/canonical.js';
 import { EngineError } from '../engine-error.js';
 import { redactSecrets } from '../effects.js';
 import { evaluateValue } from '../evaluate.js';
@@ -144,7 +143,7 @@ function parseJsonAnswer(
     );
   }
   if (schema !== undefined) {
-    const validate = compileSchema(schema);
+    const validate = compileUserSchema(schema);
     if (!validate(value)) {
       const problems = (validate.errors ?? [])
         .slice(0, 5)
@@ -160,17 +159,4 @@ function parseJsonAnswer(
     }
   }
   return value;
-}
-
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validators = new Map<string, ValidateFunction>();
-
-function compileSchema(schema: JsonObject): ValidateFunction {
-  const key = canonicalJson(schema);
-  let validate = validators.get(key);
-  if (!validate) {
-    validate = ajv.compile(schema);
-    validators.set(key, validate);
-  }
-  return validate;
 }

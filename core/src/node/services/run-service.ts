@@ -18,10 +18,10 @@ import { LiveExecutor } from '../../providers/live-executor.js';
 import { ScriptedExecutor } from '../../providers/scripted-executor.js';
 import type { EffectExecutor } from '../../runs/recording-host.js';
 import type { RunEvent, RunMode } from '../../model/runs.js';
-import { runVersion, type RunnableVersion, type RunResult } from '../../runs/runner.js';
+import { runVersion, type RunResult } from '../../runs/runner.js';
 import type { Store } from '../../store/store.js';
 import { parseRef } from '../../versions/refs.js';
-import { resolveStoredRef } from '../../versions/resolve.js';
+import { resolveStoredRef, saveAndResolve, type ResolvedVersion } from '../../versions/resolve.js';
 import { displayPath } from '../workspace/display-path.js';
 import { readTextFile } from '../workspace/read-text.js';
 import { shellRunner } from './shell-runner.js';
@@ -63,7 +63,7 @@ export async function runRef(
 export async function runResolved(
   workspace: Workspace,
   store: Store,
-  version: RunnableVersion,
+  version: ResolvedVersion,
   options: RunRefOptions = {},
 ): Promise<RunResult> {
   const live = await liveExecutor(workspace, options);
@@ -114,7 +114,7 @@ export async function resolveRunnable(
   workspace: Workspace,
   store: Store,
   ref: string,
-): Promise<RunnableVersion> {
+): Promise<ResolvedVersion> {
   const parsed = parseRef(ref);
   if (parsed.kind === 'file') return snapshotFile(workspace, store, parsed.path);
   return resolveStoredRef(store, parsed);
@@ -124,13 +124,8 @@ async function snapshotFile(
   workspace: Workspace,
   store: Store,
   file: string,
-): Promise<RunnableVersion> {
-  const draft = await workspace.draft(file);
-  const { version } = await store.saveVersion(draft);
-  const publication = (await store.listPublications(version.name)).find(
-    (p) => p.version === version.id,
-  );
-  return publication ? { record: version, publication } : { record: version };
+): Promise<ResolvedVersion> {
+  return saveAndResolve(store, await workspace.draft(file));
 }
 
 /** A sub-workflow's version: a pin as written, or the workspace's current file for the name. */
@@ -139,7 +134,7 @@ export async function resolveChild(
   store: Store,
   workflow: string,
   pin: number | string | undefined,
-): Promise<RunnableVersion> {
+): Promise<ResolvedVersion> {
   if (pin === undefined) {
     const results = await workspace.validate();
     const file = results.find((r) => r.validated.summary.name === workflow);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { InputError } from '../../../../core/src/model/inputs.js';
 import { LiveExecutor, type ShellRequest } from '../../../../core/src/providers/live-executor.js';
-import type { RunnableVersion } from '../../../../core/src/runs/runner.js';
+import type { ResolvedVersion } from '../../../../core/src/versions/resolve.js';
 import { MemoryStore } from '../../../../core/src/store/memory-store.js';
 import {
   draftOf,
@@ -353,7 +353,7 @@ outputs:
   reply: \${{ steps.draft.output.reply }}
 `;
 
-  async function publishedChild(store: MemoryStore): Promise<RunnableVersion> {
+  async function publishedChild(store: MemoryStore): Promise<ResolvedVersion> {
     const publish = (text: string): ReturnType<MemoryStore['publish']> =>
       store.publish({
         version: draftOf(text),

@@ -16,7 +16,7 @@ import type {
 } from '../../../../core/src/model/workflow.js';
 import { canonicalJson } from '../../../../core/src/hash/canonical.js';
 import type { EffectRecord } from '../../../../core/src/model/runs.js';
-import type { RunnableVersion } from '../../../../core/src/runs/runner.js';
+import type { ResolvedVersion } from '../../../../core/src/versions/resolve.js';
 import { makeVersionRecord } from '../../../../core/src/store/records.js';
 import {
   httpAnswer,
@@ -164,7 +164,7 @@ function assertEveryMutationChangesTheKey(request: JsonValue): Mutation[] {
 const SECRETS = { MODEL_KEY: 'sk-test-4f1e9a', TENANT: 'tenant-7', CRM_TOKEN: 'crm-9b2c7d' };
 
 /** A version of `definition` made without validation (for values the format does not allow yet). */
-function rawVersion(definition: WorkflowDefinition): RunnableVersion {
+function rawVersion(definition: WorkflowDefinition): ResolvedVersion {
   return {
     record: makeVersionRecord({
       definition,

@@ -5,6 +5,7 @@
  * before answering, and writes the index file from its own thread.
  */
 import { Worker } from 'node:worker_threads';
+import { LockstepError } from '../../../model/errors.js';
 import type { RunSummary } from '../../../model/runs.js';
 import type { VersionSummary } from '../../../store/records.js';
 import type { RunQuery } from '../../../store/store.js';
@@ -32,8 +33,10 @@ interface Pending {
 }
 
 /** Raised when the index could not answer; the store then reads the files itself. */
-export class IndexUnavailableError extends Error {
-  override readonly name = 'IndexUnavailableError';
+export class IndexUnavailableError extends LockstepError {
+  constructor(message: string) {
+    super('index-unavailable', message);
+  }
 }
 
 export class StoreIndex {
