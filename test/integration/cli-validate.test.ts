@@ -81,14 +81,15 @@ describe('cli validate', { concurrency: true }, () => {
       `${file}:12:14 error unknown-model`,
       `${file}:15:16 error expression-syntax`,
     ]);
-    // Messages name the field they are about.
+    // Messages name the field they are about: a step by its id, by its position only when its id
+    // is shared (the two steps 'one').
     assert.ok(
       diagnostics[1]!.includes(": steps[0].transform: unknown input 'nobody'"),
       diagnostics[1],
     );
     assert.ok(diagnostics[2]!.includes(": steps[1].id: step id 'one'"), diagnostics[2]);
     assert.ok(
-      diagnostics[4]!.includes(": steps[2].llm.model: unknown model 'missing'"),
+      diagnostics[4]!.includes(": steps.two.llm.model: unknown model 'missing'"),
       diagnostics[4],
     );
   });
@@ -259,7 +260,7 @@ describe('cli validate', { concurrency: true }, () => {
     assert.equal(out.length, 2, result.stdout);
     assert.match(
       out[0]!,
-      /^envy\.workflow\.yaml:6:20: error env-not-allowed: steps\[1\]\.transform: env\.PATH is not allow-listed.*\.lockstep\/config\.yaml/,
+      /^envy\.workflow\.yaml:6:20: error env-not-allowed: steps\.path\.transform: env\.PATH is not allow-listed.*\.lockstep\/config\.yaml/,
     );
 
     // Allowing PATH too makes the file valid: the config is what decides.

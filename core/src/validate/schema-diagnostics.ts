@@ -36,7 +36,7 @@ export function schemaDiagnostics(
     out.push({
       code: p.code,
       severity: 'error',
-      message: `${formatPath(p.path)}: ${p.message}`,
+      message: `${formatPath(p.path, data)}: ${p.message}`,
       range: locator.range(p.path, p.target),
     });
   }

@@ -112,7 +112,7 @@ class SemanticChecker {
     this.diagnostics.push({
       code,
       severity: code === 'unused-input' ? 'warning' : 'error',
-      message: `${formatPath(path)}: ${message}`,
+      message: `${formatPath(path, this.definition)}: ${message}`,
       range: range ?? this.locator.range(path),
     });
   }
@@ -360,7 +360,7 @@ class SemanticChecker {
           ? `models are resolved before any step runs, so they cannot read steps.${id}`
           : target === site.stepIndex
             ? `step '${id}' cannot read its own output`
-            : `step '${id}' (steps[${target}]) runs after '${current}' (steps[${site.stepIndex}]), so its output is not available yet`;
+            : `step '${id}' runs after '${current}', so its output is not available yet`;
       this.report('forward-step-reference', path, message, range);
       return;
     }

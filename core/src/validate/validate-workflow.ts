@@ -68,7 +68,7 @@ export function validateWorkflowText(
     diagnostics.push({
       code: 'schema',
       severity: 'error',
-      message: `${formatPath(path)}: must be a finite number (.inf and .nan have no JSON form)`,
+      message: `${formatPath(path, value)}: must be a finite number (.inf and .nan have no JSON form)`,
       range: parsed.locator.range(path),
     });
   }

@@ -15,7 +15,7 @@ export function insertMissingKey(
   diagnostic: Diagnostic,
 ): CodeAction | undefined {
   const missing = MISSING_KEY.exec(messageOf(diagnostic));
-  const path = missing && parsePath(missing[1]!);
+  const path = missing && parsePath(missing[1]!, context.analysis.outline.steps);
   if (!missing || !path) return undefined;
   const key = missing[2]!;
   const { doc, document, text } = context.analysis;

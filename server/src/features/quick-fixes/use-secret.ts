@@ -22,7 +22,7 @@ export function useSecret(context: FeatureContext, diagnostic: Diagnostic): Code
   const { analysis } = context;
   const { document, text } = analysis;
   const message = messageOf(diagnostic);
-  const path = messagePath(message) ?? [];
+  const path = messagePath(message, analysis.outline.steps) ?? [];
   if (path.at(-1) === 'url') return undefined;
   let from = document.offsetAt(diagnostic.range.start);
   let to = document.offsetAt(diagnostic.range.end);
