@@ -34,7 +34,7 @@ Exit codes:
 Version refs:
   name@3                 published version 3 (also name@v3)
   name@sha256:1a2b3c4d   a stored version whose id starts so (at least 8 hex digits)
-  name@production        the version a channel points to
+  name@production        the version a channel points to (channels are planned)
   path/to/x.workflow.yaml  the file's current content (snapshotted first)`;
 
 /**
