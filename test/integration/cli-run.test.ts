@@ -474,7 +474,7 @@ describe('lockstep runs and inspect', () => {
         );
         assert.match(
           assertOneLineError(await lockstep(repo, ['inspect', 'not-a-run-id'])),
-          /^lockstep: no run not-a-run-id in /,
+          /^lockstep: 'not-a-run-id' is not a run id or the start of one/,
         );
         const asJson = await lockstep(repo, ['inspect', missing, '--json']);
         assertExit(asJson, 2);

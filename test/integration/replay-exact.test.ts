@@ -128,8 +128,14 @@ test('every example run recorded with fixtures replays exactly, without secrets'
     assertListed(dir, 'polite-reply', [polite!.header.id, childRunOf(triage!, 'draft')]),
   ]);
 
-  // Text output, and a short prefix of the id, for people.
-  const text = await lockstep(dir, ['replay', runs[1]!.id.slice(0, 13)], NO_SECRETS);
+  // Text output, and a short prefix of the id, for people: the shortest unique one of at least
+  // 13 characters (runs started in the same millisecond share their first 13).
+  const id = runs[1]!.id;
+  const workflows = ['support-triage', 'summarize-document', 'polite-reply'];
+  const ids = (await Promise.all(workflows.map((w) => listRuns(dir, w)))).flat().map((r) => r.id);
+  let length = 13;
+  while (ids.some((other) => other !== id && other.startsWith(id.slice(0, length)))) length++;
+  const text = await lockstep(dir, ['replay', id.slice(0, length)], NO_SECRETS);
   assertExit(text, 0);
   assert.match(text.stdout, /^Replay \S+ of run \S+$/m);
   assert.match(

@@ -19,6 +19,7 @@ export const ERROR_CODES = {
     'unreadable-file',
     'unknown-file',
     'bad-ref',
+    'bad-name',
     'unknown-workflow',
     'unknown-version',
     'ambiguous-version',

@@ -2,6 +2,16 @@
  * A store held in memory: for tests, for embedding the runner where nothing should persist, and
  * as the second backend that keeps the Store interface honest (nothing in it assumes files).
  */
+import {
+  checkDraft,
+  checkHeader,
+  checkName,
+  checkQuery,
+  checkRunId,
+  checkRunIdPrefix,
+  checkVersionId,
+  checkVersionIdPrefix,
+} from './argument-checks.js';
 import { StoreError, TamperedError } from '../model/errors.js';
 import { sha256 } from '../hash/canonical.js';
 import { type ContentId } from '../model/content-id.js';
@@ -41,6 +51,7 @@ export class MemoryStore implements Store {
   private readonly runs = new Map<string, { events: RunEvent[]; open: boolean }>();
 
   async saveVersion(draft: VersionDraft): Promise<{ version: VersionRecord; created: boolean }> {
+    checkDraft(draft);
     const record = makeVersionRecord(draft);
     const existing = await this.getVersion(record.name, record.id);
     if (existing) return { version: existing, created: false };
@@ -49,6 +60,8 @@ export class MemoryStore implements Store {
   }
 
   async getVersion(name: string, id: ContentId): Promise<VersionRecord | undefined> {
+    checkName(name);
+    checkVersionId(id);
     const publication = this.state.publicationOfVersion(id);
     const record = publication
       ? this.entries[publication.entry - 1]?.record
@@ -60,6 +73,7 @@ export class MemoryStore implements Store {
   }
 
   async listVersions(name: string): Promise<VersionSummary[]> {
+    checkName(name);
     const byId = new Map<ContentId, VersionSummary>();
     for (const record of this.snapshots.values()) {
       if (record.name === name) byId.set(record.id, summarize(record));
@@ -75,6 +89,8 @@ export class MemoryStore implements Store {
   }
 
   async findVersions(name: string, idPrefix: string): Promise<VersionSummary[]> {
+    checkName(name);
+    checkVersionIdPrefix(idPrefix);
     return (await this.listVersions(name)).filter((v) => v.id.startsWith(idPrefix));
   }
 
@@ -85,6 +101,7 @@ export class MemoryStore implements Store {
   }
 
   async publish(request: PublishRequest): Promise<{ publication: Publication; created: boolean }> {
+    checkDraft(request.version);
     const draft = makeVersionRecord(request.version);
     const existing = this.state.publicationOfVersion(draft.id);
     if (existing) return { publication: existing, created: false };
@@ -96,6 +113,7 @@ export class MemoryStore implements Store {
   }
 
   async listPublications(name: string): Promise<Publication[]> {
+    checkName(name);
     return this.state.publications(name);
   }
 
@@ -154,6 +172,7 @@ export class MemoryStore implements Store {
   }
 
   async createRun(header: RunHeader): Promise<RunWriter> {
+    checkHeader(header);
     if (this.runs.has(header.id))
       throw new StoreError('duplicate-run', `run ${header.id} already exists`);
     // Events are copied as JSON: what a reader gets is what a file would hold.
@@ -173,11 +192,13 @@ export class MemoryStore implements Store {
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
+    checkRunId(id);
     const run = this.runs.get(id);
     return run ? foldRun(run.events, run.open) : undefined;
   }
 
   async listRuns(query: RunQuery = {}): Promise<RunSummary[]> {
+    checkQuery(query);
     const summaries: RunSummary[] = [];
     for (const run of this.runs.values()) {
       const record = foldRun(run.events, run.open);
@@ -187,6 +208,7 @@ export class MemoryStore implements Store {
   }
 
   async findRunIds(prefix: string): Promise<string[]> {
+    checkRunIdPrefix(prefix);
     return [...this.runs.keys()].filter((id) => id.startsWith(prefix)).sort();
   }
 
@@ -197,6 +219,7 @@ export class MemoryStore implements Store {
   }
 
   async getBlob(id: ContentId): Promise<Uint8Array | undefined> {
+    checkVersionId(id);
     const data = this.blobs.get(id);
     if (data && sha256(data) !== id)
       throw new TamperedError(`memory:${id}`, 'content does not match its id');

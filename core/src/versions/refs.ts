@@ -7,6 +7,7 @@
  * - a path to a workflow file: its current content (snapshotted first).
  */
 import { RefError } from '../model/errors.js';
+import { CHANNEL_NAME, WORKFLOW_NAME, quoted } from '../model/names.js';
 
 export type VersionRef =
   | { readonly kind: 'file'; readonly path: string }
@@ -14,8 +15,6 @@ export type VersionRef =
   | { readonly kind: 'hash'; readonly name: string; readonly prefix: string }
   | { readonly kind: 'channel'; readonly name: string; readonly channel: string };
 
-const NAME = /^[a-z0-9](?:[a-z0-9._-]{0,98}[a-z0-9])?$/;
-const CHANNEL = /^[a-z][a-z0-9_-]{0,63}$/;
 const HASH = /^sha256:[0-9a-f]{8,64}$/;
 const SEQ = /^v?([1-9][0-9]{0,8})$/;
 
@@ -34,15 +33,17 @@ export function parseRef(text: string): VersionRef {
   if (at === -1) {
     throw new RefError(
       'bad-ref',
-      `'${text}' is not a version ref: write ${text}@<number>, ${text}@sha256:<hash> or ${text}@<channel>, or give a workflow file path`,
+      WORKFLOW_NAME.test(text)
+        ? `'${text}' is not a version ref: write ${text}@<number>, ${text}@sha256:<hash> or ${text}@<channel>, or give a workflow file path`
+        : `${quoted(text)} is not a version ref: write <name>@<number>, <name>@sha256:<hash> or <name>@<channel>, or give a workflow file path`,
     );
   }
   const name = text.slice(0, at);
   const selector = text.slice(at + 1);
-  if (!NAME.test(name)) {
+  if (!WORKFLOW_NAME.test(name)) {
     throw new RefError(
       'bad-ref',
-      `'${name}' in '${text}' is not a workflow name (lowercase letters, digits, '.', '_' or '-')`,
+      `${quoted(name)} in ${quoted(text)} is not a workflow name (lowercase letters, digits, '.', '_' or '-')`,
     );
   }
   const seq = SEQ.exec(selector);
@@ -51,15 +52,15 @@ export function parseRef(text: string): VersionRef {
     if (!HASH.test(selector.toLowerCase())) {
       throw new RefError(
         'bad-ref',
-        `'${selector}' in '${text}' needs at least 8 hex digits after sha256:`,
+        `${quoted(selector)} in ${quoted(text)} needs at least 8 hex digits after sha256:`,
       );
     }
     return { kind: 'hash', name, prefix: selector.toLowerCase() };
   }
-  if (CHANNEL.test(selector)) return { kind: 'channel', name, channel: selector };
+  if (CHANNEL_NAME.test(selector)) return { kind: 'channel', name, channel: selector };
   throw new RefError(
     'bad-ref',
-    `'${selector}' in '${text}' is not a version: use a published number (3), sha256:<at least 8 hex digits> or a channel name`,
+    `${quoted(selector)} in ${quoted(text)} is not a version: use a published number (3), sha256:<at least 8 hex digits> or a channel name`,
   );
 }
 

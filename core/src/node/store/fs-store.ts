@@ -13,6 +13,16 @@
  * of the control log that a killed writer left (it was never acknowledged), after copying it to
  * `local/quarantine/`.
  */
+import {
+  checkDraft,
+  checkHeader,
+  checkName,
+  checkQuery,
+  checkRunId,
+  checkRunIdPrefix,
+  checkVersionId,
+  checkVersionIdPrefix,
+} from '../../store/argument-checks.js';
 import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -134,6 +144,7 @@ export class FsStore implements Store {
   }
 
   async saveVersion(draft: VersionDraft): Promise<{ version: VersionRecord; created: boolean }> {
+    checkDraft(draft);
     const record = makeVersionRecord(draft);
     const existing = await this.getVersion(record.name, record.id);
     if (existing) return { version: existing, created: false };
@@ -147,6 +158,8 @@ export class FsStore implements Store {
   }
 
   async getVersion(name: string, id: ContentId): Promise<VersionRecord | undefined> {
+    checkName(name);
+    checkVersionId(id);
     await this.catchUp();
     const publication = this.state.publicationOfVersion(id);
     if (publication?.workflow === name) return this.readPublishedRecord(publication);
@@ -154,6 +167,7 @@ export class FsStore implements Store {
   }
 
   async listVersions(name: string): Promise<VersionSummary[]> {
+    checkName(name);
     await this.catchUp();
     const byId = new Map<ContentId, VersionSummary>();
     for (const id of await this.snapshotIds(name)) {
@@ -168,6 +182,8 @@ export class FsStore implements Store {
   }
 
   async findVersions(name: string, idPrefix: string): Promise<VersionSummary[]> {
+    checkName(name);
+    checkVersionIdPrefix(idPrefix);
     await this.catchUp();
     const ids = new Set((await this.snapshotIds(name)).filter((id) => id.startsWith(idPrefix)));
     for (const publication of this.state.publications(name)) {
@@ -195,6 +211,7 @@ export class FsStore implements Store {
   }
 
   async publish(request: PublishRequest): Promise<{ publication: Publication; created: boolean }> {
+    checkDraft(request.version);
     const draft = makeVersionRecord(request.version);
     await this.ensureWritable();
     return withLock(this.layout.formatFile, this.layout.controlLock, () =>
@@ -243,6 +260,7 @@ export class FsStore implements Store {
   }
 
   async listPublications(name: string): Promise<Publication[]> {
+    checkName(name);
     await this.catchUp();
     return this.state.publications(name);
   }
@@ -261,15 +279,18 @@ export class FsStore implements Store {
   }
 
   async createRun(header: RunHeader): Promise<RunWriter> {
+    checkHeader(header);
     await this.ensureWritable();
     return this.runs.create(header);
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
+    checkRunId(id);
     return this.runs.read(id);
   }
 
   async listRuns(query: RunQuery = {}): Promise<RunSummary[]> {
+    checkQuery(query);
     try {
       return await this.index.listRuns(query);
     } catch {
@@ -279,6 +300,7 @@ export class FsStore implements Store {
   }
 
   async findRunIds(prefix: string): Promise<string[]> {
+    checkRunIdPrefix(prefix);
     try {
       return await this.index.findRunIds(prefix);
     } catch {
@@ -297,6 +319,7 @@ export class FsStore implements Store {
   }
 
   async getBlob(id: ContentId): Promise<Uint8Array | undefined> {
+    checkVersionId(id);
     const file = blobPath(this.layout, id);
     const data = await readIfExists(file);
     if (data === undefined) return undefined;

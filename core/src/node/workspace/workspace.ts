@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidDefinitionError } from '../../model/errors.js';
+import { InvalidDefinitionError, RefError } from '../../model/errors.js';
 import { parseConfigText, type LockstepConfig } from '../../validate/config.js';
 import type { VersionDraft } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
@@ -109,9 +109,17 @@ export class Workspace {
    * A version draft for a workflow file: its validated definition, its exact text and who/when/
    * which commit.
    * @throws InvalidDefinitionError when the file (or the workspace around it) has errors.
+   * @throws RefError (`unknown-file`) when the file is outside this workspace.
    */
   async draft(file: string, now: Date = new Date()): Promise<VersionDraft> {
     const absolute = path.resolve(file);
+    const relative = path.relative(this.root, absolute);
+    if (relative.startsWith('..') || path.isAbsolute(relative)) {
+      throw new RefError(
+        'unknown-file',
+        `${displayPath(absolute)} is outside the workspace at ${displayPath(this.root)}: run it from its own workspace`,
+      );
+    }
     const [result] = await this.validate([absolute]);
     if (!result?.definition) {
       const errors = (result?.diagnostics ?? []).filter((d) => d.severity === 'error');

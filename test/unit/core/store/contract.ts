@@ -25,6 +25,22 @@ const range = (from: number, to: number): number[] =>
 
 const idOf = (name: string, value: JsonValue): ContentId => contentId(definition(name, value));
 
+/** Names and ids an attacker (or a typo) hands a store: each must be refused, whatever the method. */
+export const HOSTILE = [
+  '../../outside',
+  '0/../../../../elsewhere/stolen',
+  '/etc/passwd',
+  'C:\\Windows\\win.ini',
+  '..\\..\\outside',
+  'triage\0.json',
+  '..',
+  '.',
+  '',
+  'Triage',
+  'x'.repeat(5_000),
+  'sha256:../../x',
+];
+
 export function storeContract(label: string, open: OpenStore): void {
   const fresh = async (t: TestContext): Promise<Store> => {
     const store = await open(t);
@@ -489,6 +505,76 @@ export function storeContract(label: string, open: OpenStore): void {
         `sha256:${createHash('sha256').update('never stored').digest('hex')}` as const;
       assert.equal(await store.getBlob(unknown), undefined);
       assert.equal((await store.verify()).checked.blobs, 3);
+    });
+
+    test('names and ids from outside are parsed to their grammar before anything is read', async (t) => {
+      const store = await fresh(t);
+      await store.saveVersion(draft('triage', 1));
+      const validRun = '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
+      const validId = idOf('triage', 1);
+      const calls: [string, () => Promise<unknown>, (bad: string) => () => Promise<unknown>][] = [
+        [
+          'getVersion',
+          () => store.getVersion('triage', validId),
+          (bad) => () => store.getVersion(bad, validId),
+        ],
+        [
+          'getVersion id',
+          () => store.getVersion('triage', validId),
+          (bad) => () => store.getVersion('triage', bad as ContentId),
+        ],
+        [
+          'listVersions',
+          () => store.listVersions('triage'),
+          (bad) => () => store.listVersions(bad),
+        ],
+        [
+          'findVersions',
+          () => store.findVersions('triage', 'sha256:0'),
+          (bad) => () => store.findVersions(bad, 'sha256:0'),
+        ],
+        [
+          'findVersions prefix',
+          () => store.findVersions('triage', 'sha256:0'),
+          (bad) => () => store.findVersions('triage', bad),
+        ],
+        [
+          'listPublications',
+          () => store.listPublications('triage'),
+          (bad) => () => store.listPublications(bad),
+        ],
+        ['getRun', () => store.getRun(validRun), (bad) => () => store.getRun(bad)],
+        ['findRunIds', () => store.findRunIds('0193'), (bad) => () => store.findRunIds(bad)],
+        [
+          'listRuns',
+          () => store.listRuns({ workflow: 'triage' }),
+          (bad) => () => store.listRuns({ workflow: bad }),
+        ],
+        ['getBlob', () => store.getBlob(validId), (bad) => () => store.getBlob(bad as ContentId)],
+        [
+          'saveVersion',
+          async () => undefined,
+          (bad) => () =>
+            store.saveVersion({
+              ...draft('triage', 2),
+              definition: { ...definition('triage', 2), name: bad },
+            }),
+        ],
+      ];
+      for (const [method, valid, withBad] of calls) {
+        await valid(); // the same call with a well-formed argument is answered
+        for (const bad of HOSTILE) {
+          await assert.rejects(withBad(bad), (error: Error & { code?: string }) => {
+            assert.ok(
+              ['bad-name', 'bad-run-id', 'bad-ref'].includes(error.code ?? ''),
+              `${method}(${JSON.stringify(bad)}): ${error.code} ${error.message}`,
+            );
+            assert.ok(!error.message.includes('\0'), 'a NUL byte is never printed as it is');
+            assert.ok(error.message.length < 400, 'an over-long name is cut in the message');
+            return true;
+          });
+        }
+      }
     });
   });
 }

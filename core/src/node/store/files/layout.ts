@@ -4,6 +4,8 @@
  */
 import path from 'node:path';
 import type { ContentId } from '../../../model/content-id.js';
+import { StoreError } from '../../../model/errors.js';
+import { quoted } from '../../../model/names.js';
 
 export interface StoreLayout {
   readonly root: string;
@@ -55,16 +57,39 @@ export function hexOf(id: ContentId): string {
 }
 
 export function snapshotDir(layout: StoreLayout, name: string): string {
-  return path.join(layout.snapshots, name);
+  return within(layout.snapshots, name);
 }
 
 export function snapshotPath(layout: StoreLayout, name: string, id: ContentId): string {
-  return path.join(layout.snapshots, name, `${hexOf(id)}.json`);
+  return within(layout.snapshots, name, `${hexOf(id)}.json`);
 }
 
 export function blobPath(layout: StoreLayout, id: ContentId): string {
   const hex = hexOf(id);
-  return path.join(layout.blobs, hex.slice(0, 2), hex.slice(2));
+  return within(layout.blobs, hex.slice(0, 2), hex.slice(2));
+}
+
+/**
+ * `parts` joined below `folder`, checked to stay below it. Names and ids are parsed to their
+ * grammars before they get here (store/argument-checks.ts); this is the last line of defence, so
+ * that a path built from input can never leave the store, whatever a future caller forgets.
+ * @throws StoreError (`bad-name`) naming the part that would leave the folder.
+ */
+export function within(folder: string, ...parts: string[]): string {
+  const joined = path.join(folder, ...parts);
+  const relative = path.relative(folder, joined);
+  const escapes =
+    relative === '' ||
+    relative.startsWith('..') ||
+    path.isAbsolute(relative) ||
+    parts.some((part) => part.includes('\0') || part.includes('/') || part.includes('\\'));
+  if (escapes) {
+    throw new StoreError(
+      'bad-name',
+      `${quoted(parts.join('/'))} would leave the store's folder ${folder}; nothing was read or written`,
+    );
+  }
+  return joined;
 }
 
 /** Prefix of temporary files; a leftover one means a writer was killed mid-write. */

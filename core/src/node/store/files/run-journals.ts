@@ -15,6 +15,7 @@ import { foldRun, summarizeRun } from '../../../store/fold-run.js';
 import type { RunEvent, RunHeader, RunRecord, RunSummary } from '../../../model/runs.js';
 import type { RunWriter } from '../../../store/store.js';
 import { ensureDirectory, SharedFolderSyncs } from './atomic-file.js';
+import { within } from './layout.js';
 import { NEWLINE, readToEnd } from './journal-bytes.js';
 import { FileRunWriter } from './journal-writer.js';
 
@@ -50,7 +51,7 @@ export class RunJournals {
 
   /** The journal file of a run. */
   file(id: string): string {
-    return path.join(this.root, runDay(id), `${id}.jsonl`);
+    return within(this.root, runDay(id), `${id}.jsonl`);
   }
 
   /**
