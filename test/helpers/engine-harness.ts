@@ -17,6 +17,7 @@ import type { ResolvedVersion } from '../../core/src/versions/resolve.js';
 import { MemoryStore } from '../../core/src/store/memory-store.js';
 import type { VersionDraft } from '../../core/src/store/records.js';
 import { makeVersionRecord } from '../../core/src/store/records.js';
+import type { SecretAccess } from '../../core/src/runs/secret-access.js';
 import { validateWorkflowText } from '../../core/src/validate/validate-workflow.js';
 
 /**
@@ -38,6 +39,22 @@ export function draftOf(workflow: string | WorkflowDefinition): VersionDraft {
     createdAt: '2026-01-01T00:00:00.000Z',
     author: 'Ada <ada@example.com>',
     git: null,
+  };
+}
+
+/**
+ * A version of a definition that was never validated: what a definition that skipped validation
+ * (an old store, a hand-written record) looks like to the engine, which must enforce its own rules.
+ */
+export function unvalidatedVersionOf(definition: WorkflowDefinition): ResolvedVersion {
+  return {
+    record: makeVersionRecord({
+      definition,
+      source: JSON.stringify(definition),
+      createdAt: '2026-01-01T00:00:00.000Z',
+      author: 'Ada <ada@example.com>',
+      git: null,
+    }),
   };
 }
 
@@ -145,6 +162,8 @@ export interface RunOnceOptions {
   readonly executor?: EffectExecutor;
   readonly input?: { readonly [name: string]: JsonValue };
   readonly secrets?: { readonly [name: string]: string };
+  /** The secrets as a workspace's config gives them (instead of `secrets`). */
+  readonly secretAccess?: SecretAccess;
   readonly shellAllowed?: boolean;
   readonly signal?: AbortSignal;
   readonly store?: MemoryStore;
@@ -180,7 +199,7 @@ export async function runOnce(
     version,
     input: options.input ?? {},
     executor: options.executor ?? new TableExecutor(),
-    secret: (name) => secrets[name],
+    ...(options.secretAccess ?? { secret: (name: string) => secrets[name] }),
     shellAllowed: options.shellAllowed ?? false,
     writer: { pid: process.pid, host: 'engine-test' },
     onEvent: (event, run) => {

@@ -30,11 +30,13 @@ export interface TestServer {
  *   `ok` followed by the Authorization header it got (an endpoint that reflects credentials);
  *   under `/refuse/` it answers 401 instead, echoing the header in the error.
  * - `… /echo…`: JSON of the method, URL, headers and body it got; `?status=N` sets the status.
+ * - `… /flaky…?fail=N`: as `/echo`, but answers 500 to the first N requests of its path.
  * - `… /hang…`: never answers while the test runs.
  */
 export async function startTestServer(t: TestContext): Promise<TestServer> {
   const requests: ReceivedRequest[] = [];
   const hanging: string[] = [];
+  const flakyCounts = new Map<string, number>();
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -75,6 +77,14 @@ export async function startTestServer(t: TestContext): Promise<TestServer> {
       }
       if (url.includes('/echo')) {
         json(status, received);
+        return;
+      }
+      if (url.includes('/flaky')) {
+        const where = new URL(url, 'http://x');
+        const seen = flakyCounts.get(where.pathname) ?? 0;
+        flakyCounts.set(where.pathname, seen + 1);
+        const failures = Number(where.searchParams.get('fail') ?? '1');
+        json(seen < failures ? 500 : 200, received);
         return;
       }
       json(404, { error: `no route for ${url}` });

@@ -45,7 +45,10 @@ export function exampleFiles(): Record<string, string> {
   return files;
 }
 
-/** The examples' workflows calling `servers` instead of the model and CRM they name. */
+/**
+ * The examples' workflows calling `servers` instead of the model and CRM they name (and their
+ * settings letting the CRM token go to the stand-in CRM).
+ */
 export function pointedAt(
   files: Record<string, string>,
   servers: ExampleServers,
@@ -56,7 +59,9 @@ export function pointedAt(
       ? text
           .replaceAll('http://127.0.0.1:11434/v1', servers.model.baseUrl)
           .replaceAll('https://crm.example.com', servers.crm.origin)
-      : text;
+      : name === '.lockstep/config.yaml'
+        ? text.replaceAll('crm.example.com', new URL(servers.crm.origin).hostname)
+        : text;
   }
   return out;
 }

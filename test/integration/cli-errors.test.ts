@@ -232,6 +232,10 @@ describe('cli as a whole', { concurrency: true }, () => {
         /^publish needs a message/,
       ],
       [['show', '--json', 'greet@sha256:12'], 'bad-ref', /needs at least 8 hex digits/],
+      // Usage errors the command-line parser finds are JSON too.
+      [['show', '--json'], 'usage', /^missing required argument 'ref'$/],
+      [['run', 'greet.workflow.yaml', '--json', '--bogus'], 'usage', /^unknown option '--bogus'/],
+      [['versions', 'greet', 'extra', '--json'], 'usage', /too many arguments/],
     ];
     const results = await Promise.all(cases.map(([args]) => lockstep(dir, args)));
     results.forEach((result, i) => {
@@ -286,6 +290,43 @@ describe('cli as a whole', { concurrency: true }, () => {
       err.at(-1),
       'lockstep: greet.workflow.yaml has errors (listed above); nothing was changed',
     );
+  });
+});
+
+describe('truth in messages', { concurrency: true }, () => {
+  test('a fixtures file with an invalid regular expression is refused before anything runs', async (t) => {
+    const dir = gitRepo(t, {
+      'greet.workflow.yaml': GREET,
+      'fixtures.yaml': 'models:\n  - prompt: /unclosed(group/\n    answer: hi\n',
+    });
+    const result = await lockstep(dir, [
+      'run',
+      'greet.workflow.yaml',
+      '--fixtures',
+      'fixtures.yaml',
+      '-i',
+      'who=Ada',
+    ]);
+    assertExit(result, 2);
+    assertNoStackTrace(result);
+    assert.match(
+      result.stderr,
+      /^fixtures\.yaml:2:\d+: error schema: models\[0\]\.prompt: \/unclosed\(group\/ is not a valid regular expression/m,
+    );
+    assert.ok(!exists(path.join(dir, '.lockstep', 'local', 'runs')), 'nothing was run');
+  });
+
+  test('a shell step that is off names the flag that turns it on, which exists', async (t) => {
+    const dir = gitRepo(t, {
+      'sh.workflow.yaml': 'name: sh\nsteps:\n  - id: hi\n    shell: echo hi\n',
+    });
+    const result = await lockstep(dir, ['run', 'sh.workflow.yaml', '--json']);
+    assertExit(result, 1);
+    const run = parseJson<{ error: { code: string; message: string } }>(result);
+    assert.equal(run.error.code, 'shell-not-allowed');
+    assert.match(run.error.message, /lockstep run --allow-shell/);
+    assert.ok(!/lockstep\.shell|setting/.test(run.error.message), run.error.message);
+    assertExit(await lockstep(dir, ['run', 'sh.workflow.yaml', '--allow-shell']), 0);
   });
 });
 

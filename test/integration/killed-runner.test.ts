@@ -1,9 +1,10 @@
 // A runner killed mid-run (SIGKILL: no cleanup, no last event) leaves a run that reads as
 // `interrupted`, with every step it finished intact; while its process lives, the same run reads
-// as `running`. A run that ends normally reads as `succeeded`.
+// as `running`. A run that ends normally reads as `succeeded`. Ctrl-C cancels a run, a pair of
+// runs side by side and a replay: each exits 130 and is recorded as cancelled.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import {
@@ -44,18 +45,22 @@ function journalEvents(repo: string): { type: string; record?: { path: string } 
   );
 }
 
-/** `lockstep run <file>` as a separate process, killed when the test ends if still running. */
+/**
+ * `lockstep run <file>` (or `lockstep <args…>`) as a separate process, killed when the test ends
+ * if still running.
+ */
 function startRunner(
   t: TestContext,
   repo: string,
   file: string,
+  args: readonly string[] = ['run', file],
 ): {
   child: ChildProcess;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   done: () => boolean;
   stderr: () => string;
 } {
-  const child = spawn(process.execPath, [CLI, 'run', file], {
+  const child = spawn(process.execPath, [CLI, ...args], {
     cwd: repo,
     env: { ...process.env, LOCKSTEP_STORE: undefined, ...HERMETIC_ENV },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -197,4 +202,68 @@ steps:
     record.steps.map((s) => [s.path, s.status]),
     [['only', 'succeeded']],
   );
+});
+
+test('Ctrl-C cancels runs side by side: exit 130, both recorded as cancelled', async (t) => {
+  const server = await startTestServer(t);
+  const repo = gitRepo(t, {
+    'slow.workflow.yaml': hangingWorkflow(server.origin),
+    'slower.workflow.yaml': hangingWorkflow(server.origin).replace('name: slow', 'name: slower'),
+  });
+  const runner = startRunner(t, repo, '', [
+    'run',
+    '--side-by-side',
+    'slow.workflow.yaml',
+    'slower.workflow.yaml',
+  ]);
+  await pollUntil(() => server.hanging.length === 2, {
+    timeoutMs: 20_000,
+    what: 'both runs to wait on the server',
+  });
+  runner.child.kill('SIGINT');
+  const exit = await runner.exited;
+  assert.equal(exit.code, 130, runner.stderr());
+  assert.match(runner.stderr(), /cancelling the runs/);
+  for (const name of ['slow', 'slower']) {
+    const listed = parseJson<{ runs: { id: string; status: string }[] }>(
+      await lockstep(repo, ['runs', name, '--json']),
+    ).runs;
+    assert.deepEqual(
+      listed.map((r) => r.status),
+      ['cancelled'],
+      name,
+    );
+  }
+});
+
+test('Ctrl-C cancels a live replay against another version: exit 130, recorded as cancelled', async (t) => {
+  const server = await startTestServer(t);
+  const quick = hangingWorkflow(server.origin).replace('/hang', '/echo/answered');
+  const repo = gitRepo(t, { 'slow.workflow.yaml': quick });
+  const recorded = await lockstep(repo, ['run', 'slow.workflow.yaml', '--json']);
+  assertExit(recorded, 0);
+  const source = parseJson<{ id: string }>(recorded).id;
+  // The working copy asks another URL: a miss, called live, on a server that never answers.
+  writeFileSync(path.join(repo, 'slow.workflow.yaml'), hangingWorkflow(server.origin));
+  const replay = startRunner(t, repo, '', [
+    'replay',
+    source,
+    '--against',
+    'slow.workflow.yaml',
+    '--on-miss',
+    'live',
+  ]);
+  await pollUntil(() => server.hanging.length === 1, {
+    timeoutMs: 20_000,
+    what: 'the replay to call the server',
+  });
+  replay.child.kill('SIGINT');
+  const exit = await replay.exited;
+  assert.equal(exit.code, 130, replay.stderr());
+  assert.match(replay.stderr(), /cancelling the replay/);
+  const runs = parseJson<{ runs: { id: string; status: string; mode: string }[] }>(
+    await lockstep(repo, ['runs', 'slow', '--json']),
+  ).runs;
+  const replayed = runs.find((r) => r.mode === 'replay-against');
+  assert.equal(replayed?.status, 'cancelled', JSON.stringify(runs));
 });

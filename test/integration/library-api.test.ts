@@ -32,6 +32,7 @@ test('the built entry runs a workflow, reports progress and lists the run', asyn
   writeFileSync(path.join(dir, 'greet.workflow.yaml'), WORKFLOW);
   writeFileSync(path.join(dir, 'fixtures.yaml'), FIXTURES);
   mkdirSync(path.join(dir, '.lockstep'));
+  writeFileSync(path.join(dir, '.lockstep', 'config.yaml'), 'secrets: [KEY]\n');
 
   const lockstep = await api.Lockstep.open(dir);
   t.after(() => lockstep.close());

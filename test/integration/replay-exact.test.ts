@@ -232,10 +232,9 @@ outputs:
 `;
   const dir = examplesRepo(t, (files) => ({
     ...files,
-    '.lockstep/config.yaml': files['.lockstep/config.yaml']!.replace(
-      'allow: []',
-      'allow: [REGION]',
-    ),
+    '.lockstep/config.yaml': files['.lockstep/config.yaml']!.replace('allow: []', 'allow: [REGION]')
+      // The CRM token may go to the stand-in CRM this workflow calls.
+      .replace('crm.example.com', '127.0.0.1'),
     'mixed.workflow.yaml': workflow,
   }));
   const items = '["alpha","beta","gamma","delta","alpha"]';

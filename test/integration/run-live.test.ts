@@ -32,6 +32,8 @@ import {
 
 const KEY = 'sk-live-test-7d3f0b9c51e8a2';
 const FILE = 'triage.workflow.yaml';
+/** The workspace's settings: the one secret the test workflow reads. */
+const SETTINGS = { '.lockstep/config.yaml': 'secrets: [TEST_KEY]\n' };
 
 interface Servers {
   readonly model: FakeOpenAi;
@@ -118,6 +120,7 @@ test('a live run calls the model and the HTTP endpoint and records both', async 
   s.model.script(completion('billing', { usage: { prompt_tokens: 31, completion_tokens: 2 } }));
   s.crm.route('GET', '/customers/42', json(200, { id: 42, name: 'Ada' }));
   const dir = gitRepo(t, {
+    ...SETTINGS,
     [FILE]: workflow(s).replace(
       '  category: ${{ steps.classify.output }}\n',
       '  category: ${{ steps.classify.output }}\n  customer: ${{ steps.customer.output.body.name }}\n',
@@ -199,6 +202,7 @@ test('the key sent to an HTTP endpoint is recorded as a placeholder only', async
   s.model.script(completion('bug'));
   s.crm.route('POST', '/notes', json(201, { ok: true }));
   const dir = gitRepo(t, {
+    ...SETTINGS,
     [FILE]: workflow(s, {
       http: `  - id: customer
     http:
@@ -228,7 +232,10 @@ test('the key sent to an HTTP endpoint is recorded as a placeholder only', async
 test('a model endpoint answering 500: exit 1, the run failed, naming the endpoint', async (t) => {
   const s = await servers(t);
   s.model.script(openAiError(500, 'The server had an error processing your request'));
-  const dir = gitRepo(t, { [FILE]: workflow(s, { http: false }) });
+  const dir = gitRepo(t, {
+    ...SETTINGS,
+    [FILE]: workflow(s, { http: false }),
+  });
   const result = await run(dir);
   assertExit(result, 1);
   assert.match(result.stdout, /^ {2}status {4}failed$/m);
@@ -252,7 +259,10 @@ test('the model refusing the key: the error names the secret, which is not store
   const s = await servers(t);
   // A server that echoes the key it refused must not get it into the store either.
   s.model.script(openAiError(401, `Incorrect API key provided: ${KEY}`));
-  const dir = gitRepo(t, { [FILE]: workflow(s, { http: false }) });
+  const dir = gitRepo(t, {
+    ...SETTINGS,
+    [FILE]: workflow(s, { http: false }),
+  });
   const result = await run(dir);
   assertExit(result, 1);
   const record = await inspect(dir, runId(result.stdout));
@@ -269,6 +279,7 @@ test('output: json with a non-JSON answer fails with invalid-json, recording the
   const answer = 'The category is billing.';
   s.model.script(completion(answer));
   const dir = gitRepo(t, {
+    ...SETTINGS,
     [FILE]: workflow(s, {
       http: false,
       llm: `      output: json
@@ -298,6 +309,7 @@ test('output: json not matching the schema fails with schema', async (t) => {
   const s = await servers(t);
   s.model.script(completion('```json\n{"category": "sales"}\n```'));
   const dir = gitRepo(t, {
+    ...SETTINGS,
     [FILE]: workflow(s, {
       http: false,
       llm: `      output: json
@@ -318,6 +330,7 @@ test('output: json matching the schema is the step output', async (t) => {
   const s = await servers(t);
   s.model.script(completion('{"category": "how-to"}'));
   const dir = gitRepo(t, {
+    ...SETTINGS,
     [FILE]: workflow(s, {
       http: false,
       llm: `      output: json
@@ -338,6 +351,7 @@ test('a streaming model gets an SSE answer and the run succeeds, with usage', as
     streamed(['bil', 'ling'], { split: true, usage: { prompt_tokens: 17, completion_tokens: 2 } }),
   );
   const dir = gitRepo(t, {
+    ...SETTINGS,
     [FILE]: workflow(s, { http: false, modelExtra: '    stream: true\n' }),
   });
   const result = await run(dir, '--json');
@@ -363,7 +377,10 @@ test('an http step: a status other than `expect` fails naming the URL; `expect` 
       method: GET
       url: ${s.crm.origin}/customers/42
 ${expect}`;
-  const dir = gitRepo(t, { [FILE]: workflow(s, { http: step('') }) });
+  const dir = gitRepo(t, {
+    ...SETTINGS,
+    [FILE]: workflow(s, { http: step('') }),
+  });
   const failed = await run(dir);
   assertExit(failed, 1);
   const record = await inspect(dir, runId(failed.stdout));
@@ -378,6 +395,7 @@ ${expect}`;
   assert.deepEqual(error?.detail, { status: 500, body: 'maintenance' });
 
   const accepting = gitRepo(t, {
+    ...SETTINGS,
     [FILE]: workflow(s, { http: step('      expect: [200, 500]\n') }),
   });
   const passed = await run(accepting);
@@ -389,6 +407,7 @@ test('an http step slower than its timeout fails with timeout', async (t) => {
   s.model.script(completion('billing'));
   s.crm.route('GET', '/slow', stall());
   const dir = gitRepo(t, {
+    ...SETTINGS,
     [FILE]: workflow(s, {
       http: `  - id: customer
     timeout: 300ms

@@ -17,13 +17,20 @@ export interface ReportOptions {
    * (validate, snapshot, publish), an unusable argument (2) for commands that read versions.
    */
   readonly invalidFileExit: ExitCode;
+  /** What the command line parser said was wrong, when it stopped the command. */
+  readonly usageMessage?: string;
 }
 
 /** Prints `error` and returns the exit code the command ends with. */
 export function reportError(error: unknown, output: Output, options: ReportOptions): ExitCode {
   if (error instanceof CommanderError) {
     // Help and --version end through here too, with exit code 0.
-    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error.exitCode === 0) return EXIT.ok;
+    if (options.json) {
+      const message = options.usageMessage ?? error.message.replace(/^error: /, '');
+      printJson(output, { ok: false, error: { code: 'usage', message } });
+    }
+    return EXIT.usage;
   }
   if (error instanceof LockstepError) {
     const exit = exitCodeOf(error.code, options);

@@ -46,7 +46,9 @@ export async function runCli(
   output: Output = processOutput,
 ): Promise<ExitCode> {
   let exitCode: ExitCode = EXIT.ok;
-  let json = false;
+  // Known before parsing, so that a usage error is reported as JSON too.
+  let json = argv.includes('--json');
+  let usageMessage: string | undefined;
   // An invalid workflow file is a finding for commands that check files (validate, snapshot,
   // publish: exit 1), but an unusable argument for commands that only read versions (exit 2).
   let invalidFileExit: ExitCode = EXIT.problems;
@@ -78,6 +80,11 @@ export async function runCli(
     .configureOutput({
       writeOut: (text) => output.write(text),
       writeErr: (text) => output.err(text.trimEnd()),
+      // A usage error: printed as text, or kept for the JSON document.
+      outputError: (text, write) => {
+        usageMessage = text.trim().replace(/^error: /, '');
+        if (!json) write(text);
+      },
     });
 
   const context = (): CommandContext => {
@@ -234,6 +241,10 @@ export async function runCli(
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
-    return reportError(error, output, { json, invalidFileExit });
+    return reportError(error, output, {
+      json,
+      invalidFileExit,
+      ...(usageMessage === undefined ? {} : { usageMessage }),
+    });
   }
 }

@@ -21,14 +21,28 @@ export function secretPlaceholder(name: string): string {
 }
 
 /**
- * The forms a secret's value takes on its way out: as written, URL-encoded (a path segment or a
- * query parameter) and base64 (a Basic authorization header), so none of them is recorded.
+ * `text` with URL-encoded placeholders written as placeholders. A URL built around a placeholder
+ * (a replay, which has no secret values) percent-encodes it, where the recorded run had the value,
+ * redacted after encoding: both must give the same canonical request.
+ */
+export function decodePlaceholders(text: string): string {
+  if (!text.includes('%E2%9F%A6')) return text;
+  return text.replace(/%E2%9F%A6secret(?::|%3A)([A-Za-z0-9_+%]+?)%E2%9F%A7/gi, (_, name: string) =>
+    secretPlaceholder(decodeURIComponent(name)),
+  );
+}
+
+/**
+ * The forms a secret's value takes on its way out: as written, JSON-escaped (inside JSON text, a
+ * body a server echoes back), URL-encoded (a path segment or a query parameter) and base64, so
+ * none of them is recorded.
  */
 export function secretForms(secret: string): string[] {
   const bytes = new TextEncoder().encode(secret);
   const base64 = btoa(Array.from(bytes, (byte) => String.fromCharCode(byte)).join(''));
   const query = new URLSearchParams({ v: secret }).toString().slice('v='.length);
-  return [...new Set([secret, encodeURIComponent(secret), query, base64])];
+  const json = JSON.stringify(secret).slice(1, -1);
+  return [...new Set([secret, json, encodeURIComponent(secret), query, base64])];
 }
 
 /**

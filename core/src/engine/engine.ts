@@ -52,9 +52,8 @@ class Execution {
   private readonly signal: AbortSignal;
   private readonly outputs: { [id: string]: { output: JsonValue } } = {};
   private readonly functions: ExpressionFunctions;
+  /** The secrets the definition places, read once at the start; never in expressions' scope. */
   private secrets = new Map<string, string>();
-  /** `secrets` as expressions see them, made once they are all read (see `scope`). */
-  private secretsObject: { [name: string]: string } | undefined;
   private env: { [name: string]: string } = {};
   private lastOutput: JsonValue = null;
 
@@ -120,15 +119,7 @@ class Execution {
   }
 
   private scope(local: { [name: string]: JsonValue } = {}): Scope {
-    // Secrets are all read before the first step and never change after: one object serves.
-    this.secretsObject ??= Object.fromEntries(this.secrets);
-    return {
-      inputs: this.options.input,
-      steps: this.outputs,
-      env: this.env,
-      secrets: this.secretsObject,
-      ...local,
-    };
+    return { inputs: this.options.input, steps: this.outputs, env: this.env, ...local };
   }
 
   private throwIfCancelled(): void {
@@ -222,7 +213,13 @@ class Execution {
               ),
             ),
           );
-    const keys = iterationKeys(step.id, items, declared);
+    // Keys make step paths, which are recorded: computed from the items and keys as recorded
+    // (secrets redacted), so a replay, whose items are the recorded ones, finds the same paths.
+    const keys = iterationKeys(
+      step.id,
+      items.map((item) => this.host.redact(item)),
+      declared?.map((key) => this.host.redact(key)),
+    );
     const paths = keys.map((key) => `${step.id}[${key}]`);
     const results: JsonValue[] = new Array<JsonValue>(items.length).fill(null);
     // The first failing iteration stops the others: they see this signal as cancelled.

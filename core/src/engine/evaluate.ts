@@ -2,10 +2,17 @@
  * Evaluates `${{ … }}` templates with JSONata. A value that is exactly one expression keeps the
  * expression's type; anything else is string interpolation. Clock and random functions are
  * replaced by the host's, so that they are recorded and replayed.
+ *
+ * Secrets are not in the scope expressions see: no expression can compute with one, list them
+ * (`$keys($$)`) or print them (`$string($$)`). A whole `${{ secrets.NAME }}` is replaced by the
+ * secret's value where the caller allows secrets (see `SecretPlacement`), and is an error anywhere
+ * else; any other expression that reads `secrets` is an error everywhere.
  */
 import jsonata from 'jsonata';
 import { boundedMemo } from '../bounded-memo.js';
 import type { JsonValue } from '../model/workflow.js';
+import { compileExpression } from '../expressions/references.js';
+import { SECRET_PLACES, secretPlaceholderName } from '../expressions/secret-places.js';
 import { isTemplate, parseTemplate, singleExpression } from '../expressions/template.js';
 import { EngineError } from './engine-error.js';
 
@@ -14,9 +21,20 @@ export interface Scope {
   readonly inputs: { readonly [name: string]: JsonValue };
   readonly steps: { readonly [id: string]: { readonly output: JsonValue } };
   readonly env: { readonly [name: string]: string };
-  readonly secrets: { readonly [name: string]: string };
   /** The foreach item (under its `as` name) and `index`, inside a foreach step. */
   readonly [local: string]: JsonValue | object;
+}
+
+/**
+ * Where secrets may be placed: the fields that send a secret where it is needed (see
+ * expressions/secret-places.ts). The names placed are collected, so the host can check where the
+ * request goes before it leaves.
+ */
+export interface SecretPlacement {
+  /** The run's secrets by name (unset ones absent: they read as nothing). */
+  readonly values: ReadonlyMap<string, string>;
+  /** Filled with the name of every secret placed. */
+  readonly placed: Set<string>;
 }
 
 /** The nondeterministic functions expressions may call, supplied by the host. */
@@ -36,20 +54,24 @@ const compile = boundedMemo(MAX_CACHED, (source: string) => jsonata(source));
 
 /**
  * Evaluates every template inside `value` (objects and lists member by member).
- * @param where the field's path, for error messages (`steps[2].llm.prompt`).
- * @throws EngineError (code `expression`) naming the field and the expression.
+ * @param where the field's path, for error messages (`steps.classify.llm.prompt`).
+ * @param secrets where `value` may hold `${{ secrets.NAME }}` placeholders; without it, a secret
+ *   anywhere in `value` is an error.
+ * @throws EngineError (code `expression`) naming the field and the expression; (code
+ *   `secret-use`) for a secret read where it may not be, or computed with.
  */
 export async function evaluateValue(
   value: JsonValue | undefined,
   scope: Scope,
   functions: ExpressionFunctions,
   where: string,
+  secrets?: SecretPlacement,
 ): Promise<JsonValue> {
   // Most values read plain paths only (`${{ inputs.ticket }}`, `${{ steps.a.output.body }}`):
   // those are evaluated in one synchronous walk, without an asynchronous frame per member.
-  const direct = evaluateDirectly(value, scope);
+  const direct = evaluateDirectly(value, scope, secrets);
   if (direct !== NOT_DIRECT) return direct;
-  return evaluateMembers(value, scope, functions, where);
+  return evaluateMembers(value, scope, functions, where, secrets);
 }
 
 async function evaluateMembers(
@@ -57,10 +79,11 @@ async function evaluateMembers(
   scope: Scope,
   functions: ExpressionFunctions,
   where: string,
+  secrets: SecretPlacement | undefined,
 ): Promise<JsonValue> {
   const literal = literalValue(value);
   if (literal !== EVALUATE) return literal;
-  if (typeof value === 'string') return evaluateString(value, scope, functions, where);
+  if (typeof value === 'string') return evaluateString(value, scope, functions, where, secrets);
   if (Array.isArray(value)) {
     const out: JsonValue[] = [];
     for (let i = 0; i < value.length; i++) {
@@ -68,7 +91,7 @@ async function evaluateMembers(
       out.push(
         member !== EVALUATE
           ? member
-          : await evaluateMembers(value[i], scope, functions, `${where}[${i}]`),
+          : await evaluateMembers(value[i], scope, functions, `${where}[${i}]`, secrets),
       );
     }
     return out;
@@ -79,7 +102,7 @@ async function evaluateMembers(
     out[key] =
       literal !== EVALUATE
         ? literal
-        : await evaluateMembers(member, scope, functions, `${where}.${key}`);
+        : await evaluateMembers(member, scope, functions, `${where}.${key}`, secrets);
   }
   return out;
 }
@@ -110,14 +133,16 @@ const NOT_DIRECT = Symbol('not direct');
 function evaluateDirectly(
   value: JsonValue | undefined,
   scope: Scope,
+  secrets: SecretPlacement | undefined,
 ): JsonValue | typeof NOT_DIRECT {
   if (value === undefined) return null;
-  if (typeof value === 'string') return isTemplate(value) ? stringDirectly(value, scope) : value;
+  if (typeof value === 'string')
+    return isTemplate(value) ? stringDirectly(value, scope, secrets) : value;
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     const out: JsonValue[] = [];
     for (const member of value) {
-      const evaluated = evaluateDirectly(member, scope);
+      const evaluated = evaluateDirectly(member, scope, secrets);
       if (evaluated === NOT_DIRECT) return NOT_DIRECT;
       out.push(evaluated);
     }
@@ -125,21 +150,27 @@ function evaluateDirectly(
   }
   const out: { [key: string]: JsonValue } = {};
   for (const key of Object.keys(value)) {
-    const evaluated = evaluateDirectly(value[key], scope);
+    const evaluated = evaluateDirectly(value[key], scope, secrets);
     if (evaluated === NOT_DIRECT) return NOT_DIRECT;
     out[key] = evaluated;
   }
   return out;
 }
 
-function stringDirectly(text: string, scope: Scope): JsonValue | typeof NOT_DIRECT {
+function stringDirectly(
+  text: string,
+  scope: Scope,
+  secrets: SecretPlacement | undefined,
+): JsonValue | typeof NOT_DIRECT {
   const plan = templatePlan(text);
-  if (plan.single !== undefined) return expressionDirectly(plan.single, scope);
+  // A secret where it may not be is left to the full evaluation, which names the field.
+  if (plan.secrets && !secrets) return NOT_DIRECT;
+  if (plan.single !== undefined) return expressionDirectly(plan.single, scope, secrets);
   let out = '';
   for (const piece of plan.pieces) {
     if (typeof piece === 'string') out += piece;
     else {
-      const evaluated = expressionDirectly(piece.source, scope);
+      const evaluated = expressionDirectly(piece.source, scope, secrets);
       if (evaluated === NOT_DIRECT) return NOT_DIRECT;
       out += interpolate(evaluated);
     }
@@ -148,7 +179,13 @@ function stringDirectly(text: string, scope: Scope): JsonValue | typeof NOT_DIRE
 }
 
 /** A plain path's value as `toJson` gives it, or NOT_DIRECT (JSONata needed, or an error). */
-function expressionDirectly(source: string, scope: Scope): JsonValue | typeof NOT_DIRECT {
+function expressionDirectly(
+  source: string,
+  scope: Scope,
+  secrets: SecretPlacement | undefined,
+): JsonValue | typeof NOT_DIRECT {
+  const secret = secretPlaceholderName(source);
+  if (secret !== undefined) return secrets ? placeSecret(secret, secrets) : NOT_DIRECT;
   const names = plainPath(source);
   const found = names ? lookupPlainPath(scope, names) : undefined;
   if (!found) return NOT_DIRECT;
@@ -171,6 +208,8 @@ function expressionDirectly(source: string, scope: Scope): JsonValue | typeof NO
 interface TemplatePlan {
   readonly single?: string;
   readonly pieces: readonly (string | { readonly source: string })[];
+  /** Whether any expression reads `secrets`. */
+  readonly secrets: boolean;
 }
 
 const templatePlan = boundedMemo(MAX_CACHED, (text: string): TemplatePlan => {
@@ -182,26 +221,68 @@ const templatePlan = boundedMemo(MAX_CACHED, (text: string): TemplatePlan => {
     last = expression.end;
   }
   pieces.push(text.slice(last));
-  return single ? { single: single.source, pieces } : { pieces };
+  const secrets = pieces.some((piece) => typeof piece !== 'string' && readsSecrets(piece.source));
+  return single ? { single: single.source, pieces, secrets } : { pieces, secrets };
 });
+
+/** Whether an expression reads `secrets` in any way (placeholders included). */
+function readsSecrets(source: string): boolean {
+  if (!source.includes('secrets')) return false;
+  const compiled = compileExpression(source);
+  // An expression that does not compile fails when evaluated, with its own message.
+  return compiled.ok && compiled.references.some((reference) => reference.root === 'secrets');
+}
+
+/** A placeholder's value (an unset secret reads as nothing), recorded as placed. */
+function placeSecret(name: string, secrets: SecretPlacement): string {
+  secrets.placed.add(name);
+  return secrets.values.get(name) ?? '';
+}
 
 async function evaluateString(
   text: string,
   scope: Scope,
   functions: ExpressionFunctions,
   where: string,
+  secrets: SecretPlacement | undefined,
 ): Promise<JsonValue> {
   if (!isTemplate(text)) return text;
   const plan = templatePlan(text);
-  if (plan.single !== undefined) return evaluateExpression(plan.single, scope, functions, where);
+  if (plan.single !== undefined)
+    return evaluatePiece(plan.single, scope, functions, where, secrets);
   let out = '';
   for (const piece of plan.pieces) {
     out +=
       typeof piece === 'string'
         ? piece
-        : interpolate(await evaluateExpression(piece.source, scope, functions, where));
+        : interpolate(await evaluatePiece(piece.source, scope, functions, where, secrets));
   }
   return out;
+}
+
+/** One expression of a template: a secret placed where allowed, else evaluated. */
+async function evaluatePiece(
+  source: string,
+  scope: Scope,
+  functions: ExpressionFunctions,
+  where: string,
+  secrets: SecretPlacement | undefined,
+): Promise<JsonValue> {
+  const secret = secretPlaceholderName(source);
+  if (secret !== undefined) {
+    if (secrets) return placeSecret(secret, secrets);
+    throw new EngineError(
+      'secret-use',
+      `${where}: secrets.${secret} cannot be used here: a secret may only be placed where it is sent (${SECRET_PLACES})`,
+    );
+  }
+  if (readsSecrets(source)) {
+    throw new EngineError(
+      'secret-use',
+      `${where}: \${{ ${source.trim()} }} computes with a secret: a secret may appear only as a whole \${{ secrets.NAME }}, alone or inside a string`,
+    );
+  }
+  return evaluateExpression(source, scope, functions, where);
 }
 
 /**

@@ -20,6 +20,13 @@ export interface EffectCall {
   readonly live?: JsonValue;
   /** How long one attempt may take (the step's `timeout`), for executors with their own default. */
   readonly timeoutMs?: number;
+  /**
+   * The secrets the step placed in `live` (by name), so the host can check that the request goes
+   * where each may be sent before it leaves.
+   */
+  readonly secrets?: readonly string[];
+  /** Where `live` is sent: the URL of an http request, the endpoint of a model call. */
+  readonly destination?: string;
 }
 
 /** Where an effect's answer came from, when it was not simply performed live. */
@@ -63,6 +70,13 @@ export interface EngineHost {
   runChild(request: ChildRunRequest, signal: AbortSignal): Promise<ChildRunOutcome>;
   /** A secret's value (never recorded), or undefined when it is not set. */
   secret(name: string): string | undefined;
+  /**
+   * A value made from a secret (the credential of HTTP Basic authentication): redacted from
+   * everything recorded from now on, as the secret `name` is.
+   */
+  protect(name: string, value: string): void;
+  /** `value` as it will be recorded: every secret the run knows replaced by its placeholder. */
+  redact<T extends JsonValue>(value: T): T;
   /** Waits before a retry; a replay may return at once. */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
   /** Observes the run as it proceeds (journal, progress). */

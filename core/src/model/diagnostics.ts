@@ -43,10 +43,12 @@ export const DIAGNOSTIC_CODES = [
   'expression-syntax',
   'literal-secret',
   'secret-exposure',
+  'unknown-secret',
   'env-not-allowed',
   'invalid-default',
   'invalid-json-schema',
   'unused-input',
+  'channels-planned',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

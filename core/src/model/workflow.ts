@@ -58,8 +58,12 @@ export interface HttpStep {
   headers?: Record<string, string>;
   query?: Record<string, string>;
   body?: JsonValue;
+  /** Authentication built from secrets: a bearer token, or a Basic user name and password. */
+  auth?: HttpAuth;
   expect?: number | number[];
 }
+
+export type HttpAuth = { bearer: string } | { basic: { username: string; password: string } };
 
 export type ShellStep = string | { run: string; cwd?: string; env?: Record<string, string> };
 

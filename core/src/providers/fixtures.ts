@@ -53,8 +53,38 @@ export function parseFixturesText(text: string): {
   if (!validate(value)) {
     return { diagnostics: schemaDiagnostics(validate.errors ?? [], value, parsed.locator) };
   }
-  return { fixtures: value as Fixtures, diagnostics: [] };
+  // Checked now, not when a call first reaches it: a run must not fail half-way through (as an
+  // internal error) because of a fixture it could have been told about before it started.
+  const fixtures = value as Fixtures;
+  const diagnostics: Diagnostic[] = [];
+  (fixtures.models ?? []).forEach((fixture, index) => {
+    const problem = fixture.prompt === undefined ? undefined : patternProblem(fixture.prompt);
+    if (problem) {
+      diagnostics.push({
+        code: 'schema',
+        severity: 'error',
+        message: `models[${index}].prompt: ${problem}`,
+        range: parsed.locator.range(['models', index, 'prompt']),
+      });
+    }
+  });
+  return diagnostics.length > 0 ? { diagnostics } : { fixtures, diagnostics: [] };
 }
+
+/** What is wrong with a `/regex/flags` pattern, or undefined when it compiles (or is plain text). */
+function patternProblem(pattern: string): string | undefined {
+  const regex = REGEX_PATTERN.exec(pattern);
+  if (!regex) return undefined;
+  try {
+    new RegExp(regex[1]!, regex[2]);
+    return undefined;
+  } catch (error) {
+    return `${pattern} is not a valid regular expression (${(error as Error).message}); write plain text to match it literally`;
+  }
+}
+
+/** `/source/flags`: a prompt pattern that is a regular expression. */
+const REGEX_PATTERN = /^\/(.+)\/([a-z]*)$/s;
 
 /** Matches calls to fixtures, keeping the per-run position of `answers` lists. */
 export class FixtureMatcher {
@@ -105,7 +135,7 @@ export class FixtureMatcher {
 
 /** `/regex/flags` is a regular expression; anything else must be contained. */
 function textMatches(text: string, pattern: string): boolean {
-  const regex = /^\/(.+)\/([a-z]*)$/s.exec(pattern);
+  const regex = REGEX_PATTERN.exec(pattern);
   if (regex) return new RegExp(regex[1]!, regex[2]).test(text);
   return text.includes(pattern);
 }

@@ -60,7 +60,7 @@ export async function callChatCompletions(
         ? `the secret ${secret} is set, but its value was refused: check it`
         : 'check the model’s api_key'
       : secret
-        ? `the secret ${secret} is not set: set the ${secret} environment variable (or the editor’s secret storage)`
+        ? `the secret ${secret} is not set: set the ${secret} environment variable (it is listed under secrets in .lockstep/config.yaml)`
         : 'the model has no api_key: add api_key: ${{ secrets.NAME }}';
     throw new EngineError(
       'auth',

@@ -36,6 +36,10 @@ export interface ReplayOptions {
   readonly fixtures?: EffectExecutor;
   /** Secrets for live calls; an exact replay never needs one. */
   readonly secret?: (name: string) => string | undefined;
+  /** Where each secret may be sent, for live calls (see RunOptions.secretHosts). */
+  readonly secretHosts?: (name: string) => readonly string[] | undefined;
+  /** Values the replay redacts whether it reads them or not (see RunOptions.redact). */
+  readonly redact?: ReadonlyMap<string, string>;
   /** Resolves sub-workflows called live (misses under `live`). */
   readonly resolveChild?: (
     workflow: string,
@@ -127,6 +131,8 @@ export async function replayRun(options: ReplayOptions): Promise<ReplayReport> {
     input: source.header.input,
     executor,
     secret,
+    ...(options.secretHosts ? { secretHosts: options.secretHosts } : {}),
+    ...(options.redact ? { redact: options.redact } : {}),
     // A recorded shell step is answered from the recording; only a live miss would run a command.
     shellAllowed: kind === 'exact' || options.onMiss !== 'live' || options.shellAllowed === true,
     mode: { kind: kind === 'exact' ? 'replay' : 'replay-against', source: source.header.id },
@@ -261,6 +267,8 @@ async function replayChild(
     input: request.inputs,
     executor: options.live,
     secret: options.secret ?? ((name) => secretPlaceholder(name)),
+    ...(options.secretHosts ? { secretHosts: options.secretHosts } : {}),
+    ...(options.redact ? { redact: options.redact } : {}),
     shellAllowed: options.shellAllowed === true,
     writer: options.writer,
     signal,

@@ -7,7 +7,9 @@ import { boundedMemo } from '../bounded-memo.js';
 import type { JsonValue } from '../model/workflow.js';
 import { recordError } from '../engine/engine-error.js';
 import { cancellableSleep } from '../engine/cancellable-sleep.js';
-import { redactSecrets, requestKey, secretPlaceholder } from '../engine/effects.js';
+import { redactSecrets, requestKey, secretForms, secretPlaceholder } from '../engine/effects.js';
+import { EngineError } from '../engine/engine-error.js';
+import { hostAllowed } from '../validate/config.js';
 import type {
   ChildRunOutcome,
   ChildRunRequest,
@@ -37,8 +39,21 @@ export interface EffectExecutor {
 export interface RecordingHostOptions {
   readonly writer: RunWriter;
   readonly executor: EffectExecutor;
-  /** A secret's value from wherever the user keeps secrets (environment, editor storage). */
+  /**
+   * A secret's value from wherever the user keeps secrets (environment, editor storage).
+   * @throws EngineError (`secret-not-listed`) for a secret the workspace does not list.
+   */
   readonly secret: (name: string) => string | undefined;
+  /**
+   * The hosts a secret may be sent to; undefined when it may go anywhere. A request carrying a
+   * secret to any other host fails before it leaves, and so does a shell step given one.
+   */
+  readonly secretHosts?: (name: string) => readonly string[] | undefined;
+  /**
+   * Values to redact from everything recorded whether or not the run reads them: every secret
+   * the workspace lists, and the secrets of the runs that called this one.
+   */
+  readonly redact?: ReadonlyMap<string, string>;
   readonly shellAllowed: boolean;
   /** Runs a child workflow as its own run (the runner provides this). */
   readonly runChild: (
@@ -67,6 +82,14 @@ export class RecordingHost implements EngineHost {
   constructor(private readonly options: RecordingHostOptions) {
     this.shellAllowed = options.shellAllowed;
     this.now = options.now ?? (() => new Date());
+    for (const [name, value] of options.redact ?? []) {
+      if (value !== '' && value !== secretPlaceholder(name)) this.secretValues.set(name, value);
+    }
+  }
+
+  /** Every value this host redacts, by name: what a child run must redact too. */
+  redactedValues(): ReadonlyMap<string, string> {
+    return this.secretValues;
   }
 
   secret(name: string): string | undefined {
@@ -89,6 +112,14 @@ export class RecordingHost implements EngineHost {
       at: this.timestamp(),
     });
     return value;
+  }
+
+  redact<T extends JsonValue>(value: T): T {
+    return redactSecrets(value, this.secretValues);
+  }
+
+  protect(name: string, value: string): void {
+    if (value !== '') this.secretValues.set(name, value);
   }
 
   timestamp(): string {
@@ -122,6 +153,7 @@ export class RecordingHost implements EngineHost {
     const at = this.timestamp();
     const started = performance.now();
     try {
+      this.checkDestination(call);
       const outcome = await this.options.executor.execute(call, signal, { key, occurrence });
       this.record({
         path: call.path,
@@ -192,6 +224,34 @@ export class RecordingHost implements EngineHost {
   async flush(): Promise<void> {
     await this.appending;
     if (this.appendFailure !== undefined) throw this.appendFailure;
+  }
+
+  /**
+   * Refuses a request that would carry a secret bound to hosts (config `secrets: { NAME: { hosts
+   * } }`) anywhere else: a secret placed in it by name, or one that reached it through data (a
+   * response that echoed it), in any form redaction knows.
+   * @throws EngineError (`secret-host`), before anything is sent.
+   */
+  private checkDestination(call: EffectCall): void {
+    const hostsOf = this.options.secretHosts;
+    if (!hostsOf || call.live === undefined) return;
+    const carried = new Set(call.secrets ?? []);
+    const text = JSON.stringify(call.live);
+    for (const [name, value] of this.secretValues) {
+      if (secretForms(value).some((form) => text.includes(form))) carried.add(name);
+    }
+    for (const name of carried) {
+      const hosts = hostsOf(name);
+      if (hosts === undefined) continue;
+      const host = hostOf(call.destination);
+      if (host !== undefined && hostAllowed(host, hosts)) continue;
+      throw new EngineError(
+        'secret-host',
+        host === undefined
+          ? `${call.path}: secrets.${name} may only be sent to ${hosts.join(', ')}, and a ${call.kind} step could send it anywhere; nothing was run`
+          : `${call.path}: secrets.${name} may only be sent to ${hosts.join(', ')}, not to ${host}; the request was not sent (its hosts are set in .lockstep/config.yaml)`,
+      );
+    }
   }
 
   private record(effect: EffectRecord): void {
@@ -288,4 +348,14 @@ function isoNow(): string {
 
 function elapsed(started: number): number {
   return Math.round((performance.now() - started) * 100) / 100;
+}
+
+/** The host name a request goes to, or undefined when it has none (a shell command). */
+function hostOf(destination: string | undefined): string | undefined {
+  if (destination === undefined) return undefined;
+  try {
+    return new URL(destination).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return undefined;
+  }
 }

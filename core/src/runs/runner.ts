@@ -6,6 +6,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { JsonValue } from '../model/workflow.js';
 import { executeWorkflow } from '../engine/engine.js';
+import { redactSecrets } from '../engine/effects.js';
 import { EngineError } from '../engine/engine-error.js';
 import type { ChildRunOutcome, ChildRunRequest } from '../engine/host.js';
 import { InputError, prepareInputs } from '../model/inputs.js';
@@ -27,8 +28,19 @@ export interface RunOptions {
   readonly version: ResolvedVersion;
   readonly input: { readonly [name: string]: JsonValue };
   readonly executor: EffectExecutor;
-  /** Resolves secrets by name (environment variables in the CLI, secret storage in the editor). */
+  /**
+   * Resolves secrets by name (environment variables in the CLI).
+   * @throws EngineError (`secret-not-listed`) for a name the workspace does not list: the run
+   *   then fails before its first step.
+   */
   readonly secret: (name: string) => string | undefined;
+  /** The hosts each secret may be sent to (undefined: anywhere); see RecordingHostOptions. */
+  readonly secretHosts?: (name: string) => readonly string[] | undefined;
+  /**
+   * Values redacted from everything the run records, whether it reads them or not: the
+   * workspace's secrets, and for a child run its parents' (set by the runner).
+   */
+  readonly redact?: ReadonlyMap<string, string>;
   /** Whether shell steps may run: the user's decision, default false. */
   readonly shellAllowed?: boolean;
   /** Default live. */
@@ -84,13 +96,15 @@ export async function runVersion(options: RunOptions): Promise<RunResult> {
   const now = options.now ?? (() => new Date());
   const signal = options.signal ?? new AbortController().signal;
   const version = publication ? { id: record.id, seq: publication.seq } : { id: record.id };
+  const redact = options.redact ?? new Map<string, string>();
   const header: RunHeader = {
     format: RUN_FORMAT,
     id: uuidv7(),
     workflow: record.name,
     version,
     mode: options.mode ?? { kind: 'live' },
-    input,
+    // A child run's input may hold what its parent received (a secret an endpoint echoed).
+    input: redactSecrets(input, redact),
     engine: { version: LOCKSTEP_VERSION },
     startedAt: now().toISOString(),
     ...(options.parent ? { parent: options.parent } : {}),
@@ -98,15 +112,17 @@ export async function runVersion(options: RunOptions): Promise<RunResult> {
   };
   const writer = await options.store.createRun(header);
   options.onEvent?.({ type: 'run-started', header }, header.id);
-  const host = new RecordingHost({
+  const host: RecordingHost = new RecordingHost({
     writer,
     executor: options.executor,
     secret: options.secret,
+    ...(options.secretHosts ? { secretHosts: options.secretHosts } : {}),
+    redact,
     shellAllowed: options.shellAllowed ?? false,
     runChild: (request, childSignal, identity) =>
       options.childRunner
         ? options.childRunner(request, childSignal, identity, header.id)
-        : runChild(options, header.id, request, childSignal),
+        : runChild(options, header.id, request, childSignal, host.redactedValues()),
     onEvent: (event) => options.onEvent?.(event, header.id),
     // Without a clock of the caller's, the host stamps events from the system clock its own way.
     ...(options.now ? { now: options.now } : {}),
@@ -142,6 +158,7 @@ async function runChild(
   parentRun: string,
   request: ChildRunRequest,
   signal: AbortSignal,
+  parentSecrets: ReadonlyMap<string, string>,
 ): Promise<ChildRunOutcome> {
   if (!parent.resolveChild) {
     throw new EngineError(
@@ -162,6 +179,8 @@ async function runChild(
       input: request.inputs,
       signal,
       parent: { run: parentRun, step: request.path },
+      // The child redacts what its parents do: their secrets may reach it through its input.
+      redact: new Map(parentSecrets),
     });
     return {
       run: result.id,

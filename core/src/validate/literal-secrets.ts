@@ -56,7 +56,7 @@ const SCHEME_WORDS = /^(?:bearer|basic|token|bot|apikey|key)$/i;
 const URL_USERINFO = /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:([^/\s@]+)@/i;
 
 const HOW_TO_FIX =
-  'secrets come only through ${{ secrets.NAME }} (set NAME in the environment, or in the editor’s secret storage)';
+  'secrets come only through ${{ secrets.NAME }} (list NAME under secrets in .lockstep/config.yaml and set it in the environment)';
 
 /** Every literal credential in a (schema-valid) definition. */
 export function findLiteralSecrets(definition: WorkflowDefinition): LiteralSecret[] {
@@ -73,7 +73,7 @@ export function findLiteralSecrets(definition: WorkflowDefinition): LiteralSecre
     if (model.api_key !== undefined && !isOnlySecrets(model.api_key, false)) {
       add({
         path: ['models', name, 'api_key'],
-        message: `API keys never go in the file: write api_key: \${{ secrets.${name.toUpperCase()}_API_KEY }} and set ${name.toUpperCase()}_API_KEY in the environment or the editor’s secret storage`,
+        message: `API keys never go in the file: write api_key: \${{ secrets.${name.toUpperCase()}_API_KEY }}, list ${name.toUpperCase()}_API_KEY under secrets in .lockstep/config.yaml and set it in the environment`,
       });
     }
   }
@@ -96,6 +96,19 @@ export function findLiteralSecrets(definition: WorkflowDefinition): LiteralSecre
             message: `the '${param}' query parameter carries a credential written into the file; ${HOW_TO_FIX}`,
           });
         }
+      }
+      const auth = http.auth;
+      const credential =
+        auth === undefined
+          ? undefined
+          : 'bearer' in auth
+            ? { path: ['bearer'], value: auth.bearer, what: 'bearer token' }
+            : { path: ['basic', 'password'], value: auth.basic.password, what: 'password' };
+      if (credential && credential.value !== '' && !isOnlySecrets(credential.value, false)) {
+        add({
+          path: ['steps', index, 'http', 'auth', ...credential.path],
+          message: `the ${credential.what} is written into the file; ${HOW_TO_FIX}`,
+        });
       }
       const userinfo = URL_USERINFO.exec(http.url);
       if (userinfo && !userinfo[1]!.includes('${{')) {

@@ -15,6 +15,12 @@ import type { JsonPath, SourceLocator } from '../parse/source-locator.js';
 import { userSchemaProblem } from '../format/ajv.js';
 import { canonicalJson } from '../hash/canonical.js';
 import type { Diagnostic, DiagnosticCode, Range } from '../model/diagnostics.js';
+import {
+  SECRET_PLACES,
+  secretPlaceholderName,
+  secretsAllowedAt,
+} from '../expressions/secret-places.js';
+import { CHANNEL_NAME } from '../model/names.js';
 import { formatPath } from './json-path.js';
 import { findLiteralSecrets } from './literal-secrets.js';
 import { forEachString, substringRange } from './strings.js';
@@ -27,6 +33,11 @@ export interface SemanticOptions {
    * Undefined when no store config is known (then `env.*` is not checked).
    */
   readonly envAllowList?: readonly string[] | undefined;
+  /**
+   * The secrets expressions may read (`secrets.NAME`), from `.lockstep/config.yaml`. Undefined
+   * when no store config is known (then names are not checked, only where secrets appear).
+   */
+  readonly secretNames?: readonly string[] | undefined;
 }
 
 /** A call to another workflow, for the workspace-level checks. */
@@ -64,9 +75,10 @@ interface ExpressionSite {
   readonly allSteps?: boolean;
   /** The foreach item name in scope (with `index`), if any. */
   readonly itemName?: string;
-  /** Whether `secrets.*` may be read here (model settings, http requests, shell env). */
-  readonly secretsAllowed: boolean;
 }
+
+/** The codes reported as warnings: they do not stop a snapshot, a publication or a run. */
+const WARNINGS = new Set<DiagnosticCode>(['unused-input', 'channels-planned']);
 
 /** Runs every semantic check on a schema-valid definition. */
 export function semanticDiagnostics(
@@ -101,7 +113,6 @@ class SemanticChecker {
     this.definition.steps.forEach((step, index) => this.checkStep(step, index));
     this.checkExpressionsIn(this.definition.outputs, ['outputs'], {
       allSteps: true,
-      secretsAllowed: false,
     });
     this.checkUnusedInputs();
     this.checkLiteralSecrets();
@@ -111,7 +122,7 @@ class SemanticChecker {
   private report(code: DiagnosticCode, path: JsonPath, message: string, range?: Range): void {
     this.diagnostics.push({
       code,
-      severity: code === 'unused-input' ? 'warning' : 'error',
+      severity: WARNINGS.has(code) ? 'warning' : 'error',
       message: `${formatPath(path, this.definition)}: ${message}`,
       range: range ?? this.locator.range(path),
     });
@@ -153,16 +164,13 @@ class SemanticChecker {
 
   private checkModels(): void {
     for (const [name, model] of Object.entries(this.definition.models ?? {})) {
-      this.checkExpressionsIn(model as unknown as JsonValue, ['models', name], {
-        stepIndex: -1,
-        secretsAllowed: true,
-      });
+      this.checkExpressionsIn(model as unknown as JsonValue, ['models', name], { stepIndex: -1 });
     }
   }
 
   private checkStep(step: StepDefinition, index: number): void {
     const path: JsonPath = ['steps', index];
-    const before = { stepIndex: index, secretsAllowed: false };
+    const before = { stepIndex: index };
     const itemName = step.foreach !== undefined ? foreachItemName(step) : undefined;
     const inside = itemName === undefined ? before : { ...before, itemName };
 
@@ -197,10 +205,7 @@ class SemanticChecker {
       }
     }
     if (step.http) {
-      this.checkExpressionsIn(step.http as unknown as JsonValue, [...path, 'http'], {
-        ...inside,
-        secretsAllowed: true,
-      });
+      this.checkExpressionsIn(step.http as unknown as JsonValue, [...path, 'http'], inside);
     }
     this.checkExpressionsIn(step.transform, [...path, 'transform'], inside);
     if (typeof step.shell === 'string') {
@@ -208,9 +213,17 @@ class SemanticChecker {
     } else if (step.shell) {
       const { env, ...command } = step.shell;
       this.checkExpressionsIn(command, [...path, 'shell'], inside);
-      this.checkExpressionsIn(env, [...path, 'shell', 'env'], { ...inside, secretsAllowed: true });
+      this.checkExpressionsIn(env, [...path, 'shell', 'env'], inside);
     }
     if (step.workflow) {
+      const pin = step.workflow.version;
+      if (typeof pin === 'string' && CHANNEL_NAME.test(pin)) {
+        this.report(
+          'channels-planned',
+          [...path, 'workflow', 'version'],
+          `'${pin}' names a channel, and channels are not set up yet (they are planned): pin a published number (version: 3) or sha256:<prefix>, or leave version out to call the workspace's file`,
+        );
+      }
       this.checkExpressionsIn(step.workflow.inputs, [...path, 'workflow', 'inputs'], inside);
       const inputsPath = [...path, 'workflow', 'inputs'];
       const given = step.workflow.inputs;
@@ -268,6 +281,9 @@ class SemanticChecker {
           this.report('expression-syntax', at, `expression error: ${compiled.message}`, range);
           continue;
         }
+        this.checkSecretForm(expression.source, compiled.references, at, () =>
+          substringRange(this.locator, at, text, expression.start, expression.end),
+        );
         for (const reference of compiled.references) {
           const start = expression.sourceStart + reference.start;
           const range = substringRange(
@@ -281,6 +297,32 @@ class SemanticChecker {
         }
       }
     });
+  }
+
+  /**
+   * A secret may appear only as a whole `${{ secrets.NAME }}`: an expression that computes with
+   * one (`$base64encode(secrets.T)`, `secrets.T & "x"`) could send or record it in a form no
+   * redaction recognises. Where secrets are not allowed at all, checkReference says so instead.
+   */
+  private checkSecretForm(
+    source: string,
+    references: readonly ScopeReference[],
+    path: JsonPath,
+    range: () => Range,
+  ): void {
+    const secret = references.find((r) => r.root === 'secrets');
+    if (!secret || !secretsAllowedAt(path) || secretPlaceholderName(source) !== undefined) return;
+    const name = secret.path[0] ?? 'NAME';
+    const basic =
+      path[2] === 'http'
+        ? '; for Basic authentication use `auth: { basic: { username, password } }`'
+        : '';
+    this.report(
+      'secret-exposure',
+      path,
+      `\${{ ${source.trim()} }} computes with secrets.${name}: a secret may appear only as a whole \${{ secrets.${name} }}, alone or inside a string${basic}`,
+      range(),
+    );
   }
 
   private checkReference(
@@ -308,18 +350,27 @@ class SemanticChecker {
       case 'steps':
         this.checkStepReference(first, second, path, site, range);
         return;
-      case 'secrets':
+      case 'secrets': {
+        const listed = this.options.secretNames;
         if (first === undefined) {
           this.report('unknown-name', path, 'name a secret: secrets.NAME', range);
-        } else if (!site.secretsAllowed) {
+        } else if (!secretsAllowedAt(path)) {
           this.report(
             'secret-exposure',
             path,
-            `secrets.${first} cannot be used here: secrets may only be read in model settings, http requests and shell env, where they are redacted from recordings`,
+            `secrets.${first} cannot be used here: a secret may only be placed where it is sent (${SECRET_PLACES}), never in a prompt, an output or anything else a run records`,
+            range,
+          );
+        } else if (listed !== undefined && !listed.includes(first)) {
+          this.report(
+            'unknown-secret',
+            path,
+            `secrets.${first} is not listed in .lockstep/config.yaml: add ${first} to its secrets (with the hosts it may be sent to) so that reviewers see it${didYouMean(first, [...listed])}`,
             range,
           );
         }
         return;
+      }
       case 'env': {
         const allow = this.options.envAllowList;
         if (first === undefined) {

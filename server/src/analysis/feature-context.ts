@@ -2,6 +2,8 @@
  * What a feature handler receives: the analysis of the document it was asked about, and a view
  * of the rest of its workspace (other files' validations, channel names).
  */
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import type { TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ValidatedWorkflow } from '../../../core/src/validate/validate-workflow.js';
@@ -28,6 +30,11 @@ export interface FeatureContext {
   files(): WorkspaceFile[];
   /** The channel names of the workspace's store. */
   channelNames(): Promise<readonly string[]>;
+  /**
+   * The workspace's `.lockstep/config.yaml` as the editor has it (the open document's text, else
+   * the file's); undefined for a file that does not exist, or a workspace without a store.
+   */
+  configText(): string | undefined;
 }
 
 /** Builds feature contexts, keeping the latest analysis of each open document. */
@@ -47,7 +54,7 @@ export class FeatureContexts {
     const scope = await this.model.scopeFor(uri);
     const document = this.documents.get(uri);
     if (!document || !this.model.isWorkflowDocument(uri)) return undefined;
-    const validated = this.cache.validate(documentKey(uri), document.getText(), scope.envAllowList);
+    const validated = this.cache.validate(documentKey(uri), document.getText(), scope.settings);
     let analysis = this.latest.get(uri);
     if (analysis?.validated !== validated || analysis.document.version !== document.version) {
       analysis = new DocumentAnalysis(document, validated);
@@ -61,10 +68,21 @@ export class FeatureContexts {
       files: () =>
         model.files(scope).map((file) => ({
           ...file,
-          validated: cache.validate(file.key, file.text, scope.envAllowList),
+          validated: cache.validate(file.key, file.text, scope.settings),
         })),
       channelNames: () =>
         scope.storeDir === undefined ? Promise.resolve([]) : channels(scope.storeDir),
+      configText: () => {
+        const file = scope.configFile;
+        if (file === undefined) return undefined;
+        const open = this.documents.get(pathToFileURL(file).href);
+        if (open) return open.getText();
+        try {
+          return readFileSync(file, 'utf8');
+        } catch {
+          return undefined;
+        }
+      },
     };
   }
 

@@ -29,7 +29,6 @@ import { outputFields } from './output-fields.js';
 /** Keys that only apply to a step with `foreach` (the schema's `dependencies`). */
 const FOREACH_KEYS = new Set(['as', 'key', 'concurrency']);
 const KINDS = new Set<string>(STEP_KINDS);
-const SECRET_NAME = /secrets\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)/g;
 
 export interface CompletionRequest {
   readonly offset: number;
@@ -202,26 +201,16 @@ function expressionItems(
     );
   }
   if (root === 'env' && rest.length === 0) {
-    return context.scope.envAllowList.map((name) =>
+    return context.scope.settings.envAllowList.map((name) =>
       item(name, CompletionItemKind.Variable, 'env.allow in .lockstep/config.yaml'),
     );
   }
   if (root === 'secrets' && rest.length === 0) {
-    return secretNames(context).map((name) =>
-      item(name, CompletionItemKind.Constant, 'a secret used in this workspace'),
+    return context.scope.settings.secretNames.map((name) =>
+      item(name, CompletionItemKind.Constant, 'secrets in .lockstep/config.yaml'),
     );
   }
   return [];
-}
-
-/** Secret names read anywhere in the workspace's workflow files: names only, never values. */
-function secretNames(context: FeatureContext): string[] {
-  const names = new Set<string>();
-  for (const file of context.files()) {
-    if (!file.text.includes('secrets')) continue;
-    for (const match of file.text.matchAll(SECRET_NAME)) names.add(match[1]!);
-  }
-  return [...names].sort();
 }
 
 function isRequired(schema: SchemaNode, key: string): boolean {

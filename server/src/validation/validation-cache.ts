@@ -1,8 +1,9 @@
 /**
- * Per-file validation results, keyed by the exact text and the env allow-list they were computed
- * with. A keystroke re-validates only the edited file; every other file's result (and its summary
+ * Per-file validation results, keyed by the exact text and the settings (env allow-list, secret
+ * names) they were computed with. A keystroke re-validates only the edited file; every other file's result (and its summary
  * for the workspace checks) comes from here.
  */
+import type { ValidationSettings } from '../../../core/src/validate/config.js';
 import {
   validateWorkflowText,
   type ValidatedWorkflow,
@@ -10,7 +11,7 @@ import {
 
 interface Entry {
   readonly text: string;
-  readonly allow: string;
+  readonly settings: string;
   readonly validated: ValidatedWorkflow;
 }
 
@@ -21,25 +22,29 @@ export class ValidationCache {
   /** @param onValidate observes every real (uncached) validation, by file key. */
   constructor(private readonly onValidate?: (key: string) => void) {}
 
-  /** The file's validation for this text, computed only when the text or allow-list changed. */
-  validate(key: string, text: string, envAllowList: readonly string[]): ValidatedWorkflow {
-    const allow = envAllowList.join('\n');
+  /** The file's validation for this text, computed only when the text or settings changed. */
+  validate(key: string, text: string, settings: ValidationSettings): ValidatedWorkflow {
+    const settingsKey = keyOf(settings);
     const known = this.entries.get(key);
-    if (known && known.text === text && known.allow === allow) return known.validated;
+    if (known && known.text === text && known.settings === settingsKey) return known.validated;
     this.onValidate?.(key);
-    const validated = validateWorkflowText(text, { envAllowList });
-    this.entries.set(key, { text, allow, validated });
+    const validated = validateWorkflowText(text, settings);
+    this.entries.set(key, { text, settings: settingsKey, validated });
     return validated;
   }
 
   /** Whether `validate` would answer from the cache. */
-  has(key: string, text: string, envAllowList: readonly string[]): boolean {
+  has(key: string, text: string, settings: ValidationSettings): boolean {
     const known = this.entries.get(key);
-    return !!known && known.text === text && known.allow === envAllowList.join('\n');
+    return !!known && known.text === text && known.settings === keyOf(settings);
   }
 
   /** Drops a file's result (deleted files). */
   forget(key: string): void {
     this.entries.delete(key);
   }
+}
+
+function keyOf(settings: ValidationSettings): string {
+  return `${settings.envAllowList.join(',')}|${settings.secretNames.join(',')}`;
 }

@@ -133,7 +133,7 @@ export class ValidationManager {
           continue;
         }
         if (!model.isWorkflowDocument(uri)) continue;
-        cache.validate(documentKey(uri), document.getText(), scope.envAllowList);
+        cache.validate(documentKey(uri), document.getText(), scope.settings);
         fresh.add(uri);
       } catch (error) {
         this.options.log(`validating ${uri} failed: ${errorText(error)}`);
@@ -155,13 +155,10 @@ export class ValidationManager {
     const results = [];
     let uncached = 0;
     for (const file of files) {
-      if (
-        !cache.has(file.key, file.text, scope.envAllowList) &&
-        ++uncached % FILES_PER_TURN === 0
-      ) {
+      if (!cache.has(file.key, file.text, scope.settings) && ++uncached % FILES_PER_TURN === 0) {
         await nextTurn(); // the first pass over a large workspace must not block typing
       }
-      results.push({ file, validated: cache.validate(file.key, file.text, scope.envAllowList) });
+      results.push({ file, validated: cache.validate(file.key, file.text, scope.settings) });
     }
     const extra = workspaceDiagnostics(
       results.map((r) => ({ file: r.file.key, summary: r.validated.summary })),

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FileChangeType, type FileEvent, type TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { parseConfigText } from '../../../core/src/validate/config.js';
+import { parseConfigText, validationSettings } from '../../../core/src/validate/config.js';
 import {
   WORKFLOW_FILE,
   findWorkflowFiles,
@@ -234,7 +234,7 @@ export class WorkspaceModel {
     const text = open ? open.getText() : ((await readText(file)) ?? '');
     // As the CLI reads it: no settings means an empty allow-list. Invalid settings are reported
     // on the settings document itself; validation meanwhile uses the defaults.
-    scope.envAllowList = parseConfigText(text).config.env?.allow ?? [];
+    scope.settings = validationSettings(parseConfigText(text).config);
   }
 }
 

@@ -1,12 +1,16 @@
 /** One workspace as the language server sees it: a root, its workflow files on disk, its settings. */
 import path from 'node:path';
+import type { ValidationSettings } from '../../../core/src/validate/config.js';
 
 /** A workspace root, its disk files and its env allow-list; files are keyed by path. */
 export class WorkspaceScope {
   /** Workflow files found on disk under the root: path → text. Open documents override these. */
   readonly disk = new Map<string, string>();
-  /** `env.allow` from the settings (empty when there are none, as the CLI reads it). */
-  envAllowList: readonly string[] = [];
+  /**
+   * What validation reads from the settings: `env.allow` and the secrets' names (both empty when
+   * there are none, as the CLI reads them).
+   */
+  settings: ValidationSettings = { envAllowList: [], secretNames: [] };
   /** Settles once the files and settings have been read. */
   loaded: Promise<void> | undefined;
 

@@ -8,6 +8,7 @@ import { looksLikeFile } from '../../versions/refs.js';
 import { printComparison, printDivergence } from '../comparison-output.js';
 import type { CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
+import { cancelOnInterrupt } from '../interrupt.js';
 import { printJson } from '../output.js';
 import { findRunId } from '../run-ids.js';
 
@@ -42,9 +43,11 @@ export async function replayCommand(
   const fixtures =
     options.fixtures === undefined ? undefined : await loadFixtures(options.fixtures);
   const store = await workspace.openStore();
+  const interrupt = cancelOnInterrupt(context.output, 'the replay');
   try {
     const run = await findRunId(store, id);
     const report = await replayInWorkspace(workspace, store, run, {
+      signal: interrupt.signal,
       ...(options.against !== undefined ? { against: options.against } : {}),
       ...(options.onMiss !== undefined ? { onMiss: options.onMiss as MissPolicy } : {}),
       ...(fixtures ? { fixtures } : {}),
@@ -76,9 +79,11 @@ export async function replayCommand(
         printComparison(context.output, report.comparison);
       }
     }
+    if (report.replay.status === 'cancelled') return EXIT.cancelled;
     if (report.kind === 'exact') return report.verified ? EXIT.ok : EXIT.problems;
     return report.replay.status === 'succeeded' ? EXIT.ok : EXIT.problems;
   } finally {
+    interrupt.dispose();
     await store.close();
   }
 }

@@ -9,6 +9,7 @@ import type { RunEvent } from '../../model/runs.js';
 import { looksLikeFile } from '../../versions/refs.js';
 import type { CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
+import { cancelOnInterrupt } from '../interrupt.js';
 import { displayPath, printJson } from '../output.js';
 import { progressPrinter } from '../run-progress.js';
 import { compareRuns } from '../../replay/compare.js';
@@ -38,15 +39,10 @@ export async function runCommand(
     ? await Workspace.forFile(ref, context.global)
     : await Workspace.locate(process.cwd(), context.global);
   const store = await workspace.openStore({ create: true });
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(EXIT.cancelled);
-    context.output.err('lockstep: cancelling the run (Ctrl-C again to quit at once)');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const interrupt = cancelOnInterrupt(
+    context.output,
+    options.refB === undefined ? 'the run' : 'the runs',
+  );
   try {
     // A broken fixtures file stops the run before the workflow is snapshotted.
     const fixtures =
@@ -62,7 +58,7 @@ export async function runCommand(
       input,
       ...(fixtures ? { fixtures } : {}),
       allowShell: options.allowShell === true,
-      signal: controller.signal,
+      signal: interrupt.signal,
       ...(progress ? { onEvent: (event: RunEvent, run: string) => progress(event, run) } : {}),
     };
     if (options.refB !== undefined) {
@@ -75,6 +71,7 @@ export async function runCommand(
       const comparison = compareRuns(recordA!, recordB!, (await workspace.config()).prices ?? {});
       if (options.json) printJson(context.output, { a, b, comparison });
       else printComparison(context.output, comparison);
+      if (a.status === 'cancelled' || b.status === 'cancelled') return EXIT.cancelled;
       return a.status === 'succeeded' && b.status === 'succeeded' ? EXIT.ok : EXIT.problems;
     }
     const result = await runResolved(workspace, store, version, runOptions);
@@ -101,7 +98,7 @@ export async function runCommand(
         ? EXIT.cancelled
         : EXIT.problems;
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupt.dispose();
     await store.close();
   }
 }

@@ -1,9 +1,10 @@
 /** `http`: calls an endpoint; the output is `{ status, headers, body }`. */
 import type { JsonValue } from '../../model/workflow.js';
 import { EngineError } from '../engine-error.js';
-import { redactSecrets, secretPlaceholder } from '../effects.js';
+import { decodePlaceholders, secretPlaceholder } from '../effects.js';
+import type { EngineHost } from '../host.js';
 import { evaluateValue } from '../evaluate.js';
-import type { StepContext, StepResult } from './run-step-body.js';
+import { placement, type StepContext, type StepResult } from './run-step-body.js';
 
 /** The canonical HTTP request (what identifies the call). */
 export interface HttpRequest {
@@ -26,33 +27,64 @@ export interface HttpResponse {
 export async function runHttpStep(context: StepContext): Promise<StepResult> {
   const { step, scope, functions, host, signal, path } = context;
   const where = `steps.${step.id}.http`;
-  const rendered = (await evaluateValue(
-    step.http as unknown as JsonValue,
+  const { method, expect, auth: authTemplate, ...sendable } = step.http!;
+  // Secrets may be placed in what is sent (url, headers, query, body, auth), nowhere else.
+  const control = (await evaluateValue(
+    { method: method ?? null, expect: expect ?? null } as unknown as JsonValue,
     scope,
     functions,
     where,
+  )) as { method: JsonValue; expect: JsonValue };
+  const placed = placement(context);
+  const rendered = (await evaluateValue(
+    sendable as unknown as JsonValue,
+    scope,
+    functions,
+    where,
+    placed,
   )) as {
-    method?: JsonValue;
     url: JsonValue;
     headers?: { [name: string]: JsonValue };
     query?: { [name: string]: JsonValue };
     body?: JsonValue;
-    expect?: JsonValue;
   };
-  const request = buildRequest(rendered, where);
-  const canonical = canonicalRequest(request, context.secrets);
+  const authPlaced = placement(context);
+  const renderedAuth =
+    authTemplate === undefined
+      ? undefined
+      : await evaluateValue(
+          authTemplate as unknown as JsonValue,
+          scope,
+          functions,
+          `${where}.auth`,
+          authPlaced,
+        );
+  const request = buildRequest({ ...rendered, method: control.method }, where);
+  const auth = authorization(renderedAuth, where);
+  // The canonical request names the secrets its credential is made of (`auth` with
+  // placeholders), never the credential; what is sent carries the Authorization header.
+  const canonical = canonicalRequest(request, host, renderedAuth);
+  if (auth?.derived !== undefined) {
+    host.protect(`${[...authPlaced.placed].join('+') || 'http'}:basic`, auth.derived);
+  }
+  for (const name of authPlaced.placed) placed.placed.add(name);
+  const live = auth
+    ? { ...request, headers: { ...request.headers, authorization: auth.header } }
+    : request;
   const { response } = await host.effect(
     {
       path,
       kind: 'http',
       request: canonical,
-      live: request as unknown as JsonValue,
+      live: live as unknown as JsonValue,
+      secrets: [...placed.placed],
+      destination: request.url,
       ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
     },
     signal,
   );
   const result = response as unknown as HttpResponse;
-  const expected = expectedStatuses(rendered.expect);
+  const expected = expectedStatuses(control.expect);
   if (expected ? !expected.includes(result.status) : result.status < 200 || result.status > 299) {
     const shown = (canonical as { url: string }).url;
     throw new EngineError(
@@ -64,6 +96,34 @@ export async function runHttpStep(context: StepContext): Promise<StepResult> {
   return { output: result as unknown as JsonValue, input: canonical };
 }
 
+/** The Authorization header `auth` asks for, and the credential made from a secret, if any. */
+function authorization(
+  auth: JsonValue | undefined,
+  where: string,
+): { header: string; derived?: string } | undefined {
+  if (auth === undefined || auth === null) return undefined;
+  const value = auth as {
+    bearer?: JsonValue;
+    basic?: { username?: JsonValue; password?: JsonValue };
+  };
+  if (typeof value.bearer === 'string') return { header: `Bearer ${value.bearer}` };
+  const basic = value.basic;
+  if (basic && typeof basic.username === 'string' && typeof basic.password === 'string') {
+    const credential = base64(`${basic.username}:${basic.password}`);
+    return { header: `Basic ${credential}`, derived: credential };
+  }
+  throw new EngineError(
+    'expression',
+    `${where}.auth: give { bearer: <token> } or { basic: { username, password } }, each a string`,
+  );
+}
+
+/** Base64 of UTF-8 text (what HTTP Basic authentication sends). */
+function base64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  return btoa(Array.from(bytes, (byte) => String.fromCharCode(byte)).join(''));
+}
+
 /**
  * Header names that carry credentials: the names validation only accepts from `secrets.*`
  * (validate/literal-secrets.ts).
@@ -72,17 +132,19 @@ const CREDENTIAL_HEADER =
   /^(?:authorization|proxy-authorization|cookie|x-api-key|api-key|apikey)$|token|secret|api[-_]?key|password|credential/i;
 
 /**
- * The request as recorded and keyed: secret values become placeholders. A credential header
- * whose value was computed from a secret (`Basic ${{ $base64encode('user:' & secrets.P) }}`)
- * holds no placeholder after that, so it is recorded as `⟦redacted⟧`: never the credential, and
- * never a key that changes with a secret's value.
+ * The request as recorded and keyed: secret values become placeholders, and `auth` is kept as
+ * written (with placeholders) rather than as the header it makes. A credential header that holds
+ * no placeholder (a computed one from an older definition) is recorded as `⟦redacted⟧`: never the
+ * credential, and never a key that changes with a secret's value.
  */
-function canonicalRequest(request: HttpRequest, secrets: ReadonlyMap<string, string>): JsonValue {
-  const canonical = redactSecrets(
-    request as unknown as JsonValue,
-    secrets,
-  ) as unknown as HttpRequest;
+function canonicalRequest(
+  request: HttpRequest,
+  host: EngineHost,
+  auth: JsonValue | undefined,
+): JsonValue {
+  const canonical = host.redact(request as unknown as JsonValue) as unknown as HttpRequest;
   const placeholder = secretPlaceholder('').slice(0, -1);
+  const url = decodePlaceholders(canonical.url);
   const headers: { [name: string]: string } = {};
   for (const [name, value] of Object.entries(canonical.headers)) {
     headers[name] =
@@ -90,7 +152,9 @@ function canonicalRequest(request: HttpRequest, secrets: ReadonlyMap<string, str
         ? '⟦redacted⟧'
         : value;
   }
-  return { ...canonical, headers };
+  return auth === undefined || auth === null
+    ? { ...canonical, url, headers }
+    : { ...canonical, url, headers, auth: host.redact(auth) };
 }
 
 function buildRequest(

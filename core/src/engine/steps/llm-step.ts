@@ -6,10 +6,9 @@
 import { compileUserSchema } from '../../format/ajv.js';
 import type { ChatMessage, JsonObject, JsonValue } from '../../model/workflow.js';
 import { EngineError } from '../engine-error.js';
-import { redactSecrets } from '../effects.js';
 import { evaluateValue } from '../evaluate.js';
 import { parseDuration } from '../duration.js';
-import type { StepContext, StepResult } from './run-step-body.js';
+import { placement, type StepContext, type StepResult } from './run-step-body.js';
 
 /** The canonical model request: allow-listed fields only (never the endpoint or the key). */
 export interface ModelRequest {
@@ -58,12 +57,21 @@ export async function runLlmStep(context: StepContext): Promise<StepResult> {
     throw new EngineError('unknown-model', `${where}.model: no model named '${llm.model}'`);
 
   const messages = await renderMessages(context, where);
-  const transportConfig = (await evaluateValue(
-    { base_url: model.base_url ?? null, api_key: model.api_key ?? null },
+  const baseUrl = await evaluateValue(
+    model.base_url ?? null,
     scope,
     functions,
-    `models.${llm.model}`,
-  )) as { base_url: JsonValue; api_key: JsonValue };
+    `models.${llm.model}.base_url`,
+  );
+  // The key is the one place a model's settings may hold a secret.
+  const placed = placement(context);
+  const apiKey = await evaluateValue(
+    model.api_key ?? null,
+    scope,
+    functions,
+    `models.${llm.model}.api_key`,
+    placed,
+  );
 
   const request: { -readonly [K in keyof ModelRequest]: ModelRequest[K] } = {
     provider: model.provider,
@@ -75,20 +83,25 @@ export async function runLlmStep(context: StepContext): Promise<StepResult> {
     const value = llm[name] ?? model[name];
     if (value !== undefined) (request as Record<string, unknown>)[name] = value;
   }
-  const canonical = redactSecrets(request as unknown as JsonValue, context.secrets);
+  const canonical = host.redact(request as unknown as JsonValue);
   const apiKeySecret = /secrets\.([A-Za-z_][A-Za-z0-9_]*)/.exec(model.api_key ?? '')?.[1];
   const transport: ModelTransport = {
-    ...(typeof transportConfig.base_url === 'string' ? { baseUrl: transportConfig.base_url } : {}),
-    ...(typeof transportConfig.api_key === 'string' && transportConfig.api_key !== ''
-      ? { apiKey: transportConfig.api_key }
-      : {}),
+    ...(typeof baseUrl === 'string' ? { baseUrl } : {}),
+    ...(typeof apiKey === 'string' && apiKey !== '' ? { apiKey } : {}),
     ...(apiKeySecret ? { apiKeySecret } : {}),
     ...(model.timeout ? { timeoutMs: parseDuration(model.timeout) } : {}),
     ...(model.stream === true ? { stream: true } : {}),
   };
   const live: ModelCall = { request, transport };
   const { response } = await host.effect(
-    { path, kind: 'llm', request: canonical, live: live as unknown as JsonValue },
+    {
+      path,
+      kind: 'llm',
+      request: canonical,
+      live: live as unknown as JsonValue,
+      secrets: [...placed.placed],
+      destination: typeof baseUrl === 'string' ? baseUrl : providerEndpoint(model.provider),
+    },
     signal,
   );
   const answer = response as unknown as ModelResponse;
@@ -159,4 +172,9 @@ function parseJsonAnswer(
     }
   }
   return value;
+}
+
+/** Where a provider's requests go when a model sets no `base_url`. */
+function providerEndpoint(provider: string): string {
+  return provider === 'openai' ? 'https://api.openai.com/v1' : `${provider}:`;
 }

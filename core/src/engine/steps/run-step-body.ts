@@ -1,6 +1,6 @@
 /** Runs one attempt of a step's body, by kind. */
 import type { JsonValue, ModelDefinition, StepDefinition, StepKind } from '../../model/workflow.js';
-import type { ExpressionFunctions, Scope } from '../evaluate.js';
+import type { ExpressionFunctions, Scope, SecretPlacement } from '../evaluate.js';
 import type { EngineHost } from '../host.js';
 import { runHttpStep } from './http-step.js';
 import { runLlmStep } from './llm-step.js';
@@ -21,7 +21,10 @@ export interface StepContext {
   /** The step's per-attempt timeout, when it sets one (the signal enforces it too). */
   readonly timeoutMs?: number;
   readonly functions: ExpressionFunctions;
-  /** Secret values by name, to redact them from whatever is recorded. */
+  /**
+   * The run's secret values by name: placed where a step may send them (see `placement`), and
+   * redacted from whatever is recorded.
+   */
   readonly secrets: ReadonlyMap<string, string>;
   readonly models: { readonly [name: string]: ModelDefinition };
 }
@@ -43,4 +46,9 @@ const BODIES: Record<StepKind, (context: StepContext) => Promise<StepResult>> = 
 /** One attempt of the step's body. */
 export function runStepBody(kind: StepKind, context: StepContext): Promise<StepResult> {
   return BODIES[kind](context);
+}
+
+/** A fresh record of where this attempt places secrets (see evaluateValue). */
+export function placement(context: StepContext): SecretPlacement {
+  return { values: context.secrets, placed: new Set() };
 }

@@ -1,44 +1,47 @@
 /** `shell`: runs a command, only when the user allowed shell steps. */
 import type { JsonValue } from '../../model/workflow.js';
 import { EngineError } from '../engine-error.js';
-import { redactSecrets } from '../effects.js';
 import { evaluateValue } from '../evaluate.js';
-import type { StepContext, StepResult } from './run-step-body.js';
+import { placement, type StepContext, type StepResult } from './run-step-body.js';
 
 export async function runShellStep(context: StepContext): Promise<StepResult> {
   const { step, scope, functions, host, signal, path } = context;
   if (!host.shellAllowed) {
     throw new EngineError(
       'shell-not-allowed',
-      `steps.${step.id}: shell steps are off; allow them for this run (lockstep run --allow-shell, or the lockstep.shell.allow setting in the editor) if you trust this workflow`,
+      `steps.${step.id}: shell steps are off; allow them for this run (lockstep run --allow-shell) if you trust this workflow`,
     );
   }
   const where = `steps.${step.id}.shell`;
   const shell = step.shell!;
   const config = typeof shell === 'string' ? { run: shell } : shell;
+  const { env, ...command } = config;
   const rendered = (await evaluateValue(
-    config as unknown as JsonValue,
+    command as unknown as JsonValue,
     scope,
     functions,
     where,
-  )) as {
-    run: JsonValue;
-    cwd?: JsonValue;
-    env?: { [name: string]: JsonValue };
-  };
+  )) as { run: JsonValue; cwd?: JsonValue };
+  // The declared environment is the one place a shell step may hold a secret.
+  const placed = placement(context);
+  const renderedEnv = (await evaluateValue(
+    (env ?? {}) as unknown as JsonValue,
+    scope,
+    functions,
+    `${where}.env`,
+    placed,
+  )) as { [name: string]: JsonValue };
   if (typeof rendered.run !== 'string' || rendered.run.trim() === '') {
     throw new EngineError('expression', `${where}: the command is empty`);
   }
   const request = {
     command: rendered.run,
     cwd: typeof rendered.cwd === 'string' ? rendered.cwd : '.',
-    env: Object.fromEntries(
-      Object.entries(rendered.env ?? {}).map(([k, v]) => [k, String(v ?? '')]),
-    ),
+    env: Object.fromEntries(Object.entries(renderedEnv).map(([k, v]) => [k, String(v ?? '')])),
   };
-  const canonical = redactSecrets(request, context.secrets);
+  const canonical = host.redact(request);
   const { response } = await host.effect(
-    { path, kind: 'shell', request: canonical, live: request },
+    { path, kind: 'shell', request: canonical, live: request, secrets: [...placed.placed] },
     signal,
   );
   const result = response as { exitCode: number; stdout: string; stderr: string };

@@ -1,7 +1,6 @@
 /** `workflow`: another workflow runs as its own run, linked to this one; its output is the output. */
 import type { JsonValue } from '../../model/workflow.js';
 import { EngineError } from '../engine-error.js';
-import { redactSecrets } from '../effects.js';
 import { evaluateValue } from '../evaluate.js';
 import type { StepContext, StepResult } from './run-step-body.js';
 
@@ -35,9 +34,6 @@ export async function runWorkflowStep(context: StepContext): Promise<StepResult>
   }
   return {
     output: outcome.output,
-    input: redactSecrets(
-      { workflow: call.name, version: call.version ?? null, inputs },
-      context.secrets,
-    ),
+    input: context.host.redact({ workflow: call.name, version: call.version ?? null, inputs }),
   };
 }

@@ -8,6 +8,7 @@ import { replayRun, type ReplayReport } from '../../replay/replay.js';
 import type { MissPolicy } from '../../replay/replay-executor.js';
 import type { RunEvent } from '../../model/runs.js';
 import type { Store } from '../../store/store.js';
+import { secretAccess } from '../../runs/secret-access.js';
 import { displayPath } from '../workspace/display-path.js';
 import {
   liveExecutor,
@@ -64,7 +65,7 @@ export async function replayInWorkspace(
     ...(fixtures
       ? { fixtures: new ScriptedExecutor(fixtures.fixtures, live, displayPath(fixtures.file)) }
       : {}),
-    secret: options.secret ?? ((name) => process.env[name]),
+    ...secretAccess(config, options.secret ?? ((name) => process.env[name])),
     resolveChild: (workflow, pin) => resolveChild(workspace, store, workflow, pin),
     shellAllowed: options.allowShell === true,
     writer: thisProcess(),

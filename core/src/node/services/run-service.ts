@@ -17,6 +17,7 @@ import { parseFixturesText, type Fixtures } from '../../providers/fixtures.js';
 import { LiveExecutor } from '../../providers/live-executor.js';
 import { ScriptedExecutor } from '../../providers/scripted-executor.js';
 import type { EffectExecutor } from '../../runs/recording-host.js';
+import { secretAccess } from '../../runs/secret-access.js';
 import type { RunEvent, RunMode } from '../../model/runs.js';
 import { runVersion, type RunResult } from '../../runs/runner.js';
 import type { Store } from '../../store/store.js';
@@ -37,7 +38,10 @@ export interface RunRefOptions {
   readonly signal?: AbortSignal;
   /** Every recorded event as it happens, with its run id (child runs included). */
   readonly onEvent?: (event: RunEvent, run: string) => void;
-  /** Where secrets come from (default: environment variables of the same name). */
+  /**
+   * Where secrets come from (default: environment variables of the same name). Only the secrets
+   * `.lockstep/config.yaml` lists are read.
+   */
   readonly secret?: (name: string) => string | undefined;
   /** Where environment variables come from (default: this process's environment). */
   readonly env?: (name: string) => string | undefined;
@@ -68,12 +72,16 @@ export async function runResolved(
 ): Promise<RunResult> {
   const live = await liveExecutor(workspace, options);
   const { executor, mode } = await chooseExecutor(live, options.fixtures, workspace.root);
+  const secrets = secretAccess(
+    await workspace.config(),
+    options.secret ?? ((name) => process.env[name]),
+  );
   return runVersion({
     store,
     version,
     input: options.input ?? {},
     executor,
-    secret: options.secret ?? ((name) => process.env[name]),
+    ...secrets,
     shellAllowed: options.allowShell ?? false,
     mode,
     ...(options.signal ? { signal: options.signal } : {}),

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidDefinitionError, RefError } from '../../model/errors.js';
-import { parseConfigText, type LockstepConfig } from '../../validate/config.js';
+import { parseConfigText, validationSettings, type LockstepConfig } from '../../validate/config.js';
 import type { VersionDraft } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
 import { validateWorkspaceFiles, type FileValidation } from '../../validate/validate-workspace.js';
@@ -98,7 +98,7 @@ export class Workspace {
     );
     const config = await this.config();
     const results = validateWorkspaceFiles(texts, {
-      envAllowList: config.env?.allow ?? [],
+      ...validationSettings(config),
       describeFile: (other) => path.relative(this.root, other).split(path.sep).join('/'),
     });
     const byFile = new Map(results.map((r) => [r.file, r]));

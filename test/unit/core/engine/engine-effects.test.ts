@@ -13,6 +13,7 @@ import {
   runOnce,
   stepAt,
   TableExecutor,
+  unvalidatedVersionOf,
 } from '../../../helpers/engine-harness.js';
 
 /** The effects a run performed: without the record of which secrets were set. */
@@ -405,59 +406,104 @@ describe('request keys', () => {
     );
   });
 
-  test('Basic credentials are recorded without the secret or its base64, keyed without them', async () => {
-    const basic = (header: string): WorkflowDefinition => ({
+  test('auth: basic sends the credential; the run records the secret names, never it', async () => {
+    const definition = (auth: JsonValue): WorkflowDefinition => ({
       name: 'basic',
-      steps: [
-        {
-          id: 'call',
-          http: { url: 'https://api.example.com/me', headers: { authorization: header } },
-        },
-      ],
+      steps: [{ id: 'call', http: { url: 'https://api.example.com/me', auth } as never }],
     });
-    const run = async (header: string, secret: string, echo: boolean): Promise<RunRecord> => {
+    const run = async (secret: string): Promise<{ record: RunRecord; sent: string }> => {
       const executor = new TableExecutor({
         // An echoing server sends the header back, as debugging endpoints do.
-        http: async (request) =>
-          httpAnswer(echo ? { youSent: request.headers['authorization'] ?? '' } : { ok: true }),
+        http: async (request) => httpAnswer({ youSent: request.headers['authorization'] ?? '' }),
       });
-      const { result, record, events } = await runOnce(basic(header), {
-        executor,
-        secrets: { CREDENTIALS: secret },
-      });
+      const { result, record, events } = await runOnce(
+        definition({ basic: { username: 'svc-user', password: '${{ secrets.PASSWORD }}' } }),
+        { executor, secrets: { PASSWORD: secret } },
+      );
       assert.equal(result.status, 'succeeded', JSON.stringify(result.error));
       const sent = (executor.calls[0]!.call.live as { headers: Record<string, string> }).headers;
-      assert.match(sent['authorization'] ?? '', /^Basic [A-Za-z0-9+/]+=*$/);
-      const recorded = JSON.stringify({ record, events });
-      const encoded = (sent['authorization'] ?? '').slice('Basic '.length);
-      for (const form of [secret, encoded]) {
-        assert.equal(recorded.includes(form), false, `${header}: recorded ${form}`);
+      const header = sent['authorization'] ?? '';
+      assert.equal(header, `Basic ${Buffer.from(`svc-user:${secret}`).toString('base64')}`);
+      const recorded = JSON.stringify({ record, events, result });
+      for (const form of [secret, header.slice('Basic '.length)]) {
+        assert.equal(recorded.includes(form), false, `recorded ${form}`);
       }
-      return record;
+      return { record, sent: header };
     };
-    const whole = 'Basic ${{ $base64encode(secrets.CREDENTIALS) }}';
-    const a = await run(whole, 'svc-user:pa55-word-ALPHA-91c2', true);
-    const b = await run(whole, 'svc-user:pa55-word-BRAVO-3e7d', true);
-    assert.deepEqual(identities(a), identities(b));
-    assert.deepEqual((performed(a)[0]!.request as { headers: unknown }).headers, {
-      authorization: 'Basic ⟦secret:CREDENTIALS⟧',
+    const a = await run('pa55-word-ALPHA-91c2');
+    const b = await run('pa55-word-BRAVO-3e7d');
+    assert.deepEqual(identities(a.record), identities(b.record));
+    const request = performed(a.record)[0]!.request as { headers: unknown; auth: unknown };
+    assert.deepEqual(request.headers, {});
+    assert.deepEqual(request.auth, {
+      basic: { username: 'svc-user', password: '⟦secret:PASSWORD⟧' },
     });
-    assert.deepEqual(performed(a)[0]!.response, {
-      status: 200,
-      headers: { 'content-type': 'application/json' },
-      body: { youSent: 'Basic ⟦secret:CREDENTIALS⟧' },
+    assert.deepEqual((performed(a.record)[0]!.response as { body: unknown }).body, {
+      youSent: 'Basic ⟦secret:PASSWORD:basic⟧',
     });
-    // A user name joined to the secret before encoding (8 characters, so the secret's base64
-    // does not line up with the header's): the request records no credential and the key does
-    // not depend on it. (A server echoing such a header back is not caught: only the secret's
-    // own forms are known to the recorder.)
-    const joined = 'Basic ${{ $base64encode("svc-usr:" & secrets.CREDENTIALS) }}';
-    const c = await run(joined, 'pa55-word-CHARLIE-5b8a', false);
-    const d = await run(joined, 'pa55-word-DELTA-0f4e', false);
-    assert.deepEqual(identities(c), identities(d));
-    assert.deepEqual((performed(c)[0]!.request as { headers: unknown }).headers, {
-      authorization: '⟦redacted⟧',
+    // A bearer token: the header the endpoint gets, the placeholder in the record.
+    const executor = new TableExecutor({ http: async () => httpAnswer({ ok: true }) });
+    const bearer = await runOnce(definition({ bearer: '${{ secrets.TOKEN }}' }), {
+      executor,
+      secrets: { TOKEN: 'tok-ECHO-19af' },
     });
+    assert.equal(bearer.result.status, 'succeeded', JSON.stringify(bearer.result.error));
+    const live = executor.calls[0]!.call.live as { headers: Record<string, string> };
+    assert.equal(live.headers['authorization'], 'Bearer tok-ECHO-19af');
+    assert.deepEqual((performed(bearer.record)[0]!.request as { auth: unknown }).auth, {
+      bearer: '⟦secret:TOKEN⟧',
+    });
+  });
+
+  test('computing with a secret fails the run before anything is sent', async () => {
+    for (const header of [
+      'Basic ${{ $base64encode("svc-usr:" & secrets.CREDENTIALS) }}',
+      '${{ $uppercase(secrets.CREDENTIALS) }}',
+      '${{ $string($$) }}',
+    ]) {
+      const executor = new TableExecutor({ http: async () => httpAnswer({ ok: true }) });
+      const { result, record } = await runOnce(
+        unvalidatedVersionOf({
+          name: 'computed',
+          steps: [
+            {
+              id: 'call',
+              http: { url: 'https://api.example.com/me', headers: { authorization: header } },
+            },
+          ],
+        }),
+        { executor, secrets: { CREDENTIALS: 'pa55-word-CHARLIE-5b8a' } },
+      );
+      const recorded = JSON.stringify(record);
+      assert.equal(recorded.includes('pa55-word-CHARLIE-5b8a'), false, header);
+      if (header.includes('$$')) {
+        // Expressions do not see secrets at all: the whole scope printed holds none.
+        assert.equal(result.status, 'succeeded', header);
+        const sent = executor.calls[0]!.call.live as { headers: Record<string, string> };
+        assert.ok(!JSON.stringify(sent).includes('CHARLIE'), 'the scope holds no secret');
+        continue;
+      }
+      assert.equal(result.status, 'failed', header);
+      assert.equal(result.error?.code, 'secret-use', header);
+      assert.match(result.error?.message ?? '', /computes with a secret/);
+      assert.equal(executor.calls.length, 0, `${header}: nothing was sent`);
+    }
+  });
+
+  test('a secret placed outside the fields that send it fails the run', async () => {
+    const { result } = await runOnce(
+      unvalidatedVersionOf({
+        name: 'leaky',
+        steps: [{ id: 'note', transform: 'token: ${{ secrets.TOKEN }}' }],
+      }),
+      { executor: new TableExecutor({}), secrets: { TOKEN: 'tok-NOTE-77' } },
+    );
+    assert.equal(result.status, 'failed');
+    assert.equal(result.error?.code, 'secret-use');
+    assert.match(
+      result.error?.message ?? '',
+      /steps\.note\.transform: secrets\.TOKEN cannot be used here/,
+    );
   });
 
   test('a secret as short as one letter leaves the record readable', async () => {

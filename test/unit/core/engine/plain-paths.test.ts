@@ -48,8 +48,7 @@ const scope = {
     text: { output: 'plain' },
     inherited: { output: inherited },
   },
-  env: {},
-  secrets: { TOKEN: '⟦secret:TOKEN⟧' },
+  env: { TOKEN: 'from-env' },
 };
 
 const paths = [
@@ -132,7 +131,7 @@ test('values read directly (plain paths only) evaluate as through JSONata', asyn
     'Ticket: ${{ inputs.ticket }} for ${{ steps.fetch.output.body.name }}; n=${{ inputs.n }}',
     'nothing: [${{ inputs.nothing }}] body: ${{ steps.fetch.output.body }} flag ${{ inputs.flag }}',
     'an unterminated ${{ inputs.ticket',
-    { url: 'https://h/${{ inputs.ticket }}', headers: { a: '${{ secrets.TOKEN }}' }, n: 3 },
+    { url: 'https://h/${{ inputs.ticket }}', headers: { a: '${{ env.TOKEN }}' }, n: 3 },
     ['${{ inputs.n }}', 'text', null, true, ['${{ steps.text.output }}']],
     // One member needs JSONata: the whole value is evaluated member by member.
     { plain: '${{ inputs.ticket }}', computed: '${{ $count(steps.list.output) }}' },

@@ -16,13 +16,12 @@ import type {
 } from '../../../../core/src/model/workflow.js';
 import { canonicalJson } from '../../../../core/src/hash/canonical.js';
 import type { EffectRecord } from '../../../../core/src/model/runs.js';
-import type { ResolvedVersion } from '../../../../core/src/versions/resolve.js';
-import { makeVersionRecord } from '../../../../core/src/store/records.js';
 import {
   httpAnswer,
   modelAnswer,
   runOnce,
   TableExecutor,
+  unvalidatedVersionOf,
   versionOf,
 } from '../../../helpers/engine-harness.js';
 
@@ -163,19 +162,6 @@ function assertEveryMutationChangesTheKey(request: JsonValue): Mutation[] {
 
 const SECRETS = { MODEL_KEY: 'sk-test-4f1e9a', TENANT: 'tenant-7', CRM_TOKEN: 'crm-9b2c7d' };
 
-/** A version of `definition` made without validation (for values the format does not allow yet). */
-function rawVersion(definition: WorkflowDefinition): ResolvedVersion {
-  return {
-    record: makeVersionRecord({
-      definition,
-      source: JSON.stringify(definition),
-      createdAt: '2026-01-01T00:00:00.000Z',
-      author: 'Ada <ada@example.com>',
-      git: null,
-    }),
-  };
-}
-
 /** Runs a one-step workflow and returns the step's recorded effect (secret reads aside). */
 async function effectOf(
   definition: WorkflowDefinition,
@@ -186,7 +172,7 @@ async function effectOf(
     http: async () => httpAnswer({ ok: true }),
   });
   const { result, record } = await runOnce(
-    options.validate === false ? rawVersion(definition) : versionOf(definition),
+    options.validate === false ? unvalidatedVersionOf(definition) : versionOf(definition),
     {
       executor,
       secrets: options.secrets ?? SECRETS,

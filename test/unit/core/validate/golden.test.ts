@@ -10,6 +10,7 @@ import { describe, test } from 'node:test';
 import type { Diagnostic } from '../../../../core/src/model/diagnostics.js';
 import { validateWorkflowText } from '../../../../core/src/validate/validate-workflow.js';
 import { validateWorkspaceFiles } from '../../../../core/src/validate/validate-workspace.js';
+import { parseConfigText, validationSettings } from '../../../../core/src/validate/config.js';
 import { FIXTURES } from '../../../helpers/paths.js';
 
 const SINGLE = path.join(FIXTURES, 'validation/single');
@@ -60,7 +61,12 @@ describe('golden validation cases: workspaces', () => {
         .filter((f) => /\.workflow\.ya?ml$/.test(f))
         .sort()
         .map((f) => ({ file: f, text: readFileSync(path.join(dir, f), 'utf8') }));
-      const results = validateWorkspaceFiles(files);
+      // A case may hold the workspace's settings as config.yaml (secrets, env allow-list).
+      const configFile = path.join(dir, 'config.yaml');
+      const settings = existsSync(configFile)
+        ? validationSettings(parseConfigText(readFileSync(configFile, 'utf8')).config)
+        : {};
+      const results = validateWorkspaceFiles(files, settings);
       const actual = results
         .flatMap((r) => r.diagnostics.map((d) => `${r.file} ${render(d)}\n`))
         .join('');

@@ -4,18 +4,19 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver/node';
 import { startInProcess, type LspTestClient } from '../../../helpers/lsp-client.js';
-import { lspWorkspace, yaml } from '../../../helpers/lsp-workspace.js';
+import { lspWorkspace, yaml, type LspWorkspace } from '../../../helpers/lsp-workspace.js';
 
 async function opened(
   t: TestContext,
   name: string,
   text: string,
-): Promise<{ client: LspTestClient; uri: string }> {
-  const ws = lspWorkspace(t);
+  config?: string,
+): Promise<{ client: LspTestClient; uri: string; ws: LspWorkspace }> {
+  const ws = lspWorkspace(t, {}, config);
   const client = await startInProcess(t, { root: ws.root });
   const uri = ws.uri(name);
   await client.open(uri, text);
-  return { client, uri };
+  return { client, uri, ws };
 }
 
 async function actionsFor(
@@ -146,7 +147,58 @@ test('a literal credential → ${{ secrets.NAME }}', async (t) => {
   assert.match(first.text, /api_key: '\$\{\{ secrets\.FAST_API_KEY \}\}' \}/);
   const second = await applyFix(client, uri, 'literal-secret');
   assert.match(second.text, /authorization: "Bearer \$\{\{ secrets\.CRM_TOKEN \}\}"/);
-  assert.deepEqual(await client.diagnostics(uri), []);
+  // Both are secrets now, which the workspace does not list yet: the next fix lists them.
+  const unlisted = await client.diagnostics(uri, (d) => d.length === 2);
+  assert.deepEqual(
+    unlisted.map((d) => d.code),
+    ['unknown-secret', 'unknown-secret'],
+  );
+});
+
+test('an unlisted secret → listed in .lockstep/config.yaml, created or extended', async (t) => {
+  const text = yaml(
+    'name: keys',
+    'models:',
+    '  fast: { provider: openai, model: m, api_key: "${{ secrets.FAST_KEY }}" }',
+    'steps:',
+    '  - id: ask',
+    '    llm: { model: fast, prompt: hi }',
+  );
+  // No config yet: the file is created with the secret listed.
+  const fresh = await opened(t, 'keys.workflow.yaml', text);
+  const [missing] = await fresh.client.diagnostics(fresh.uri, (d) => d.length === 1);
+  assert.equal(missing?.code, 'unknown-secret');
+  const [create] = await actionsFor(fresh.client, fresh.uri, missing!);
+  assert.equal(create?.title, 'List FAST_KEY under secrets in .lockstep/config.yaml');
+  const configUri = fresh.ws.uri('.lockstep/config.yaml');
+  assert.deepEqual(create!.edit!.documentChanges, [
+    { kind: 'create', uri: configUri, options: { ignoreIfExists: true } },
+    {
+      textDocument: { uri: configUri, version: null },
+      edits: [
+        {
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          newText: 'secrets:\n  - FAST_KEY\n',
+        },
+      ],
+    },
+  ]);
+  // A config with a comment and other secrets: extended, the comment kept; once the file says
+  // so, the diagnostic is gone.
+  const config = '# Team settings\nsecrets:\n  - OTHER # for the CRM\n';
+  const existing = await opened(t, 'keys.workflow.yaml', text, config);
+  const [unlisted] = await existing.client.diagnostics(existing.uri, (d) => d.length === 1);
+  const [extend] = await actionsFor(existing.client, existing.uri, unlisted!);
+  const configEdit = extend!.edit!.changes![existing.ws.uri('.lockstep/config.yaml')]![0]!;
+  assert.equal(
+    configEdit.newText,
+    '# Team settings\nsecrets:\n  - OTHER # for the CRM\n  - FAST_KEY\n',
+  );
+  existing.ws.write('.lockstep/config.yaml', configEdit.newText);
+  await existing.client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+    changes: [{ uri: existing.ws.uri('.lockstep/config.yaml'), type: 2 }],
+  });
+  assert.deepEqual(await existing.client.diagnostics(existing.uri, (d) => d.length === 0), []);
 });
 
 test('a credential in a block value keeps its place; a password inside a URL gets no fix', async (t) => {
@@ -167,7 +219,8 @@ test('a credential in a block value keeps its place; a password inside a URL get
   );
   const fixed = await applyFix(client, uri, 'literal-secret');
   assert.match(fixed.text, /\n {8}DEPLOY_TOKEN: \$\{\{ secrets\.DEPLOY_TOKEN \}\}\n/);
-  const [url] = await client.diagnostics(uri, (d) => d.length === 1);
-  assert.equal(url?.code, 'literal-secret');
+  const after = await client.diagnostics(uri, (d) => d.length === 2);
+  assert.deepEqual(after.map((d) => d.code).sort(), ['literal-secret', 'unknown-secret']);
+  const url = after.find((d) => d.code === 'literal-secret');
   assert.deepEqual(await actionsFor(client, uri, url!), []);
 });
