@@ -43,7 +43,10 @@ await build({
 });
 await build({
   ...common,
-  entryPoints: { server: 'server/src/server.ts' }, // the language server: node dist/server.js --stdio
+  entryPoints: {
+    server: 'server/src/server.ts', // the language server: node dist/server.js --stdio
+    service: 'core/src/service/main.ts', // the editor's workspace service (one per folder)
+  },
   outdir: 'dist',
   banner: { js: moduleUrl },
 });

@@ -1,21 +1,48 @@
 /**
  * The extension's entry point (bundled as dist/extension.js). `activate` is a table of contents:
- * each line registers one part and hands its disposables to `context.subscriptions`.
+ * it builds the shared context, then each line registers one part.
  *
- * Activation is lazy (package.json: a workflow file is opened, or the workspace contains one) and
- * cheap: nothing here waits for the language server, and the client imports nothing from core/
- * and only protocol.ts from server/, so the bundle stays small.
+ * Activation is lazy (package.json: a workflow file is opened, the workspace contains one, or a
+ * stored version is shown) and cheap: nothing here waits for a process, and the bundle holds no
+ * core code (the language server and the workspace services are processes of their own; the
+ * client imports only their protocol files).
  */
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
+import { registerCompareWithVersionCommand } from './commands/compare-with-version.js';
+import { registerOpenVersionCommands } from './commands/open-version.js';
+import { registerPublishVersionCommand } from './commands/publish-version.js';
 import { registerRestartServerCommand } from './commands/restart-server.js';
+import { registerRestartServiceCommand } from './commands/restart-service.js';
+import { registerRestoreVersionCommand } from './commands/restore-version.js';
 import { registerShowOutputCommand } from './commands/show-output.js';
+import { registerStatusMenuCommand } from './commands/status-menu.js';
+import { Context } from './ctx.js';
+import { registerVersionDocuments } from './documents/version-documents.js';
 import { registerLanguageServer } from './language-server.js';
 import { registerOutputChannel } from './output-channel.js';
+import { Services } from './service/services.js';
+import { registerSnapshotOnSave } from './snapshots/snapshot-on-save.js';
+import { registerVersionStatus } from './status/version-status.js';
 
 /** Called by VS Code on the first activation event. */
 export function activate(context: vscode.ExtensionContext): void {
+  const started = performance.now();
   const output = registerOutputChannel(context);
   const server = registerLanguageServer(context, output);
-  registerShowOutputCommand(context, output);
-  registerRestartServerCommand(context, server, output);
+  const service = vscode.Uri.joinPath(context.extensionUri, 'dist', 'service.js').fsPath;
+  const ctx = new Context(context, output, server, new Services(service, output));
+  context.subscriptions.push(ctx);
+
+  registerVersionDocuments(ctx);
+  registerSnapshotOnSave(ctx);
+  registerVersionStatus(ctx);
+  registerPublishVersionCommand(ctx);
+  registerCompareWithVersionCommand(ctx);
+  registerRestoreVersionCommand(ctx);
+  registerOpenVersionCommands(ctx);
+  registerStatusMenuCommand(ctx);
+  registerShowOutputCommand(ctx);
+  registerRestartServerCommand(ctx);
+  registerRestartServiceCommand(ctx);
+  output.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
 }

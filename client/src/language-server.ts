@@ -11,13 +11,17 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { ValidatedNotification } from '../../server/src/protocol.js';
+import { ValidatedNotification, type ValidatedParams } from '../../server/src/protocol.js';
 import { WORKFLOW_LANGUAGE_ID } from './command-ids.js';
 
 /** What the rest of the extension may do with the running server. */
 export interface LanguageServer {
   /** Stops the server process and starts a new one; resolves when the new one is ready. */
   restart(): Promise<void>;
+  /** Fires after the server published the diagnostics of a version of a workflow document. */
+  readonly onDidValidate: vscode.Event<ValidatedParams>;
+  /** The last validation of the document `uri` (a URI string), if any. */
+  lastValidation(uri: string): ValidatedParams | undefined;
 }
 
 /**
@@ -63,14 +67,26 @@ export function registerLanguageServer(
     serverOptions,
     clientOptions,
   );
-  client.onNotification(ValidatedNotification, (params) =>
+  const validated = new vscode.EventEmitter<ValidatedParams>();
+  const last = new Map<string, ValidatedParams>();
+  client.onNotification(ValidatedNotification, (params) => {
     output.debug(
       `validated ${params.uri} (version ${params.version}): ${params.errors} errors, ${params.warnings} warnings`,
-    ),
+    );
+    last.set(params.uri, params);
+    validated.fire(params);
+  });
+  context.subscriptions.push(
+    client,
+    validated,
+    vscode.workspace.onDidCloseTextDocument((document) => last.delete(document.uri.toString())),
   );
-  context.subscriptions.push(client);
   void start(client, output);
-  return { restart: () => client.restart() };
+  return {
+    restart: () => client.restart(),
+    onDidValidate: validated.event,
+    lastValidation: (uri) => last.get(uri),
+  };
 }
 
 async function start(client: LanguageClient, output: vscode.LogOutputChannel): Promise<void> {

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readEditorBench } from './editor.bench.js';
 import { runEngineBench } from './engine.bench.js';
 import { runIndexBench } from './index.bench.js';
 import { runLanguageServerBench } from './language-server.bench.js';
@@ -49,6 +50,8 @@ settleDisk();
 progress('replay benchmark (in a fresh process)');
 const replay = replayInFreshProcess();
 
+const editor = readEditorBench(repoRoot);
+
 machine.loadAverage.after = round1(os.loadavg()[0]);
 
 console.log(`Lockstep benchmarks — Node ${machine.node}, ${machine.platform}, ${machine.cpus}`);
@@ -56,7 +59,7 @@ console.log(
   `Load average ${machine.loadAverage.before} before, ${machine.loadAverage.after} after (${os.cpus().length} cores): the higher, the noisier.`,
 );
 console.log('');
-for (const result of [publish, record, listRuns, engine, languageServer, replay]) {
+for (const result of [publish, record, listRuns, engine, languageServer, replay, editor]) {
   console.log(result.report);
   console.log('');
 }
@@ -79,6 +82,7 @@ writeFileSync(
         engine: withoutReport(engine),
         languageServer: withoutReport(languageServer),
         replay: withoutReport(replay),
+        editor: withoutReport(editor),
       },
     },
     null,

@@ -26,6 +26,8 @@ export const SETUP_SCRIPT = path.join(E2E_DIR, 'setup.sh');
  */
 export const USER_SETTINGS = {
   'workbench.startupEditor': 'none',
+  // Files are saved when a scenario saves them: the version scenarios count what saving made.
+  'files.autoSave': 'off',
   'workbench.tips.enabled': false,
   'security.workspace.trust.enabled': false,
   'telemetry.telemetryLevel': 'off',

@@ -70,6 +70,23 @@ export const COMPOSE = {
   ].join('\n'),
 };
 
+/** A small valid workflow the version scenarios edit, save, publish, compare and restore. */
+export const GREETING = {
+  name: 'greeting.workflow.yaml',
+  text: [
+    'name: greeting',
+    'inputs:',
+    '  who:',
+    '    type: string',
+    'steps:',
+    '  - id: hello',
+    '    transform: ${{ "Hello, " & inputs.who }}',
+    'outputs:',
+    '  text: ${{ steps.hello.output }}',
+    '',
+  ].join('\n'),
+};
+
 /**
  * The 1-based position of the `occurrence`-th (from 1; -1 = last) `needle` in `text`, moved
  * `offset` characters into it.

@@ -1,20 +1,16 @@
 import * as vscode from 'vscode';
 import { COMMANDS } from '../command-ids.js';
+import type { Context } from '../ctx.js';
 import { reportFailure } from '../error-report.js';
-import type { LanguageServer } from '../language-server.js';
 
 /** `Lockstep: Restart Language Server`: stops the server process and starts a new one. */
-export function registerRestartServerCommand(
-  context: vscode.ExtensionContext,
-  server: LanguageServer,
-  output: vscode.LogOutputChannel,
-): void {
-  context.subscriptions.push(
+export function registerRestartServerCommand(ctx: Context): void {
+  ctx.subscribe(
     vscode.commands.registerCommand(COMMANDS.restartServer, () =>
-      server
+      ctx.languageServer
         .restart()
         .catch((error: unknown) =>
-          reportFailure(output, 'Restarting the Lockstep language server', error),
+          reportFailure(ctx.output, 'Restarting the Lockstep language server', error),
         ),
     ),
   );

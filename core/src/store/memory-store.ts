@@ -17,6 +17,7 @@ import { sha256 } from '../hash/canonical.js';
 import { type ContentId } from '../model/content-id.js';
 import { ControlState } from './control-state.js';
 import { filterRuns, newestFirst } from './listing.js';
+import { snapshotsToPrune } from './retention.js';
 import {
   entryHashProblem,
   makeVersionRecord,
@@ -98,6 +99,22 @@ export class MemoryStore implements Store {
     const names = new Set(this.state.workflows());
     for (const record of this.snapshots.values()) names.add(record.name);
     return [...names].sort();
+  }
+
+  async pruneSnapshots(name: string, keep: number): Promise<ContentId[]> {
+    checkName(name);
+    const published = new Set(this.state.publications(name).map((p) => p.version));
+    const snapshots = [...this.snapshots.values()].filter(
+      (record) => record.name === name && !published.has(record.id),
+    );
+    const removed = await snapshotsToPrune(snapshots, keep, async (id) =>
+      [...this.runs.values()].some((run) => {
+        const started = run.events[0];
+        return started?.type === 'run-started' && started.header.version.id === id;
+      }),
+    );
+    for (const id of removed) this.snapshots.delete(id);
+    return removed;
   }
 
   async publish(request: PublishRequest): Promise<{ publication: Publication; created: boolean }> {

@@ -91,6 +91,14 @@ export interface Store {
   listWorkflows(): Promise<string[]>;
 
   /**
+   * Removes the oldest snapshots of `name` beyond its newest `keep`, never a published version
+   * and never one a run ran (a run must stay replayable). Snapshots are local history: shared
+   * publications are never touched.
+   * @returns the removed ids, oldest first.
+   */
+  pruneSnapshots(name: string, keep: number): Promise<ContentId[]>;
+
+  /**
    * Publishes a version: appends a publication with the workflow's next `seq` to the control
    * log. Publishing a version that is already published returns that publication, `created`
    * false. Concurrent publishers (other processes included) never share a `seq`.

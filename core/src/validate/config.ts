@@ -10,7 +10,11 @@ export interface LockstepConfig {
   env?: { allow?: string[] };
   /** The secrets workflows may read: names, or names with the hosts each may be sent to. */
   secrets?: string[] | Record<string, { hosts?: string[] } | null>;
-  retention?: { versions?: number; runs?: { max_age_days?: number; max_count?: number } };
+  retention?: {
+    snapshots?: number;
+    versions?: number;
+    runs?: { max_age_days?: number; max_count?: number };
+  };
   replay?: { on_miss?: 'live' | 'stub' | 'fail' };
   prices?: Record<string, { input: number; output: number }>;
 }

@@ -4,8 +4,8 @@
  * under test/e2e/screenshots/. Run with `npm run test:e2e` after `bash test/e2e/setup.sh`.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +22,13 @@ import {
 import { launchBrowser } from './browser.js';
 import {
   SCREENSHOTS,
+  SERVER_TIMEOUT,
+  answerInput,
+  editorText,
+  lockstepStatusText,
+  pickItem,
+  save,
+  typeAt,
   explorerItem,
   goTo,
   goToDefinition,
@@ -37,7 +44,7 @@ import {
   waitFor,
   type Problem,
 } from './workbench.js';
-import { BROKEN, COMPOSE, ESCALATION, positionOf } from '../scenario-files.js';
+import { BROKEN, COMPOSE, ESCALATION, GREETING, positionOf } from '../scenario-files.js';
 import { createWorkspace } from '../workspace.js';
 
 const TRIAGE = 'support-triage.workflow.yaml';
@@ -71,15 +78,19 @@ describe('the extension in code-server', { timeout: 15 * 60_000 }, () => {
     });
   let workspace: string;
   let server: RunningCodeServer;
+  let userDataDir: string;
 
   before(async () => {
     rmSync(SCREENSHOTS, { recursive: true, force: true });
     const root = await mkdtemp(path.join(os.tmpdir(), 'lockstep-e2e-'));
-    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    // LOCKSTEP_E2E_KEEP=1 keeps the profile (its logs: the extension host's, the Lockstep log).
+    if (process.env['LOCKSTEP_E2E_KEEP']) console.log(`profile kept in ${root}`);
+    else cleanups.push(() => rmSync(root, { recursive: true, force: true }));
     workspace = createWorkspace();
     cleanups.push(() => rmSync(workspace, { recursive: true, force: true }));
 
     const profile = await createProfile(root);
+    userDataDir = profile.userDataDir;
     await installVsix(profile, await builtVsix());
     // Installed as a user would get it: from the .vsix, into `<publisher>.<name>-<version>`.
     const installed = readdirSync(profile.extensionsDir);
@@ -215,6 +226,156 @@ describe('the extension in code-server', { timeout: 15 * 60_000 }, () => {
   });
 
   scenario(
+    'saving a valid workflow makes a version; an unchanged save makes none',
+    '9-snapshot-on-save',
+    async () => {
+      await openFile(page, GREETING.name);
+      await waitFor('the status bar to show the file is not a version yet', async () =>
+        (await lockstepStatusText(page)) === 'not snapshotted' ? true : undefined,
+      );
+      await typeAt(page, positionOf(GREETING.text, 'Hello', 5), ' there');
+      await save(page);
+      const snapshot = await waitFor('a snapshot in the store and in the status bar', async () => {
+        const text = await lockstepStatusText(page);
+        return snapshots(workspace, 'greeting').length === 1 && /^snapshot [0-9a-f]{8}$/.test(text)
+          ? text
+          : undefined;
+      });
+      const [id] = snapshots(workspace, 'greeting');
+      assert.ok(snapshot.endsWith(id!.slice(0, 8)), `${snapshot} names ${id}`);
+      await screenshot(page, '9-snapshot-on-save');
+
+      // A comment changes the text, not the definition: same content id, no new version.
+      await typeAt(page, { line: 1, column: 'name: greeting'.length + 1 }, ' # says hello');
+      await save(page);
+      await waitFor('the save to be handled', async () =>
+        (await lockstepLog(userDataDir)).includes('same content as before, no new version'),
+      );
+      assert.deepEqual(snapshots(workspace, 'greeting'), [id]);
+      assert.equal(await lockstepStatusText(page), snapshot);
+    },
+  );
+
+  scenario(
+    'an invalid save makes no version, and the status bar says why',
+    '10-invalid-save',
+    async () => {
+      const before = snapshots(workspace, 'greeting');
+      // `inputs.whom` is not an input: one error.
+      const text = await editorText(page);
+      await typeAt(page, positionOf(text, 'inputs.who', 'inputs.who'.length), 'm');
+      await save(page);
+      await waitFor('the status bar to say the file is not snapshotted, and why', async () =>
+        (await lockstepStatusText(page)) === 'not snapshotted: 1 error' ? true : undefined,
+      );
+      await waitFor('the refused snapshot in the log', async () =>
+        (await lockstepLog(userDataDir)).includes('not snapshotted:'),
+      );
+      assert.deepEqual(snapshots(workspace, 'greeting'), before);
+      await screenshot(page, '10-invalid-save');
+      await page.keyboard.press('Backspace');
+      await save(page);
+      await waitFor('the status bar to show the snapshot again', async () =>
+        /^snapshot /.test(await lockstepStatusText(page)) ? true : undefined,
+      );
+    },
+  );
+
+  scenario('publishes with a message: v1 in the status bar', '11-publish', async () => {
+    await runCommand(page, 'Lockstep: Publish Version…');
+    await answerInput(page, 'Say hello there');
+    await waitFor('v1 in the status bar', async () =>
+      (await lockstepStatusText(page)) === 'v1' ? true : undefined,
+    );
+    const log = readFileSync(path.join(workspace, '.lockstep/control.jsonl'), 'utf8');
+    assert.match(log, /"message":"Say hello there"/);
+    await screenshot(page, '11-publish');
+  });
+
+  scenario('compares the working copy with v1 in the diff editor', '12-compare', async () => {
+    const text = await editorText(page);
+    await typeAt(page, positionOf(text, 'Hello', 0), 'Well, ');
+    await save(page);
+    await waitFor('the new content as a snapshot', async () =>
+      /^snapshot /.test(await lockstepStatusText(page)) ? true : undefined,
+    );
+    await runCommand(page, 'Lockstep: Compare with Version…');
+    await pickItem(page, 'v1');
+    const tab = page.locator('.tab.active', { hasText: 'greeting v1 ↔ working copy' });
+    await tab.waitFor({ timeout: SERVER_TIMEOUT });
+    const diff = page.locator('.monaco-diff-editor');
+    await diff.first().waitFor();
+    await waitFor('the changed line marked in the diff', async () =>
+      (await diff.first().locator('.line-insert, .char-insert').count()) > 0 ? true : undefined,
+    );
+    await screenshot(page, '12-compare');
+    await page.keyboard.press('Control+W');
+  });
+
+  scenario('restores v1 into the working copy, and Undo takes it back', '13-restore', async () => {
+    await openFile(page, GREETING.name);
+    const edited = await editorText(page);
+    assert.ok(edited.includes('Well, Hello there'), edited);
+    await runCommand(page, 'Lockstep: Restore Version to Working Copy');
+    await pickItem(page, 'v1');
+    await waitFor('v1’s text in the editor', async () => {
+      const text = await editorText(page);
+      return text.includes('"Hello there, "') && !text.includes('Well, ') ? true : undefined;
+    });
+    await page.locator('.tab.active.dirty').waitFor({ timeout: SERVER_TIMEOUT });
+    assert.ok(
+      readFileSync(path.join(workspace, GREETING.name), 'utf8').includes('Well, '),
+      'not written behind the editor’s back',
+    );
+    await screenshot(page, '13-restore');
+    await page.keyboard.press('Control+Z');
+    await waitFor('the edit undone', async () =>
+      (await editorText(page)).includes('Well, Hello there') ? true : undefined,
+    );
+    await page.locator('.tab.active.dirty').waitFor({ state: 'detached' });
+  });
+
+  scenario('sees what the CLI writes while the window is open', '14-cli-writes', async () => {
+    assert.match(await lockstepStatusText(page), /^snapshot /);
+    const published = spawnSync(
+      process.execPath,
+      [path.join(REPO_ROOT, 'dist/cli.js'), 'publish', GREETING.name, '-m', 'From a terminal'],
+      { cwd: workspace, encoding: 'utf8' },
+    );
+    assert.equal(published.status, 0, published.stderr);
+    await waitFor('v2 in the status bar, with no refresh', async () =>
+      (await lockstepStatusText(page)) === 'v2' ? true : undefined,
+    );
+    await screenshot(page, '14-cli-writes');
+  });
+
+  scenario(
+    'a killed workspace service is restarted, and the UI says so',
+    '15-service-restart',
+    async () => {
+      const [pid] = serviceProcesses(workspace);
+      assert.ok(pid, 'the workspace service runs');
+      process.kill(pid, 'SIGKILL');
+      await waitFor('the restart in the log', async () => {
+        const log = await lockstepLog(userDataDir);
+        return log.includes('stopped (SIGKILL)') ? true : undefined;
+      });
+      const [next] = await waitFor('a new service process', async () => {
+        const pids = serviceProcesses(workspace).filter((p) => p !== pid);
+        return pids.length > 0 ? pids : undefined;
+      });
+      assert.notEqual(next, pid);
+      await waitFor('the status bar back to v2', async () =>
+        (await lockstepStatusText(page)) === 'v2' ? true : undefined,
+      );
+      const log = await lockstepLog(userDataDir);
+      assert.ok((log.match(/workspace service for .* ready in/g) ?? []).length >= 2, log);
+      await screenshot(page, '15-service-restart');
+      writeEditorFigures(await lockstepLog(userDataDir), next!);
+    },
+  );
+
+  scenario(
     'npm start serves examples/ with the extension when `code` is not used',
     '8-npm-start',
     async () => {
@@ -321,4 +482,62 @@ async function stopLauncher(
   }
   const profileRoot = /lockstep-editor-[^/\s]+/.exec(printed)?.[0];
   if (profileRoot) for (const pid of processesMentioning(profileRoot)) process.kill(pid, 'SIGKILL');
+}
+
+/** The snapshot ids (hex) stored for `workflow` in the workspace's store. */
+function snapshots(workspace: string, workflow: string): string[] {
+  try {
+    return readdirSync(path.join(workspace, '.lockstep/local/versions', workflow))
+      .filter((f) => f.endsWith('.json') && !f.startsWith('.'))
+      .map((f) => f.slice(0, -'.json'.length))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** What the extension wrote to its "Lockstep" log (the file behind the output channel). */
+async function lockstepLog(userDataDir: string): Promise<string> {
+  const logs = path.join(userDataDir, 'logs');
+  const files = readdirSync(logs, { recursive: true, encoding: 'utf8' }).filter(
+    (file) => path.basename(file).includes('Lockstep') && file.endsWith('.log'),
+  );
+  const texts = await Promise.all(
+    files.map((file) => readFile(path.join(logs, file), 'utf8').catch(() => '')),
+  );
+  return texts.join('\n');
+}
+
+/** The workspace service processes serving `workspace`. */
+function serviceProcesses(workspace: string): number[] {
+  return processesMentioning('dist/service.js').filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(workspace);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * The editor's figures for `npm run bench`: activation time (the extension logs it) and the
+ * workspace service's memory (its resident set, from /proc), written to out/bench/editor.json.
+ */
+function writeEditorFigures(log: string, servicePid: number): void {
+  const activations = [...log.matchAll(/activated in ([\d.]+) ms/g)].map((m) => Number(m[1]));
+  const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${servicePid}/status`, 'utf8'));
+  const out = path.join(REPO_ROOT, 'out/bench');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(
+    path.join(out, 'editor.json'),
+    `${JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        activationMs: activations,
+        serviceRssBytes: rss ? Number(rss[1]) * 1024 : null,
+      },
+      null,
+      2,
+    )}\n`,
+  );
 }

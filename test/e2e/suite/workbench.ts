@@ -205,6 +205,62 @@ export async function hoverText(page: Page): Promise<string | undefined> {
   return (await hover.first().innerText()).trim();
 }
 
+/** The Lockstep status bar item (the version of the active workflow file). */
+export function lockstepStatus(page: Page): Locator {
+  return page.locator('.statusbar-item[id$="lockstep.version"]');
+}
+
+/** The Lockstep status bar item's text (its icon aside), or '' when it is hidden. */
+export async function lockstepStatusText(page: Page): Promise<string> {
+  const item = lockstepStatus(page);
+  if ((await item.count()) === 0 || !(await item.first().isVisible())) return '';
+  return (await item.first().innerText()).replace(/\s+/g, ' ').trim();
+}
+
+/** Saves the active editor (Ctrl+S) and waits until its tab is no longer marked dirty. */
+export async function save(page: Page): Promise<void> {
+  await page.keyboard.press('Control+S');
+  await page.locator('.tab.active.dirty').waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+}
+
+/** Types `text` at `position` of the active editor. */
+export async function typeAt(page: Page, position: Position, text: string): Promise<void> {
+  await goTo(page, position);
+  await page.keyboard.type(text);
+}
+
+/** Picks the row labelled `label` in the open quick pick. */
+export async function pickItem(page: Page, label: string): Promise<void> {
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+  await row.waitFor({ timeout: SERVER_TIMEOUT });
+  await row.click();
+}
+
+/** Types `text` into the open input box and presses Enter. */
+export async function answerInput(page: Page, text: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: UI_TIMEOUT });
+  await input.fill(text);
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+}
+
+/** The text of the active editor's visible lines (whitespace as typed). */
+export async function editorText(page: Page): Promise<string> {
+  const lines = await page
+    .locator('.editor-instance .monaco-editor .view-lines .view-line')
+    .evaluateAll((elements) =>
+      elements
+        .map((element) => ({
+          top: Number.parseFloat((element as HTMLElement).style.top),
+          text: (element as HTMLElement).innerText,
+        }))
+        .sort((a, b) => a.top - b.top)
+        .map((line) => line.text),
+    );
+  return lines.join('\n').replace(/\u00a0/g, ' ');
+}
+
 /** Saves a full-window screenshot as `<name>.png` under SCREENSHOTS; returns its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(SCREENSHOTS, { recursive: true });

@@ -1,5 +1,5 @@
-// The extension host stays small and fast to activate: the client imports nothing from core/ and,
-// from the language server, only its protocol file (whose one import, vscode-jsonrpc, the
+// The extension host stays small and fast to activate: the client imports from core/ and the
+// language server only their protocol files (whose one import, vscode-jsonrpc, the
 // language client brings anyway).
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
@@ -10,8 +10,9 @@ import { importsOf, sourceFiles } from '../../helpers/source-imports.js';
 
 const CLIENT = path.join(REPO_ROOT, 'client/src');
 const PROTOCOL = path.join(REPO_ROOT, 'server/src/protocol.ts');
+const SERVICE_PROTOCOL = path.join(REPO_ROOT, 'core/src/service/protocol.ts');
 
-test('the client imports from the repository only client/ files and the protocol', () => {
+test('the client imports from the repository only client/ files and the two protocol files', () => {
   const files = sourceFiles(CLIENT);
   assert.ok(
     files.some((f) => f.endsWith('extension.ts')),
@@ -22,15 +23,21 @@ test('the client imports from the repository only client/ files and the protocol
     for (const spec of importsOf(file)) {
       if (!spec.startsWith('.')) continue;
       const target = path.resolve(path.dirname(file), spec).replace(/\.js$/, '.ts');
-      if (target.startsWith(CLIENT + path.sep) || target === PROTOCOL) continue;
+      if (
+        target.startsWith(CLIENT + path.sep) ||
+        target === PROTOCOL ||
+        target === SERVICE_PROTOCOL
+      )
+        continue;
       crossings.push(`${path.relative(REPO_ROOT, file)} → ${spec}`);
     }
   }
   assert.deepEqual(crossings, []);
 });
 
-test('the protocol file the client imports brings only vscode-jsonrpc', () => {
+test('the protocol files the client imports bring only vscode-jsonrpc', () => {
   assert.deepEqual(importsOf(PROTOCOL), ['vscode-jsonrpc']);
+  assert.deepEqual(importsOf(SERVICE_PROTOCOL), ['vscode-jsonrpc']);
 });
 
 test('the extension bundle stays small (no core, no server)', () => {

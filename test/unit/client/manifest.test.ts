@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { COMMANDS, WORKFLOW_LANGUAGE_ID } from '../../../client/src/command-ids.js';
+import { COMMANDS, SETTINGS, WORKFLOW_LANGUAGE_ID } from '../../../client/src/command-ids.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 
 interface Manifest {
@@ -53,13 +53,14 @@ test('VS Code versions: engines, @types/vscode and vscode-languageclient agree',
   assert.ok(minor(client.engines.vscode)[1]! <= engineMinor!, client.engines.vscode);
 });
 
-test('activation is lazy: a workflow file opened, or one in the workspace', () => {
+test('activation is lazy: a workflow file opened, one in the workspace, a stored version shown', () => {
   assert.deepEqual(manifest.activationEvents, [
     `onLanguage:${WORKFLOW_LANGUAGE_ID}`,
     'workspaceContains:**/*.workflow.{yaml,yml}',
+    'onFileSystem:lockstep-version',
   ]);
-  // The language server only reads files: nothing to withhold in an untrusted workspace.
-  assert.equal(manifest.capabilities.untrustedWorkspaces.supported, true);
+  // Untrusted workspaces get what reads and stores versions; running workflows will need trust.
+  assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
 });
 
 test('every command is `lockstep.<area>.<verb>`, in the Lockstep category, and registered', () => {
@@ -83,6 +84,7 @@ test('settings sit in a titled section, each with a markdownDescription', () => 
     assert.match(key, /^lockstep\./);
     assert.ok(setting.markdownDescription, `${key} has no markdownDescription`);
   }
+  for (const id of Object.values(SETTINGS)) assert.ok(properties[id], `${id} is contributed`);
 });
 
 test('the workflow language: its files, YAML editing rules, YAML grammar plus expressions', () => {
@@ -124,6 +126,9 @@ test('.vscodeignore is an allow-list that keeps everything the manifest points t
   const needed = [
     manifest.main.replace(/^\.\//, ''),
     'dist/server.js', // started by the extension
+    'dist/service.js', // started by the extension, one per workspace folder
+    'dist/index-worker.js', // the service's store index runs in it
+    'dist/sql-wasm.wasm', // which loads this
     'dist/package.json', // makes the bundles CommonJS
     ...manifest.contributes.grammars.map((g) => g.path.replace(/^\.\//, '')),
     ...manifest.contributes.languages.map((l) => l.configuration.replace(/^\.\//, '')),

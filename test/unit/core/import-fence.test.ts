@@ -1,5 +1,5 @@
 // The pure core never reaches the editor, the file system, processes or the network: only the
-// Node-only corners (core/src/node/, core/src/cli/) may. The engine stays deterministic and
+// Node-only corners (core/src/node/, core/src/cli/, core/src/service/) may. The engine stays deterministic and
 // portable because of this fence, so a test guards it.
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { REPO_ROOT } from '../../helpers/paths.js';
 import { importsOf, sourceFiles } from '../../helpers/source-imports.js';
 
 const CORE = path.join(REPO_ROOT, 'core/src');
-const NODE_ONLY_CORNERS = ['node', 'cli'];
+const NODE_ONLY_CORNERS = ['node', 'cli', 'service'];
 /** Node built-ins the pure core may use: hashing only. */
 const ALLOWED_BUILTINS = new Set(['node:crypto']);
 

@@ -4,6 +4,7 @@ import type { CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printJson } from '../output.js';
 import { UsageError } from '../../model/errors.js';
+import { publishFile } from '../../node/services/version-service.js';
 
 export interface PublishOptions {
   readonly message: string;
@@ -23,26 +24,23 @@ export async function publishCommand(
   if (options.message.trim() === '')
     throw new UsageError('publish needs a message: -m "what changed and why"');
   const workspace = await Workspace.forFile(file, context.global);
-  const now = new Date();
-  const draft = await workspace.draft(file, now);
-  // The draft carries who is publishing and from which commit: the publication records the same.
-  const { author, git } = draft;
+  // The file is checked before the store is created: an invalid file leaves nothing behind.
+  await workspace.draft(file);
   const store = await workspace.openStore({ create: true });
   try {
-    const { publication, created } = await store.publish({
-      version: draft,
-      message: options.message.trim(),
-      at: now.toISOString(),
-      author,
-      git,
-    });
+    const { publication, created, dirty } = await publishFile(
+      workspace,
+      store,
+      file,
+      options.message,
+    );
     if (options.json) {
       printJson(context.output, { ok: true, created, publication, store: store.info.location });
     } else if (created) {
       context.output.out(
         `Published ${publication.workflow} v${publication.seq} (${publication.version})`,
       );
-      if (git?.dirty) {
+      if (dirty) {
         context.output.out(
           `note: ${file} has uncommitted changes; commit it so v${publication.seq} matches a commit`,
         );

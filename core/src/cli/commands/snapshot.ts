@@ -2,7 +2,8 @@
 import { Workspace } from '../../node/workspace/workspace.js';
 import type { CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { printJson, shortTime } from '../output.js';
+import { plural, printJson, shortTime } from '../output.js';
+import { snapshotFile } from '../../node/services/version-service.js';
 
 export interface SnapshotOptions {
   readonly json?: boolean;
@@ -15,20 +16,27 @@ export async function snapshotCommand(
   options: SnapshotOptions,
 ): Promise<ExitCode> {
   const workspace = await Workspace.forFile(file, context.global);
-  const draft = await workspace.draft(file);
+  // The file is checked before the store is created: an invalid file leaves nothing behind.
+  await workspace.draft(file);
   const store = await workspace.openStore({ create: true });
   try {
-    const { version, created } = await store.saveVersion(draft);
+    const { record: version, created, pruned } = await snapshotFile(workspace, store, file);
     if (options.json) {
       const { definition: _definition, source: _source, ...summary } = version;
       printJson(context.output, {
         ok: true,
         created,
         version: summary,
+        pruned,
         store: store.info.location,
       });
     } else if (created) {
       context.output.out(`Snapshot ${version.id} of ${version.name}`);
+      if (pruned.length > 0) {
+        context.output.out(
+          `Removed ${plural(pruned.length, 'older snapshot')} of ${version.name} (retention.snapshots in .lockstep/config.yaml)`,
+        );
+      }
     } else {
       context.output.out(
         `Unchanged: ${version.name} ${version.id} (stored ${shortTime(version.createdAt)} by ${version.author})`,

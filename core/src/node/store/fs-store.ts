@@ -24,13 +24,14 @@ import {
   checkVersionIdPrefix,
 } from '../../store/argument-checks.js';
 import { readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { StoreError, TamperedError } from '../../model/errors.js';
 import { isContentId, type ContentId } from '../../model/content-id.js';
 import { sha256 } from '../../hash/canonical.js';
 import { ControlState } from '../../store/control-state.js';
 import { filterRuns, newestFirst } from '../../store/listing.js';
+import { snapshotsToPrune } from '../../store/retention.js';
 import type { RunHeader, RunRecord, RunSummary } from '../../model/runs.js';
 import { RunJournals } from './files/run-journals.js';
 import { StoreIndex } from './index/store-index.js';
@@ -73,6 +74,7 @@ import {
   type StoreLayout,
 } from './files/layout.js';
 import { withLock } from './files/lock.js';
+import { appendPrune } from './files/prune-log.js';
 import { checkStoreFormat, createStoreFiles } from './files/store-format.js';
 
 export interface OpenFsStoreOptions {
@@ -208,6 +210,28 @@ export class FsStore implements Store {
       if (!entry.startsWith('.')) names.add(entry);
     }
     return [...names].sort();
+  }
+
+  async pruneSnapshots(name: string, keep: number): Promise<ContentId[]> {
+    checkName(name);
+    await this.catchUp();
+    const published = new Set(this.state.publications(name).map((p) => p.version));
+    const snapshots: { id: ContentId; createdAt: string }[] = [];
+    for (const id of await this.snapshotIds(name)) {
+      if (published.has(id)) continue;
+      const record = this.readSnapshotSync(name, id);
+      if (record) snapshots.push({ id, createdAt: record.createdAt });
+    }
+    const removed = await snapshotsToPrune(
+      snapshots,
+      keep,
+      async (id) => (await this.listRuns({ workflow: name, version: id, limit: 1 })).length > 0,
+    );
+    if (removed.length === 0) return removed;
+    // The prune is logged before the files go, so the log never misses one.
+    await appendPrune(this.layout, { workflow: name, removed, at: new Date().toISOString() });
+    for (const id of removed) await rm(snapshotPath(this.layout, name, id), { force: true });
+    return removed;
   }
 
   async publish(request: PublishRequest): Promise<{ publication: Publication; created: boolean }> {

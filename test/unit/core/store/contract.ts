@@ -16,6 +16,7 @@ import {
 } from '../../../../core/src/store/records.js';
 import type { Store } from '../../../../core/src/store/store.js';
 import { at, definition, draft, publishOf } from '../../../helpers/store-drafts.js';
+import { runHeader } from '../../../helpers/run-records.js';
 
 /** Opens a fresh store for one test; the contract closes it when the test ends. */
 export type OpenStore = (t: TestContext) => Promise<Store>;
@@ -575,6 +576,32 @@ export function storeContract(label: string, open: OpenStore): void {
           });
         }
       }
+    });
+
+    test('pruneSnapshots keeps the newest, and never a published version or one a run ran', async (t) => {
+      const store = await fresh(t);
+      for (let i = 1; i <= 6; i++)
+        await store.saveVersion(draft('triage', i, { createdAt: at(i) }));
+      await store.saveVersion(draft('other', 1, { createdAt: at(1) }));
+      // v2 is published, v3 was run: both stay whatever their age.
+      await store.publish(
+        publishOf(draft('triage', 2, { createdAt: at(2) }), { message: 'second' }),
+      );
+      const ran = runHeader({ workflow: 'triage', version: { id: idOf('triage', 3) } });
+      await (await store.createRun(ran)).close();
+
+      const removed = await store.pruneSnapshots('triage', 2);
+      assert.deepEqual(removed, [idOf('triage', 1), idOf('triage', 4)]);
+      const left = (await store.listVersions('triage')).map((v) => v.id).sort();
+      assert.deepEqual(
+        left,
+        [idOf('triage', 2), idOf('triage', 3), idOf('triage', 5), idOf('triage', 6)].sort(),
+      );
+      assert.equal(await store.getVersion('triage', idOf('triage', 1)), undefined);
+      assert.ok(await store.getVersion('triage', idOf('triage', 3)), 'the run can still replay');
+      assert.equal((await store.listVersions('other')).length, 1, 'other workflows untouched');
+      assert.deepEqual(await store.pruneSnapshots('triage', 2), [], 'nothing more to remove');
+      assert.equal((await store.verify()).ok, true);
     });
   });
 }

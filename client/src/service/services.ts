@@ -1,0 +1,96 @@
+/**
+ * The workspace services of the window: one per workspace folder, started when the folder is
+ * opened (without waiting) and stopped when it is removed. A file is served by the service of the
+ * folder that holds it.
+ */
+import * as vscode from 'vscode';
+import type { StoreChange } from '../../../core/src/service/protocol.js';
+import { ServiceClient, type ServiceState } from './service-client.js';
+
+/** A store change, with the folder whose store changed. */
+export interface FolderStoreChange {
+  readonly folder: vscode.WorkspaceFolder;
+  readonly changes: readonly StoreChange[];
+}
+
+export class Services implements vscode.Disposable {
+  private readonly clients = new Map<string, ServiceClient>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly changeEmitter = new vscode.EventEmitter<FolderStoreChange>();
+  private readonly stateEmitter = new vscode.EventEmitter<ServiceClient>();
+  /** Fires when any folder's store changed (whoever wrote it). */
+  readonly onDidChangeStore = this.changeEmitter.event;
+  /** Fires when any service starts, dies, restarts or gives up. */
+  readonly onDidChangeState = this.stateEmitter.event;
+
+  constructor(
+    private readonly module: string,
+    private readonly output: vscode.LogOutputChannel,
+  ) {
+    for (const folder of vscode.workspace.workspaceFolders ?? []) this.add(folder);
+    this.subscriptions.push(
+      vscode.workspace.onDidChangeWorkspaceFolders((event) => {
+        for (const folder of event.removed) this.remove(folder);
+        for (const folder of event.added) this.add(folder);
+      }),
+    );
+  }
+
+  /** The service of the folder holding `uri`; undefined for a file outside every folder. */
+  forUri(uri: vscode.Uri): { client: ServiceClient; folder: vscode.WorkspaceFolder } | undefined {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const client = folder && this.clients.get(folder.uri.toString());
+    return folder && client ? { client, folder } : undefined;
+  }
+
+  /** The service of a folder given by its URI (as version URIs carry it). */
+  forFolder(folderUri: string): ServiceClient | undefined {
+    return this.clients.get(folderUri);
+  }
+
+  /** Every service, with its folder. */
+  all(): { client: ServiceClient; folder: vscode.WorkspaceFolder }[] {
+    return (vscode.workspace.workspaceFolders ?? []).flatMap((folder) => {
+      const client = this.clients.get(folder.uri.toString());
+      return client ? [{ client, folder }] : [];
+    });
+  }
+
+  /** The worst state among the services (what the status bar shows). */
+  get state(): ServiceState {
+    const states = [...this.clients.values()].map((c) => c.state);
+    for (const state of ['stopped', 'restarting', 'starting'] as const) {
+      if (states.includes(state)) return state;
+    }
+    return 'ready';
+  }
+
+  restartAll(): void {
+    for (const client of this.clients.values()) client.restart();
+  }
+
+  dispose(): void {
+    for (const client of this.clients.values()) client.dispose();
+    this.clients.clear();
+    for (const subscription of this.subscriptions) subscription.dispose();
+    this.changeEmitter.dispose();
+    this.stateEmitter.dispose();
+  }
+
+  private add(folder: vscode.WorkspaceFolder): void {
+    // Only folders on disk have a store; a virtual folder gets language features only.
+    if (folder.uri.scheme !== 'file') return;
+    const client = new ServiceClient(this.module, folder.uri.fsPath, this.output);
+    client.onDidChangeStore((params) =>
+      this.changeEmitter.fire({ folder, changes: params.changes }),
+    );
+    client.onDidChangeState(() => this.stateEmitter.fire(client));
+    this.clients.set(folder.uri.toString(), client);
+  }
+
+  private remove(folder: vscode.WorkspaceFolder): void {
+    const key = folder.uri.toString();
+    this.clients.get(key)?.dispose();
+    this.clients.delete(key);
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The workspace service's entry point (bundled as dist/service.js): a child process the VS Code
+ * extension starts for each workspace folder, spoken to over Node IPC with the typed messages of
+ * protocol.ts. It answers for versions (and, with the next issues, history, runs and replays),
+ * and tells the extension when the store changes, whoever changed it. It ends when the extension
+ * disconnects.
+ *
+ *   node dist/service.js --folder <workspace folder> [--store <.lockstep folder>]
+ */
+import { parseArgs } from 'node:util';
+import {
+  createMessageConnection,
+  IPCMessageReader,
+  IPCMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
+import { LOCKSTEP_VERSION } from '../version.js';
+import { errorResponse } from './error-response.js';
+import {
+  FileVersionRequest,
+  PublishRequest,
+  ReadyNotification,
+  SnapshotRequest,
+  StatsRequest,
+  StoreChangedNotification,
+  VersionsRequest,
+  VersionTextRequest,
+  WorkflowsRequest,
+} from './protocol.js';
+import { StoreWatcher } from './store-watcher.js';
+import { WorkspaceService } from './workspace-service.js';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { folder: { type: 'string' }, store: { type: 'string' } },
+  });
+  if (values.folder === undefined) throw new Error('--folder <workspace folder> is required');
+  const connection = createMessageConnection(
+    new IPCMessageReader(process),
+    new IPCMessageWriter(process),
+  );
+  const log = (message: string): void => {
+    process.stderr.write(`${message}\n`);
+  };
+  const service = await WorkspaceService.open(values.folder, values.store);
+  register(connection, service, log);
+  const watcher = new StoreWatcher(
+    service.workspace.storeDir,
+    (changes) => void connection.sendNotification(StoreChangedNotification, { changes }),
+  );
+  const stop = (): void => {
+    watcher.close();
+    void service.close().finally(() => process.exit(0));
+  };
+  connection.onClose(stop);
+  process.on('disconnect', stop);
+  connection.listen();
+  await connection.sendNotification(ReadyNotification, {
+    root: service.workspace.root,
+    store: service.workspace.storeDir,
+    version: LOCKSTEP_VERSION,
+  });
+}
+
+/** One handler per request; a failure answers the error the extension shows. */
+function register(
+  connection: MessageConnection,
+  service: WorkspaceService,
+  log: (message: string) => void,
+): void {
+  const answer =
+    <P, R>(handle: (params: P) => Promise<R>) =>
+    async (params: P): Promise<R> => {
+      try {
+        return await handle(params);
+      } catch (error) {
+        throw errorResponse(error, log);
+      }
+    };
+  connection.onRequest(
+    FileVersionRequest,
+    answer((p) => service.fileVersion(p.file)),
+  );
+  connection.onRequest(
+    SnapshotRequest,
+    answer((p) => service.snapshot(p.file)),
+  );
+  connection.onRequest(
+    PublishRequest,
+    answer((p) => service.publish(p.file, p.message)),
+  );
+  connection.onRequest(
+    VersionsRequest,
+    answer(async (p) => ({ versions: await service.versions(p.workflow) })),
+  );
+  connection.onRequest(
+    WorkflowsRequest,
+    answer(async () => ({ workflows: await service.workflows() })),
+  );
+  connection.onRequest(
+    VersionTextRequest,
+    answer((p) => service.versionText(p.workflow, p.version)),
+  );
+  connection.onRequest(StatsRequest, () => {
+    const memory = process.memoryUsage();
+    return {
+      rss: memory.rss,
+      heapUsed: memory.heapUsed,
+      uptimeMs: Math.round(process.uptime() * 1000),
+    };
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `lockstep service: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

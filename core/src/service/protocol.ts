@@ -1,0 +1,144 @@
+/**
+ * The workspace service's messages: what the VS Code extension asks the service (one child process
+ * per workspace folder, on the core and the store's index) and what the service tells it. Each is
+ * declared once as a typed constant that both ends use, so a changed parameter fails to compile on
+ * both sides; each is documented in docs/protocol.md. The extension imports this file and nothing
+ * else from core/, so its one runtime import is vscode-jsonrpc.
+ *
+ * Errors: a request that fails answers a JSON-RPC error whose `data.code` is the stable code of
+ * the Lockstep error (docs/cli.md, "Error codes") and whose message is written for users.
+ */
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+
+/** A stored version, as lists and pickers show it. */
+export interface VersionItem {
+  /** `sha256:` and 64 hex digits. */
+  readonly id: string;
+  readonly workflow: string;
+  /** The version's number once published (v1, v2…); absent for a snapshot. */
+  readonly seq?: number;
+  /** The publication's message. */
+  readonly message?: string;
+  /** When the version was first stored (ISO 8601). */
+  readonly createdAt: string;
+  /** When it was published, for a published version (ISO 8601). */
+  readonly publishedAt?: string;
+  readonly author: string;
+  /** The git commit the file was at, and whether it had uncommitted changes. */
+  readonly git?: { readonly commit: string; readonly dirty: boolean };
+  /** Where the file was, relative to the workspace root. */
+  readonly sourcePath?: string;
+}
+
+/** `lockstep/service/ready` (service → client): the service has opened its workspace. */
+export interface ReadyParams {
+  /** The workspace root (the folder holding `.lockstep/`, or the git root). */
+  readonly root: string;
+  /** The `.lockstep` folder. */
+  readonly store: string;
+  /** The engine version (`0.1.0`). */
+  readonly version: string;
+}
+export const ReadyNotification = new NotificationType<ReadyParams>('lockstep/service/ready');
+
+/** What changed in the store: lets views refresh only what they show. */
+export type StoreChange = 'versions' | 'runs';
+
+/** `lockstep/storeChanged` (service → client): the store changed, whoever wrote it. */
+export interface StoreChangedParams {
+  readonly changes: readonly StoreChange[];
+}
+export const StoreChangedNotification = new NotificationType<StoreChangedParams>(
+  'lockstep/storeChanged',
+);
+
+/** `lockstep/fileVersion`: which version a workflow file's content on disk is. */
+export interface FileVersionParams {
+  /** The file's absolute path. */
+  readonly file: string;
+}
+export type FileVersionResult =
+  /** The file does not validate: it has no version; `errors` says how many problems it has. */
+  | { readonly state: 'invalid'; readonly workflow?: string; readonly errors: number }
+  /** The file is valid; its content is `id`, stored (`stored`) and maybe published (`seq`). */
+  | {
+      readonly state: 'valid';
+      readonly workflow: string;
+      readonly id: string;
+      readonly stored: boolean;
+      readonly seq?: number;
+      /** The highest published number of the workflow, if any. */
+      readonly latestSeq?: number;
+    };
+export const FileVersionRequest = new RequestType<FileVersionParams, FileVersionResult, void>(
+  'lockstep/fileVersion',
+);
+
+/** `lockstep/snapshot`: stores a workflow file's content as a version, unless it is stored. */
+export interface SnapshotParams {
+  readonly file: string;
+}
+export interface SnapshotResult {
+  readonly version: VersionItem;
+  /** False when the same content was already stored: no new version. */
+  readonly created: boolean;
+  /** Snapshots removed by the retention rule (`retention.snapshots`), oldest first. */
+  readonly pruned: readonly string[];
+}
+export const SnapshotRequest = new RequestType<SnapshotParams, SnapshotResult, void>(
+  'lockstep/snapshot',
+);
+
+/** `lockstep/publish`: gives a workflow file's content the workflow's next number. */
+export interface PublishParams {
+  readonly file: string;
+  readonly message: string;
+}
+export interface PublishResult {
+  readonly version: VersionItem;
+  /** False when this content was already published (then `version.seq` is its number). */
+  readonly created: boolean;
+}
+export const PublishRequest = new RequestType<PublishParams, PublishResult, void>(
+  'lockstep/publish',
+);
+
+/** `lockstep/versions`: a workflow's versions, newest first (published and snapshots). */
+export interface VersionsParams {
+  readonly workflow: string;
+}
+export interface VersionsResult {
+  readonly versions: readonly VersionItem[];
+}
+export const VersionsRequest = new RequestType<VersionsParams, VersionsResult, void>(
+  'lockstep/versions',
+);
+
+/** `lockstep/workflows`: the names of the workflows with stored versions. */
+export const WorkflowsRequest = new RequestType0<{ readonly workflows: readonly string[] }, void>(
+  'lockstep/workflows',
+);
+
+/** `lockstep/versionText`: a version's text exactly as it was first stored. */
+export interface VersionTextParams {
+  readonly workflow: string;
+  /** A full version id, or a published number. */
+  readonly version: string | number;
+}
+export interface VersionTextResult {
+  readonly version: VersionItem;
+  readonly text: string;
+}
+export const VersionTextRequest = new RequestType<VersionTextParams, VersionTextResult, void>(
+  'lockstep/versionText',
+);
+
+/** `lockstep/service/stats`: the service's own figures (memory), for diagnostics and benchmarks. */
+export interface StatsResult {
+  /** Resident set size, bytes. */
+  readonly rss: number;
+  readonly heapUsed: number;
+  /** Milliseconds since the service started. */
+  readonly uptimeMs: number;
+}
+export const StatsRequest = new RequestType0<StatsResult, void>('lockstep/service/stats');

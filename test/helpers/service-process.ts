@@ -1,0 +1,73 @@
+/**
+ * The workspace service as the extension runs it: dist/service.js forked with Node IPC, spoken to
+ * with the typed messages of its protocol file. Stopped when the test ends.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import {
+  createMessageConnection,
+  IPCMessageReader,
+  IPCMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
+import {
+  ReadyNotification,
+  StoreChangedNotification,
+  type ReadyParams,
+  type StoreChangedParams,
+} from '../../core/src/service/protocol.js';
+import { HERMETIC_ENV } from './cli-workspace.js';
+import { REPO_ROOT } from './paths.js';
+import { pollUntil } from './store-wait.js';
+
+export interface ServiceProcess {
+  readonly child: ChildProcess;
+  readonly connection: MessageConnection;
+  readonly ready: ReadyParams;
+  /** Every store change notified so far. */
+  readonly changes: StoreChangedParams[];
+  /** What the service wrote to its standard error. */
+  stderr(): string;
+}
+
+/** Starts the service for `folder` and waits until it says it is ready. */
+export async function startService(t: TestContext, folder: string): Promise<ServiceProcess> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [key, value] of Object.entries(HERMETIC_ENV)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  delete env['LOCKSTEP_STORE'];
+  const child = fork(path.join(REPO_ROOT, 'dist/service.js'), ['--folder', folder], {
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    env,
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const connection = createMessageConnection(
+    new IPCMessageReader(child),
+    new IPCMessageWriter(child),
+  );
+  const changes: StoreChangedParams[] = [];
+  let ready: ReadyParams | undefined;
+  connection.onNotification(ReadyNotification, (params: ReadyParams) => {
+    ready = params;
+  });
+  connection.onNotification(StoreChangedNotification, (params: StoreChangedParams) => {
+    changes.push(params);
+  });
+  connection.listen();
+  t.after(() => {
+    connection.dispose();
+    if (child.exitCode === null) child.kill();
+  });
+  await pollUntil(
+    () => {
+      if (child.exitCode !== null) throw new Error(`the service exited: ${stderr}`);
+      return ready !== undefined;
+    },
+    { timeoutMs: 15_000, what: 'the service to be ready' },
+  );
+  return { child, connection, ready: ready!, changes, stderr: () => stderr };
+}
