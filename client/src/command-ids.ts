@@ -22,6 +22,48 @@ export const COMMANDS = {
   showHistory: 'lockstep.history.show',
   /** The status bar item's menu (not in the palette). */
   statusMenu: 'lockstep.status.menu',
+  /** Opens a run's details in an editor tab (one per run, reused): `(folder, runId)`. */
+  openRunDetails: 'lockstep.run.openDetails',
+  /** Copies a run's id (History context menu). */
+  copyRunId: 'lockstep.run.copyId',
+  /** Copies a run's input as JSON (History context menu). */
+  copyRunInput: 'lockstep.run.copyInput',
+  /** Copies a version's full hash (History context menu). */
+  copyVersionHash: 'lockstep.version.copyHash',
+  /** Opens a version from History. */
+  openHistoryVersion: 'lockstep.history.openVersion',
+  /** Compares a version from History with its workflow's working copy. */
+  compareWithWorkingCopy: 'lockstep.history.compareWithWorkingCopy',
+  /** Remembers a version for Compare with Selected. */
+  selectForCompare: 'lockstep.history.selectForCompare',
+  /** Compares a version with the one selected for compare. */
+  compareWithSelected: 'lockstep.history.compareWithSelected',
+  /** Narrows History's runs by status, mode and version. */
+  filterRuns: 'lockstep.history.filter',
+  /** Shows every run again. */
+  clearFilter: 'lockstep.history.clearFilter',
+  /** Reads the stores again. */
+  refreshHistory: 'lockstep.history.refresh',
+  /** The next page of a version's runs (History's "Show more"). */
+  showMoreRuns: 'lockstep.history.showMore',
+  /** Creates a workflow file from a template that validates. */
+  createWorkflow: 'lockstep.workflow.create',
+} as const;
+
+/** The History view and its container. */
+export const VIEWS = {
+  container: 'lockstep',
+  history: 'lockstep.history',
+} as const;
+
+/** Context keys the manifest's `when` clauses read. */
+export const CONTEXT_KEYS = {
+  /** No workflow file and no stored workflow in any folder: History shows its welcome. */
+  noWorkflows: 'lockstep.history.noWorkflows',
+  /** A filter narrows History's runs. */
+  filtered: 'lockstep.history.filtered',
+  /** A version is selected for Compare with Selected. */
+  versionSelected: 'lockstep.history.versionSelected',
 } as const;
 
 /** The extension's settings. */

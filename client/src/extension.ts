@@ -9,6 +9,11 @@
  */
 import * as vscode from 'vscode';
 import { registerCompareWithVersionCommand } from './commands/compare-with-version.js';
+import { registerCreateWorkflowCommand } from './commands/history/create-workflow.js';
+import { registerFilterRunsCommand } from './commands/history/filter-runs.js';
+import { registerRunActions } from './commands/history/run-actions.js';
+import { registerHistoryPagingCommands } from './commands/history/show-more-runs.js';
+import { registerVersionActions } from './commands/history/version-actions.js';
 import { registerOpenVersionCommands } from './commands/open-version.js';
 import { registerPublishVersionCommand } from './commands/publish-version.js';
 import { registerRestartServerCommand } from './commands/restart-server.js';
@@ -23,6 +28,8 @@ import { registerOutputChannel } from './output-channel.js';
 import { Services } from './service/services.js';
 import { registerSnapshotOnSave } from './snapshots/snapshot-on-save.js';
 import { registerVersionStatus } from './status/version-status.js';
+import { registerHistoryView } from './views/history/history-view.js';
+import { registerRunDetails } from './webviews/run-details/run-details-panels.js';
 
 /** Called by VS Code on the first activation event. */
 export function activate(context: vscode.ExtensionContext): void {
@@ -36,6 +43,13 @@ export function activate(context: vscode.ExtensionContext): void {
   registerVersionDocuments(ctx);
   registerSnapshotOnSave(ctx);
   registerVersionStatus(ctx);
+  registerRunDetails(ctx);
+  const history = registerHistoryView(ctx);
+  registerFilterRunsCommand(ctx, history);
+  registerHistoryPagingCommands(ctx, history);
+  registerVersionActions(ctx);
+  registerRunActions(ctx);
+  registerCreateWorkflowCommand(ctx);
   registerPublishVersionCommand(ctx);
   registerCompareWithVersionCommand(ctx);
   registerRestoreVersionCommand(ctx);

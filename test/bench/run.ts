@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readEditorBench } from './editor.bench.js';
+import { runHistoryBench, type HistoryBenchResult } from './history.bench.js';
 import { runEngineBench } from './engine.bench.js';
 import { runIndexBench } from './index.bench.js';
 import { runLanguageServerBench } from './language-server.bench.js';
@@ -36,7 +37,7 @@ const publish = await runPublishBench(undefined, progress);
 
 settleDisk();
 progress('run recording benchmark');
-const { record, listRuns } = await recordThenList();
+const { record, listRuns, history } = await recordThenList();
 
 settleDisk();
 progress('engine benchmark');
@@ -59,7 +60,7 @@ console.log(
   `Load average ${machine.loadAverage.before} before, ${machine.loadAverage.after} after (${os.cpus().length} cores): the higher, the noisier.`,
 );
 console.log('');
-for (const result of [publish, record, listRuns, engine, languageServer, replay, editor]) {
+for (const result of [publish, record, listRuns, history, engine, languageServer, replay, editor]) {
   console.log(result.report);
   console.log('');
 }
@@ -79,6 +80,7 @@ writeFileSync(
         publish: withoutReport(publish),
         recordRun: withoutReport(record),
         listRuns: withoutReport(listRuns),
+        history: withoutReport(history),
         engine: withoutReport(engine),
         languageServer: withoutReport(languageServer),
         replay: withoutReport(replay),
@@ -91,18 +93,25 @@ writeFileSync(
 );
 console.log(`Results written to ${path.relative(process.cwd(), file)}.`);
 
-/** Recording fills a store to 100 000 runs; the index benchmark lists runs in that same store. */
+/**
+ * Recording fills a store to 100 000 runs; the index benchmark lists runs in that same store, and
+ * the History benchmark opens the view's first page on it.
+ */
 async function recordThenList(): Promise<{
   record: Awaited<ReturnType<typeof runRecordBench>>['result'];
   listRuns: Awaited<ReturnType<typeof runIndexBench>>;
+  history: HistoryBenchResult;
 }> {
   const temp = benchTempRoot();
   try {
     const recorded = await runRecordBench(temp.dir, undefined, progress);
     progress('run index benchmark');
+    const listRuns = await runIndexBench(recorded.filled, undefined, progress);
+    progress('history view benchmark');
     return {
       record: recorded.result,
-      listRuns: await runIndexBench(recorded.filled, undefined, progress),
+      listRuns,
+      history: await runHistoryBench(recorded.filled, undefined, undefined, progress),
     };
   } finally {
     // 100 000 journals: `rm -rf` removes them several times faster than Node's recursive rm.

@@ -87,6 +87,36 @@ export const GREETING = {
   ].join('\n'),
 };
 
+/** A workflow whose second step fails: a run of it shows the failed step in History. */
+export const FAILING = {
+  name: 'failing.workflow.yaml',
+  text: [
+    'name: failing',
+    'steps:',
+    '  - id: prepare',
+    '    transform: ready',
+    '  - id: explode',
+    '    transform: ${{ $error("the ticket names no customer") }}',
+    '',
+  ].join('\n'),
+};
+
+/** A workflow that waits on a server the scenario answers when it wants: a run in progress. */
+export function slowWorkflow(origin: string): { name: string; text: string } {
+  return {
+    name: 'slow.workflow.yaml',
+    text: [
+      'name: slow',
+      'steps:',
+      '  - id: first',
+      '    transform: started',
+      '  - id: wait',
+      `    http: { url: "${origin}/release" }`,
+      '',
+    ].join('\n'),
+  };
+}
+
 /**
  * The 1-based position of the `occurrence`-th (from 1; -1 = last) `needle` in `text`, moved
  * `offset` characters into it.

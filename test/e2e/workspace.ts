@@ -6,7 +6,7 @@ import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/paths.js';
-import { BROKEN, COMPOSE, GREETING } from './scenario-files.js';
+import { BROKEN, COMPOSE, FAILING, GREETING } from './scenario-files.js';
 
 /** Creates the workspace in a fresh temporary folder and returns its path. */
 export function createWorkspace(): string {
@@ -22,7 +22,7 @@ export function createWorkspace(): string {
   });
   mkdirSync(path.join(root, '.lockstep'), { recursive: true });
   cpSync(path.join(examples, '.lockstep/config.yaml'), path.join(root, '.lockstep/config.yaml'));
-  for (const file of [BROKEN, COMPOSE, GREETING])
+  for (const file of [BROKEN, COMPOSE, GREETING, FAILING])
     writeFileSync(path.join(root, file.name), file.text);
   return root;
 }

@@ -142,6 +142,12 @@ export interface RunRecord {
   readonly finishedAt?: string;
   readonly steps: readonly StepRecord[];
   readonly effects: readonly EffectRecord[];
+  /** Steps started and not finished (a run in progress, or one cut short), in start order. */
+  readonly inProgress?: readonly {
+    readonly path: string;
+    readonly step: string;
+    readonly at: string;
+  }[];
 }
 
 /** What history lists show about a run. */
@@ -154,4 +160,6 @@ export interface RunSummary {
   readonly startedAt: string;
   readonly finishedAt?: string;
   readonly parent?: string;
+  /** Tokens of every model call of the run, when it made any. */
+  readonly tokens?: TokenUsage;
 }

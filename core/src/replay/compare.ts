@@ -100,7 +100,7 @@ export function compareRuns(a: RunRecord, b: RunRecord, prices: Prices = {}): Ru
     steps,
     ...(first ? { firstDivergence: first.path } : {}),
     output: diffValues(a.output, b.output),
-    totals: { a: totals(a, prices), b: totals(b, prices) },
+    totals: { a: runTotals(a, prices), b: runTotals(b, prices) },
   };
 }
 
@@ -257,7 +257,8 @@ function isStructure(value: JsonValue): boolean {
   return value !== null && typeof value === 'object';
 }
 
-function totals(run: RunRecord, prices: Prices): RunTotals {
+/** A run's tokens, cost (when every model it called has a price) and latency. */
+export function runTotals(run: RunRecord, prices: Prices): RunTotals {
   let input = 0;
   let output = 0;
   let cost: number | undefined = 0;

@@ -20,6 +20,8 @@ import {
   FileVersionRequest,
   PublishRequest,
   ReadyNotification,
+  RunDetailsRequest,
+  RunsRequest,
   SnapshotRequest,
   StatsRequest,
   StoreChangedNotification,
@@ -96,6 +98,14 @@ function register(
   connection.onRequest(
     WorkflowsRequest,
     answer(async () => ({ workflows: await service.workflows() })),
+  );
+  connection.onRequest(
+    RunsRequest,
+    answer((p) => service.runs(p)),
+  );
+  connection.onRequest(
+    RunDetailsRequest,
+    answer((p) => service.runDetails(p.id)),
   );
   connection.onRequest(
     VersionTextRequest,

@@ -28,6 +28,36 @@ export interface VersionItem {
   readonly git?: { readonly commit: string; readonly dirty: boolean };
   /** Where the file was, relative to the workspace root. */
   readonly sourcePath?: string;
+  /** How many runs ran it (in lists of versions). */
+  readonly runs?: number;
+}
+
+/** A workflow, as the History view lists it. */
+export interface WorkflowItem {
+  readonly name: string;
+  /** Its file in the workspace (absolute path), when one has this name. */
+  readonly file?: string;
+  /** Its highest published number, if any. */
+  readonly latestSeq?: number;
+  /** Its newest run, if any. */
+  readonly lastRun?: { readonly status: RunItem['status']; readonly startedAt: string };
+}
+
+/** A run, as lists show it. */
+export interface RunItem {
+  readonly id: string;
+  readonly workflow: string;
+  readonly version: { readonly id: string; readonly seq?: number };
+  readonly status: 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+  readonly mode: 'live' | 'scripted' | 'replay' | 'replay-against';
+  readonly startedAt: string;
+  readonly finishedAt?: string;
+  readonly durationMs?: number;
+  readonly tokens?: { readonly input: number; readonly output: number };
+  /** The run that called this one (a child run). */
+  readonly parent?: string;
+  /** For a run in progress: the step it is on (its path). */
+  readonly currentStep?: string;
 }
 
 /** `lockstep/service/ready` (service → client): the service has opened its workspace. */
@@ -114,9 +144,86 @@ export const VersionsRequest = new RequestType<VersionsParams, VersionsResult, v
   'lockstep/versions',
 );
 
-/** `lockstep/workflows`: the names of the workflows with stored versions. */
-export const WorkflowsRequest = new RequestType0<{ readonly workflows: readonly string[] }, void>(
-  'lockstep/workflows',
+/**
+ * `lockstep/workflows`: the workspace's workflows, those with a file and those with stored
+ * versions, by name.
+ */
+export const WorkflowsRequest = new RequestType0<
+  { readonly workflows: readonly WorkflowItem[] },
+  void
+>('lockstep/workflows');
+
+/** `lockstep/runs`: a workflow's runs, newest first, as a filter asks. */
+export interface RunsParams {
+  readonly workflow: string;
+  /** Only runs of this version (a full id). */
+  readonly version?: string;
+  /** Only runs with one of these statuses (default: any). */
+  readonly statuses?: readonly RunItem['status'][];
+  /** Only runs with one of these modes (default: any). */
+  readonly modes?: readonly RunItem['mode'][];
+  /** At most this many (default 20). */
+  readonly limit?: number;
+}
+export interface RunsResult {
+  readonly runs: readonly RunItem[];
+  /** Whether more runs match than `limit`. */
+  readonly more: boolean;
+}
+export const RunsRequest = new RequestType<RunsParams, RunsResult, void>('lockstep/runs');
+
+/** One effect of a step, as recorded (secrets as their placeholders). */
+export interface EffectItem {
+  readonly kind: string;
+  readonly key: string;
+  readonly occurrence: number;
+  readonly request: unknown;
+  readonly response?: unknown;
+  readonly error?: { readonly code: string; readonly message: string };
+  readonly latencyMs: number;
+  readonly tokens?: { readonly input: number; readonly output: number };
+  readonly served?: string;
+}
+
+/** One step (or foreach iteration) of a run. */
+export interface StepItem {
+  /** Its structural path: `classify`, `notes[intro]`. */
+  readonly path: string;
+  /** The step's id in the definition. */
+  readonly step: string;
+  /** Its kind in the definition (`llm`, `http`, …), when known. */
+  readonly kind?: string;
+  readonly status: 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+  readonly startedAt: string;
+  readonly finishedAt?: string;
+  readonly attempts?: number;
+  readonly input?: unknown;
+  readonly output?: unknown;
+  readonly error?: { readonly code: string; readonly message: string };
+  readonly tokens?: { readonly input: number; readonly output: number };
+  readonly provenance?: string;
+  readonly effects: readonly EffectItem[];
+}
+
+/** Everything a run recorded, ready to show. */
+export interface RunDetails {
+  readonly run: RunItem;
+  readonly input: unknown;
+  readonly output: unknown;
+  readonly error?: { readonly code: string; readonly message: string };
+  readonly steps: readonly StepItem[];
+  /** USD, from the configured model prices; absent when a model has no price. */
+  readonly cost?: number;
+  readonly engine: string;
+  /** Where each step is in the definition at the run's version: 1-based lines, by step id. */
+  readonly stepLines: {
+    readonly [step: string]: { readonly line: number; readonly endLine: number };
+  };
+}
+
+/** `lockstep/run`: everything a run recorded. */
+export const RunDetailsRequest = new RequestType<{ readonly id: string }, RunDetails, void>(
+  'lockstep/run',
 );
 
 /** `lockstep/versionText`: a version's text exactly as it was first stored. */

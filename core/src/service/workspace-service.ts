@@ -11,7 +11,15 @@ import { publishFile, snapshotFile } from '../node/services/version-service.js';
 import type { VersionRecord, VersionSummary } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { resolveStoredRef, withPublication, type ResolvedVersion } from '../versions/resolve.js';
+import { WORKFLOW_NAME } from '../model/names.js';
+import type { ContentId } from '../model/content-id.js';
+import { summarizeRun } from '../store/fold-run.js';
+import { currentStepOf, runDetails, runItem } from './run-views.js';
 import type {
+  RunDetails,
+  RunsParams,
+  RunsResult,
+  WorkflowItem,
   FileVersionResult,
   PublishResult,
   SnapshotResult,
@@ -83,17 +91,91 @@ export class WorkspaceService {
     return { version: itemOf(record, publication), created };
   }
 
-  /** See VersionsRequest. */
+  /** See VersionsRequest: each with its number of runs. */
   async versions(workflow: string): Promise<VersionItem[]> {
     const store = await this.existingStore();
     if (!store) return [];
-    return (await store.listVersions(workflow)).map(summaryItem);
+    const [versions, counts] = await Promise.all([
+      store.listVersions(workflow),
+      store.runCountsByVersion(workflow),
+    ]);
+    return versions.map((v) => ({ ...summaryItem(v), runs: counts.get(v.id) ?? 0 }));
   }
 
-  /** See WorkflowsRequest. */
-  async workflows(): Promise<string[]> {
+  /** See WorkflowsRequest: files of the workspace and workflows of the store, by name. */
+  async workflows(): Promise<WorkflowItem[]> {
     const store = await this.existingStore();
-    return store ? store.listWorkflows() : [];
+    const files = new Map<string, string>();
+    for (const result of await this.workspace.validate()) {
+      const name = result.validated.summary.name;
+      if (name !== undefined && !files.has(name)) files.set(name, result.file);
+    }
+    const names = new Set([...files.keys(), ...(store ? await store.listWorkflows() : [])]);
+    return Promise.all(
+      [...names].sort().map(async (name): Promise<WorkflowItem> => {
+        const file = files.get(name);
+        // A file's name may not be a valid workflow name yet (the file has errors): no history.
+        if (!store || !WORKFLOW_NAME.test(name)) return { name, ...(file ? { file } : {}) };
+        const [publications, [last]] = await Promise.all([
+          store.listPublications(name),
+          store.listRuns({ workflow: name, limit: 1 }),
+        ]);
+        const latestSeq = publications.at(-1)?.seq;
+        return {
+          name,
+          ...(file ? { file } : {}),
+          ...(latestSeq === undefined ? {} : { latestSeq }),
+          ...(last ? { lastRun: { status: last.status, startedAt: last.startedAt } } : {}),
+        };
+      }),
+    );
+  }
+
+  /** See RunsRequest: the filter's status × mode combinations merged, newest first. */
+  async runs(params: RunsParams): Promise<RunsResult> {
+    const store = await this.existingStore();
+    if (!store) return { runs: [], more: false };
+    const limit = params.limit ?? 20;
+    const statuses = params.statuses?.length ? params.statuses : [undefined];
+    const modes = params.modes?.length ? params.modes : [undefined];
+    const lists = await Promise.all(
+      statuses.flatMap((status) =>
+        modes.map((mode) =>
+          store.listRuns({
+            workflow: params.workflow,
+            ...(params.version === undefined ? {} : { version: params.version as ContentId }),
+            ...(status === undefined ? {} : { status }),
+            ...(mode === undefined ? {} : { mode }),
+            limit: limit + 1,
+          }),
+        ),
+      ),
+    );
+    const merged = lists
+      .flat()
+      .sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id));
+    const page = merged.slice(0, limit);
+    const items = await Promise.all(
+      page.map(async (summary) => {
+        if (summary.status !== 'running') return runItem(summary);
+        const record = await store.getRun(summary.id).catch(() => undefined);
+        return runItem(summary, record ? currentStepOf(record) : undefined);
+      }),
+    );
+    return { runs: items, more: merged.length > limit };
+  }
+
+  /** See RunDetailsRequest. */
+  async runDetails(id: string): Promise<RunDetails> {
+    const store = await this.existingStore();
+    const record = store ? await store.getRun(id) : undefined;
+    if (!store || !record)
+      throw new RefError('unknown-run', `no run ${id} in ${this.workspace.storeDir}`);
+    const version = await store
+      .getVersion(record.header.workflow, record.header.version.id)
+      .catch(() => undefined);
+    const prices = (await this.workspace.config()).prices ?? {};
+    return runDetails(record, summarizeRun(record), version, prices);
   }
 
   /** See VersionTextRequest. */

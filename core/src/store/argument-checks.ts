@@ -49,6 +49,17 @@ export function checkHeader(header: RunHeader): void {
 export function checkQuery(query: RunQuery): void {
   if (query.workflow !== undefined) checkWorkflowName(query.workflow);
   if (query.version !== undefined) checkVersionId(query.version);
+  if (query.mode !== undefined && !RUN_MODES.includes(query.mode)) {
+    throw new LockstepError(
+      'bad-ref',
+      `${quoted(String(query.mode))} is not a run mode: live, scripted, replay or replay-against`,
+    );
+  }
+  if (query.limit !== undefined && !(Number.isInteger(query.limit) && query.limit >= 0)) {
+    throw new LockstepError('bad-ref', `${quoted(String(query.limit))} is not a number of runs`);
+  }
 }
+
+const RUN_MODES: readonly string[] = ['live', 'scripted', 'replay', 'replay-against'];
 
 export { checkRunId, checkRunIdPrefix };

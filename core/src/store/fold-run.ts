@@ -9,6 +9,7 @@ import type {
   RunStatus,
   RunSummary,
   StepRecord,
+  TokenUsage,
 } from '../model/runs.js';
 
 /**
@@ -26,10 +27,15 @@ export function foldRun(events: readonly RunEvent[], writerAlive: boolean): RunR
   let output: JsonValue = null;
   let error: RecordedError | undefined;
   let finishedAt: string | undefined;
+  const started = new Map<string, { path: string; step: string; at: string }>();
   for (const event of events) {
     switch (event.type) {
+      case 'step-started':
+        started.set(event.path, { path: event.path, step: event.step, at: event.at });
+        break;
       case 'step-finished':
         steps.push(event.record);
+        started.delete(event.record.path);
         break;
       case 'effect':
         effects.push(event.effect);
@@ -52,6 +58,7 @@ export function foldRun(events: readonly RunEvent[], writerAlive: boolean): RunR
     effects,
     ...(error ? { error } : {}),
     ...(finishedAt ? { finishedAt } : {}),
+    ...(started.size > 0 ? { inProgress: [...started.values()] } : {}),
   };
 }
 
@@ -67,5 +74,20 @@ export function summarizeRun(record: RunRecord): RunSummary {
     startedAt: header.startedAt,
     ...(record.finishedAt ? { finishedAt: record.finishedAt } : {}),
     ...(header.parent ? { parent: header.parent.run } : {}),
+    ...tokensOf(record),
   };
+}
+
+/** The tokens of a run's model calls, summed; nothing when it made none with usage. */
+function tokensOf(record: RunRecord): { tokens?: TokenUsage } {
+  let input = 0;
+  let output = 0;
+  let counted = false;
+  for (const effect of record.effects) {
+    if (!effect.usage) continue;
+    counted = true;
+    input += effect.usage.input;
+    output += effect.usage.output;
+  }
+  return counted ? { tokens: { input, output } } : {};
 }

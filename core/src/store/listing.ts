@@ -18,8 +18,22 @@ export function filterRuns(summaries: readonly RunSummary[], query: RunQuery): R
       (r) =>
         (query.workflow === undefined || r.workflow === query.workflow) &&
         (query.version === undefined || r.version.id === query.version) &&
-        (query.status === undefined || r.status === query.status),
+        (query.status === undefined || r.status === query.status) &&
+        (query.mode === undefined || r.mode === query.mode),
     )
     .sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id))
     .slice(0, query.limit ?? 50);
+}
+
+/** Runs per version among `summaries` of `workflow`. */
+export function countByVersion(
+  summaries: readonly RunSummary[],
+  workflow: string,
+): Map<RunSummary['version']['id'], number> {
+  const counts = new Map<RunSummary['version']['id'], number>();
+  for (const summary of summaries) {
+    if (summary.workflow !== workflow) continue;
+    counts.set(summary.version.id, (counts.get(summary.version.id) ?? 0) + 1);
+  }
+  return counts;
 }

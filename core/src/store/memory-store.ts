@@ -16,7 +16,7 @@ import { StoreError, TamperedError } from '../model/errors.js';
 import { sha256 } from '../hash/canonical.js';
 import { type ContentId } from '../model/content-id.js';
 import { ControlState } from './control-state.js';
-import { filterRuns, newestFirst } from './listing.js';
+import { countByVersion, filterRuns, newestFirst } from './listing.js';
 import { snapshotsToPrune } from './retention.js';
 import {
   entryHashProblem,
@@ -216,12 +216,12 @@ export class MemoryStore implements Store {
 
   async listRuns(query: RunQuery = {}): Promise<RunSummary[]> {
     checkQuery(query);
-    const summaries: RunSummary[] = [];
-    for (const run of this.runs.values()) {
-      const record = foldRun(run.events, run.open);
-      if (record) summaries.push(summarizeRun(record));
-    }
-    return filterRuns(summaries, query);
+    return filterRuns(this.summaries(), query);
+  }
+
+  async runCountsByVersion(workflow: string): Promise<Map<ContentId, number>> {
+    checkName(workflow);
+    return countByVersion(this.summaries(), workflow);
   }
 
   async findRunIds(prefix: string): Promise<string[]> {
@@ -244,6 +244,15 @@ export class MemoryStore implements Store {
   }
 
   async close(): Promise<void> {}
+
+  private summaries(): RunSummary[] {
+    const summaries: RunSummary[] = [];
+    for (const run of this.runs.values()) {
+      const record = foldRun(run.events, run.open);
+      if (record) summaries.push(summarizeRun(record));
+    }
+    return summaries;
+  }
 }
 
 function copy<T>(value: T): T {

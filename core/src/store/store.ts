@@ -4,7 +4,14 @@
  * implementation must pass the contract suite in test/unit/core/store/contract.ts.
  */
 import type { ContentId } from '../model/content-id.js';
-import type { RunEvent, RunHeader, RunRecord, RunStatus, RunSummary } from '../model/runs.js';
+import type {
+  RunEvent,
+  RunHeader,
+  RunMode,
+  RunRecord,
+  RunStatus,
+  RunSummary,
+} from '../model/runs.js';
 import type {
   ControlEntry,
   Publication,
@@ -46,6 +53,8 @@ export interface RunQuery {
   /** Runs of this version only. */
   readonly version?: ContentId;
   readonly status?: RunStatus;
+  /** Runs answered this way only: live, scripted, replay, replay-against. */
+  readonly mode?: RunMode['kind'];
   /** At most this many (default 50), newest first. */
   readonly limit?: number;
 }
@@ -135,6 +144,9 @@ export interface Store {
 
   /** Run summaries matching `query`, newest first. */
   listRuns(query?: RunQuery): Promise<RunSummary[]>;
+
+  /** How many runs each version of `workflow` has (versions without runs are absent). */
+  runCountsByVersion(workflow: string): Promise<Map<ContentId, number>>;
 
   /** Ids of runs starting with `prefix` (for short ids typed by people). */
   findRunIds(prefix: string): Promise<string[]>;

@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -24,6 +26,11 @@ import {
   SCREENSHOTS,
   SERVER_TIMEOUT,
   answerInput,
+  contextMenu,
+  cursor,
+  expand,
+  rowLabelled,
+  sidebarRows,
   editorText,
   lockstepStatusText,
   pickItem,
@@ -44,7 +51,15 @@ import {
   waitFor,
   type Problem,
 } from './workbench.js';
-import { BROKEN, COMPOSE, ESCALATION, GREETING, positionOf } from '../scenario-files.js';
+import {
+  BROKEN,
+  COMPOSE,
+  ESCALATION,
+  FAILING,
+  GREETING,
+  positionOf,
+  slowWorkflow,
+} from '../scenario-files.js';
 import { createWorkspace } from '../workspace.js';
 
 const TRIAGE = 'support-triage.workflow.yaml';
@@ -376,6 +391,183 @@ describe('the extension in code-server', { timeout: 15 * 60_000 }, () => {
   );
 
   scenario(
+    'History shows the workflows, versions and runs of a store filled by the CLI',
+    '16-history',
+    async () => {
+      cli(workspace, 'publish', TRIAGE, '-m', 'Triage v1');
+      for (let i = 0; i < 2; i++) {
+        cli(
+          workspace,
+          'run',
+          TRIAGE,
+          '--fixtures',
+          'fixtures.yaml',
+          '--input-file',
+          'inputs/ticket.json',
+        );
+      }
+      cli(workspace, 'publish', FAILING.name, '-m', 'Failing v1');
+      cli(workspace, 'run', FAILING.name, { exit: 1 });
+      await runCommand(page, 'Lockstep: Focus on History View');
+      await expand(rowLabelled(page, 'Workflow support-triage,'));
+      await expand(rowLabelled(page, 'support-triage v1,'));
+      const rows = await waitFor('two scripted runs under v1', async () => {
+        const texts = await sidebarRows(page);
+        return texts.filter((t) => /✓ .* · scripted/.test(t)).length === 2 ? texts : undefined;
+      });
+      assert.ok(
+        rows.some((t) => /^support-triage v1$/.test(t)),
+        rows.join('\n'),
+      );
+      assert.ok(
+        rows.some((t) => /^v1 .* · 2 runs$/.test(t)),
+        rows.join('\n'),
+      );
+      assert.ok(
+        rows.some((t) => /^failing v1$/.test(t)),
+        rows.join('\n'),
+      );
+      await screenshot(page, '16-history');
+    },
+  );
+
+  scenario(
+    'a CLI run appears while History is open: first running, then finished',
+    '17-history-live',
+    async () => {
+      const held = await holdingServer();
+      cleanups.push(held.close);
+      const slow = slowWorkflow(held.origin);
+      writeFileSync(path.join(workspace, slow.name), slow.text);
+      cli(workspace, 'publish', slow.name, '-m', 'Slow v1');
+      const run = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/cli.js'), 'run', slow.name], {
+        cwd: workspace,
+        stdio: 'ignore',
+      });
+      const finished = new Promise<number | null>((resolve) => run.once('exit', resolve));
+      cleanups.push(() => {
+        if (run.exitCode === null) run.kill('SIGKILL');
+      });
+      await expand(rowLabelled(page, 'Workflow slow,'));
+      await expand(rowLabelled(page, 'slow v1,'));
+      await waitFor('the run shown as running, on its step', async () =>
+        (await sidebarRows(page)).some((t) => /running .* · wait · live/.test(t))
+          ? true
+          : undefined,
+      );
+      await screenshot(page, '17-history-live-running');
+      held.release();
+      assert.equal(await finished, 0);
+      await waitFor('the same run, finished', async () => {
+        const texts = await sidebarRows(page);
+        return texts.some((t) => /✓ .* · live/.test(t)) && !texts.some((t) => /running /.test(t))
+          ? true
+          : undefined;
+      });
+      await screenshot(page, '17-history-live');
+    },
+  );
+
+  scenario('the filter narrows the runs', '18-history-filter', async () => {
+    await expand(rowLabelled(page, 'Workflow failing,'));
+    await expand(rowLabelled(page, 'failing v1,'));
+    const runsShown = async (): Promise<string[]> =>
+      (await sidebarRows(page)).filter(
+        (t) => /^\S.* (✓|✗|running) /.test(t) || /· (live|scripted)$/.test(t),
+      );
+    await waitFor('runs of several statuses', async () => {
+      const runs = await runsShown();
+      return runs.some((t) => t.includes('✗')) && runs.some((t) => t.includes('✓'))
+        ? true
+        : undefined;
+    });
+    await runCommand(page, 'Lockstep: Filter Runs…');
+    await pickItem(page, 'failed');
+    await page.keyboard.press('Enter');
+    await waitFor('only failed runs listed', async () => {
+      const runs = await runsShown();
+      return runs.length > 0 && runs.every((t) => t.includes('✗')) ? true : undefined;
+    });
+    await screenshot(page, '18-history-filter');
+    await runCommand(page, 'Lockstep: Clear Filter');
+    await waitFor('every run again', async () =>
+      (await runsShown()).some((t) => t.includes('✓')) ? true : undefined,
+    );
+  });
+
+  scenario(
+    'run details of a failed run open at the failed step; its id jumps to the definition',
+    '19-run-details',
+    async () => {
+      await rowLabelled(page, 'failing v1 run').click();
+      const tab = page.locator('.tab.active', { hasText: /^Run .* failing v1/ });
+      await tab.waitFor({ timeout: SERVER_TIMEOUT });
+      const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe');
+      const failed = frame.locator('li[data-path="explode"].open');
+      await failed.waitFor({ timeout: SERVER_TIMEOUT });
+      assert.match(await failed.innerText(), /the ticket names no customer/);
+      assert.equal(await frame.locator('li.open').count(), 1, 'only the failed step is open');
+      await screenshot(page, '19-run-details');
+      await failed.locator('button.step-id').first().click();
+      await page
+        .locator('.tab.active', { hasText: 'failing v1' })
+        .waitFor({ timeout: SERVER_TIMEOUT });
+      const line = positionOf(FAILING.text, '- id: explode').line;
+      await waitFor(`the cursor on the step's line ${line}`, async () =>
+        (await cursor(page))?.line === line ? true : undefined,
+      );
+      await screenshot(page, '19-run-details-definition');
+    },
+  );
+
+  scenario(
+    'Compare with Selected on two versions opens the diff editor',
+    '20-compare-selected',
+    async () => {
+      await runCommand(page, 'Lockstep: Focus on History View');
+      await expand(rowLabelled(page, 'Workflow greeting,'));
+      await contextMenu(page, rowLabelled(page, 'greeting v1,'), 'Select for Compare');
+      await contextMenu(page, rowLabelled(page, 'greeting v2,'), 'Compare with Selected');
+      await page
+        .locator('.tab.active', { hasText: 'greeting v1 ↔ greeting v2' })
+        .waitFor({ timeout: SERVER_TIMEOUT });
+      await page.locator('.monaco-diff-editor').first().waitFor();
+      await screenshot(page, '20-compare-selected');
+    },
+  );
+
+  scenario('a multi-root workspace shows both stores', '21-multi-root', async () => {
+    const roots = [createWorkspace(), createWorkspace()];
+    for (const root of roots) cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    writeFileSync(
+      path.join(roots[1]!, 'only-here.workflow.yaml'),
+      GREETING.text.replace('name: greeting', 'name: only-here'),
+    );
+    cli(roots[0]!, 'publish', TRIAGE, '-m', 'First root');
+    cli(roots[1]!, 'publish', 'only-here.workflow.yaml', '-m', 'Second root');
+    const file = path.join(path.dirname(roots[0]!), `${path.basename(roots[0]!)}.code-workspace`);
+    writeFileSync(file, JSON.stringify({ folders: roots.map((r) => ({ path: r })) }));
+    cleanups.push(() => rmSync(file, { force: true }));
+    const multi = await page.context().newPage();
+    otherPage = multi;
+    await multi.goto(`${server.url}?workspace=${encodeURIComponent(file)}`);
+    await multi.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    // The view container's icon in the activity bar, as a user opens it.
+    await multi.locator('.activitybar .action-item a[aria-label^="Lockstep"]').click();
+    for (const root of roots) await expand(rowLabelled(multi, `Folder ${path.basename(root)}`));
+    await waitFor('each folder’s own workflows', async () => {
+      const texts = await sidebarRows(multi);
+      return texts.some((t) => t.startsWith('only-here v1')) &&
+        texts.filter((t) => t.startsWith('support-triage')).length === 2
+        ? true
+        : undefined;
+    });
+    await screenshot(multi, '21-multi-root');
+    await multi.close();
+    otherPage = undefined;
+  });
+
+  scenario(
     'npm start serves examples/ with the extension when `code` is not used',
     '8-npm-start',
     async () => {
@@ -540,4 +732,47 @@ function writeEditorFigures(log: string, servicePid: number): void {
       2,
     )}\n`,
   );
+}
+
+/** Runs the built CLI in `cwd`, failing the scenario unless it exits with `exit` (default 0). */
+function cli(cwd: string, ...args: (string | { exit: number })[]): string {
+  const options = args.find((a): a is { exit: number } => typeof a === 'object');
+  const words = args.filter((a): a is string => typeof a === 'string');
+  const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist/cli.js'), ...words], {
+    cwd,
+    encoding: 'utf8',
+  });
+  assert.equal(result.status, options?.exit ?? 0, `lockstep ${words.join(' ')}: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** An HTTP server on 127.0.0.1 that holds every request until `release`. */
+async function holdingServer(): Promise<{
+  origin: string;
+  release: () => void;
+  close: () => Promise<void>;
+}> {
+  const waiting: ServerResponse[] = [];
+  let released = false;
+  const server = createServer((_request, response) => {
+    if (released) response.end('{"ok":true}');
+    else waiting.push(response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    release: () => {
+      released = true;
+      for (const response of waiting.splice(0)) {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end('{"ok":true}');
+      }
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }

@@ -261,6 +261,97 @@ export async function editorText(page: Page): Promise<string> {
   return lines.join('\n').replace(/\u00a0/g, ' ');
 }
 
+/** The sidebar's rows whose text contains `text` (trees in the side bar: History). */
+export function sidebarRow(page: Page, text: string | RegExp): Locator {
+  return page.locator('.part.sidebar .monaco-list-row', { hasText: text });
+}
+
+/** One row of the sidebar's tree: its place, its depth and its text (label and description). */
+export interface TreeRow {
+  readonly index: number;
+  readonly level: number;
+  readonly text: string;
+}
+
+/** The sidebar tree's rows, top to bottom (a virtual list's DOM order is not its order). */
+export async function treeRows(page: Page): Promise<TreeRow[]> {
+  const rows = await page.locator('.part.sidebar .monaco-list-row').evaluateAll((elements) =>
+    elements.map((row) => {
+      // The label and its description are separate elements with no space between them.
+      const part = (selector: string): string =>
+        row.querySelector(selector)?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+      const label = part('.label-name');
+      const description = part('.label-description');
+      return {
+        index: Number(row.getAttribute('data-index')),
+        level: Number(row.getAttribute('aria-level') ?? '1'),
+        text: label === '' ? part('.monaco-tl-contents') : `${label} ${description}`.trim(),
+      };
+    }),
+  );
+  return rows.sort((a, b) => a.index - b.index);
+}
+
+/** The texts of the sidebar tree's rows, top to bottom. */
+export async function sidebarRows(page: Page): Promise<string[]> {
+  return (await treeRows(page)).map((row) => row.text);
+}
+
+/** The sidebar row at a place of the tree. */
+export function rowAt(page: Page, index: number): Locator {
+  return page.locator(`.part.sidebar .monaco-list-row[data-index="${index}"]`);
+}
+
+/**
+ * The tree row whose accessible label starts with `label` (History labels say whose row it is:
+ * `support-triage v1, …`). Found by what it says, not by its place, which a refresh moves.
+ */
+export function rowLabelled(page: Page, label: string): Locator {
+  return page.locator(`.part.sidebar .monaco-list-row[aria-label^="${label}"]`).first();
+}
+
+/** Expands a tree row (a click toggles: clicked again while it is not expanded). */
+export async function expand(row: Locator): Promise<void> {
+  await pollUntil(
+    async () => {
+      await row.waitFor({ timeout: SERVER_TIMEOUT });
+      if ((await row.getAttribute('aria-expanded')) === 'true') return true;
+      await row.click();
+      return (await row.getAttribute('aria-expanded')) === 'true';
+    },
+    { timeoutMs: SERVER_TIMEOUT, intervalMs: 500, what: 'the row to expand' },
+  );
+}
+
+/** The first child row matching `child` below the first row matching `parent`, if shown. */
+export async function childRow(
+  page: Page,
+  parent: RegExp,
+  child: RegExp,
+): Promise<Locator | undefined> {
+  const rows = await treeRows(page);
+  const at = rows.findIndex((row) => parent.test(row.text));
+  if (at === -1) return undefined;
+  for (const row of rows.slice(at + 1)) {
+    if (row.level <= rows[at]!.level) break;
+    if (row.level === rows[at]!.level + 1 && child.test(row.text)) return rowAt(page, row.index);
+  }
+  return undefined;
+}
+
+/** Opens a row's context menu and picks `label`. */
+export async function contextMenu(page: Page, row: Locator, label: string): Promise<void> {
+  await row.click({ button: 'right' });
+  const item = page.locator('.context-view .action-item', { hasText: label }).first();
+  await item.waitFor({ timeout: UI_TIMEOUT });
+  // As with the keyboard: the item highlighted, then Enter (a click can land while it animates).
+  await item.hover();
+  await page.keyboard.press('Enter');
+  await page
+    .locator('.context-view .monaco-menu')
+    .waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+}
+
 /** Saves a full-window screenshot as `<name>.png` under SCREENSHOTS; returns its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(SCREENSHOTS, { recursive: true });

@@ -129,6 +129,9 @@ test('.vscodeignore is an allow-list that keeps everything the manifest points t
     'dist/service.js', // started by the extension, one per workspace folder
     'dist/index-worker.js', // the service's store index runs in it
     'dist/sql-wasm.wasm', // which loads this
+    'media/lockstep.svg', // the view container's icon
+    'media/run-details.js', // the run details webview
+    'media/run-details.css',
     'dist/package.json', // makes the bundles CommonJS
     ...manifest.contributes.grammars.map((g) => g.path.replace(/^\.\//, '')),
     ...manifest.contributes.languages.map((l) => l.configuration.replace(/^\.\//, '')),

@@ -30,7 +30,7 @@ import { StoreError, TamperedError } from '../../model/errors.js';
 import { isContentId, type ContentId } from '../../model/content-id.js';
 import { sha256 } from '../../hash/canonical.js';
 import { ControlState } from '../../store/control-state.js';
-import { filterRuns, newestFirst } from '../../store/listing.js';
+import { countByVersion, filterRuns, newestFirst } from '../../store/listing.js';
 import { snapshotsToPrune } from '../../store/retention.js';
 import type { RunHeader, RunRecord, RunSummary } from '../../model/runs.js';
 import { RunJournals } from './files/run-journals.js';
@@ -320,6 +320,15 @@ export class FsStore implements Store {
     } catch {
       // The index is a cache: without it (no worker, no sql.js) the journals answer, slowly.
       return filterRuns(this.runs.summaries(), query);
+    }
+  }
+
+  async runCountsByVersion(workflow: string): Promise<Map<ContentId, number>> {
+    checkName(workflow);
+    try {
+      return await this.index.runCounts(workflow);
+    } catch {
+      return countByVersion(this.runs.summaries(), workflow);
     }
   }
 

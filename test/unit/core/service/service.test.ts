@@ -8,6 +8,8 @@ import { ResponseError } from 'vscode-jsonrpc/node';
 import {
   FileVersionRequest,
   PublishRequest,
+  RunDetailsRequest,
+  RunsRequest,
   SnapshotRequest,
   StatsRequest,
   VersionsRequest,
@@ -105,7 +107,10 @@ test('versions, workflows and version texts; unknown ones are named errors', asy
   const dir = gitRepo(t, { [FILE]: GREET });
   const { connection } = await startService(t, dir);
   const file = path.join(dir, FILE);
-  assert.deepEqual(await connection.sendRequest(WorkflowsRequest), { workflows: [] });
+  // The file is a workflow of the workspace before anything is stored.
+  assert.deepEqual(await connection.sendRequest(WorkflowsRequest), {
+    workflows: [{ name: 'greet', file }],
+  });
   assert.deepEqual(await connection.sendRequest(VersionsRequest, { workflow: 'greet' }), {
     versions: [],
   });
@@ -121,7 +126,9 @@ test('versions, workflows and version texts; unknown ones are named errors', asy
       [snapshot.version.id, null],
     ].sort(),
   );
-  assert.deepEqual(await connection.sendRequest(WorkflowsRequest), { workflows: ['greet'] });
+  assert.deepEqual(await connection.sendRequest(WorkflowsRequest), {
+    workflows: [{ name: 'greet', file, latestSeq: 1 }],
+  });
   const byNumber = await connection.sendRequest(VersionTextRequest, {
     workflow: 'greet',
     version: 1,
@@ -168,7 +175,9 @@ test('what the CLI writes while the service runs is seen, and notified', async (
   const dir = gitRepo(t, { [FILE]: GREET });
   const service = await startService(t, dir);
   const { connection } = service;
-  assert.deepEqual(await connection.sendRequest(WorkflowsRequest), { workflows: [] });
+  assert.deepEqual(await connection.sendRequest(VersionsRequest, { workflow: 'greet' }), {
+    versions: [],
+  });
   const published = await lockstep(dir, ['publish', FILE, '-m', 'from a terminal']);
   assert.equal(published.code, 0, published.stderr);
   await pollUntil(() => service.changes.some((c) => c.changes.includes('versions')), {
@@ -177,8 +186,8 @@ test('what the CLI writes while the service runs is seen, and notified', async (
   });
   const { versions } = await connection.sendRequest(VersionsRequest, { workflow: 'greet' });
   assert.deepEqual(
-    versions.map((v) => [v.seq, v.message]),
-    [[1, 'from a terminal']],
+    versions.map((v) => [v.seq, v.message, v.runs]),
+    [[1, 'from a terminal', 0]],
   );
   const ran = await lockstep(dir, ['run', 'greet@1', '-i', 'who=Ada']);
   assert.equal(ran.code, 0, ran.stderr);
@@ -186,6 +195,28 @@ test('what the CLI writes while the service runs is seen, and notified', async (
     timeoutMs: 10_000,
     what: 'a runs change notification',
   });
+  const { runs, more } = await connection.sendRequest(RunsRequest, { workflow: 'greet' });
+  assert.equal(more, false);
+  assert.deepEqual(
+    runs.map((r) => [r.status, r.mode, r.version.seq]),
+    [['succeeded', 'live', 1]],
+  );
+  const details = await connection.sendRequest(RunDetailsRequest, { id: runs[0]!.id });
+  assert.deepEqual(details.output, { text: 'HELLO, ADA' });
+  assert.deepEqual(
+    details.steps.map((s) => [s.path, s.kind, s.status]),
+    [
+      ['hello', 'transform', 'succeeded'],
+      ['shout', 'transform', 'succeeded'],
+    ],
+  );
+  assert.deepEqual(details.stepLines['hello'], { line: 9, endLine: 10 });
+  const counted = await connection.sendRequest(VersionsRequest, { workflow: 'greet' });
+  assert.equal(counted.versions[0]?.runs, 1);
+  const unknown = await failure(
+    connection.sendRequest(RunDetailsRequest, { id: '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b' }),
+  );
+  assert.equal(unknown.code, 'unknown-run');
 });
 
 test('the service ends when the extension disconnects', async (t) => {

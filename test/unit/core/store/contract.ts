@@ -16,7 +16,7 @@ import {
 } from '../../../../core/src/store/records.js';
 import type { Store } from '../../../../core/src/store/store.js';
 import { at, definition, draft, publishOf } from '../../../helpers/store-drafts.js';
-import { runHeader } from '../../../helpers/run-records.js';
+import { recordRun, runHeader } from '../../../helpers/run-records.js';
 
 /** Opens a fresh store for one test; the contract closes it when the test ends. */
 export type OpenStore = (t: TestContext) => Promise<Store>;
@@ -602,6 +602,79 @@ export function storeContract(label: string, open: OpenStore): void {
       assert.equal((await store.listVersions('other')).length, 1, 'other workflows untouched');
       assert.deepEqual(await store.pruneSnapshots('triage', 2), [], 'nothing more to remove');
       assert.equal((await store.verify()).ok, true);
+    });
+
+    test('runs: counted per version, filtered by mode, with the tokens of their model calls', async (t) => {
+      const store = await fresh(t);
+      const v1 = { id: idOf('triage', 1), seq: 1 };
+      const v2 = { id: idOf('triage', 2) };
+      for (const [version, mode, minutes] of [
+        [v1, 'live', 1],
+        [v1, 'scripted', 2],
+        [v2, 'live', 3],
+      ] as const) {
+        const at = new Date(Date.UTC(2026, 0, 1, 12, minutes));
+        await recordRun(store, {
+          workflow: 'triage',
+          version,
+          at,
+          mode: mode === 'live' ? { kind: 'live' } : { kind: 'scripted', fixtures: v1.id },
+        });
+      }
+      await recordRun(store, { workflow: 'other', version: v1 });
+      const withTokens = runHeader({
+        workflow: 'triage',
+        version: v2,
+        at: new Date(Date.UTC(2026, 0, 1, 12, 4)),
+      });
+      const writer = await store.createRun(withTokens);
+      for (const usage of [
+        { input: 10, output: 2 },
+        { input: 5, output: 1 },
+      ]) {
+        await writer.append({
+          type: 'effect',
+          effect: {
+            path: 'ask',
+            kind: 'llm',
+            key: `rk1:${usage.input}`,
+            occurrence: 0,
+            request: null,
+            response: 'ok',
+            latencyMs: 1,
+            usage,
+            at: withTokens.startedAt,
+          },
+        });
+      }
+      await writer.append({
+        type: 'run-finished',
+        status: 'succeeded',
+        output: 'ok',
+        at: withTokens.startedAt,
+      });
+      await writer.close();
+
+      assert.deepEqual(
+        [...(await store.runCountsByVersion('triage'))].sort(),
+        [
+          [v1.id, 2],
+          [v2.id, 2],
+        ].sort(),
+      );
+      assert.deepEqual(await store.runCountsByVersion('nobody'), new Map());
+      const scripted = await store.listRuns({ workflow: 'triage', mode: 'scripted' });
+      assert.deepEqual(
+        scripted.map((r) => r.mode),
+        ['scripted'],
+      );
+      const [newest] = await store.listRuns({ workflow: 'triage', limit: 1 });
+      assert.equal(newest?.id, withTokens.id);
+      assert.deepEqual(newest?.tokens, { input: 15, output: 3 });
+      const live = await store.listRuns({ workflow: 'triage', mode: 'live', version: v2.id });
+      assert.equal(live.length, 2);
+      const plain = live.find((r) => r.id !== withTokens.id);
+      assert.equal(plain?.tokens, undefined, 'a run without model calls has no tokens');
     });
   });
 }

@@ -9,7 +9,7 @@ import type { BindParams, Database, SqlJsStatic, SqlValue, Statement } from 'sql
  * The schema's version. Bump it with any change to the tables or to what a row means: an index
  * file of another version is discarded and rebuilt from the files.
  */
-export const INDEX_SCHEMA_VERSION = 1;
+export const INDEX_SCHEMA_VERSION = 2;
 
 /**
  * Times are stored as milliseconds (INTEGER) when they are canonical ISO strings (what
@@ -37,7 +37,9 @@ CREATE TABLE runs (
   started_at,               -- ms, or TEXT when not canonical
   finished_at,
   parent TEXT,
-  summary_id TEXT           -- the header's id when it differs from the file name
+  summary_id TEXT,          -- the header's id when it differs from the file name
+  tokens_in INTEGER,        -- tokens of the run's model calls; NULL: none reported
+  tokens_out INTEGER
 );
 CREATE INDEX runs_workflow ON runs (workflow, started_at);
 CREATE INDEX runs_started ON runs (started_at);

@@ -62,6 +62,7 @@ export interface CatchUpReport {
 export type IndexRequest =
   | { readonly kind: 'listRuns'; readonly query: RunQuery }
   | { readonly kind: 'findRunIds'; readonly prefix: string }
+  | { readonly kind: 'runCounts'; readonly workflow: string }
   | { readonly kind: 'listVersions'; readonly name: string }
   | { readonly kind: 'stats' }
   /** Writes the index file now if anything changed since it was last written. */
@@ -73,6 +74,8 @@ export type IndexRequest =
 export interface IndexAnswers {
   listRuns: RunSummary[];
   findRunIds: string[];
+  /** Version id → number of runs. */
+  runCounts: [string, number][];
   listVersions: VersionSummary[];
   stats: IndexStats;
   flush: null;

@@ -103,6 +103,9 @@ export class IndexService {
       case 'listRuns':
         this.refreshRuns();
         return this.runs.list(request.query);
+      case 'runCounts':
+        this.refreshRuns();
+        return [...this.runs.countsByVersion(request.workflow)];
       case 'findRunIds':
         this.refreshRuns();
         return this.runs.idsStartingWith(request.prefix);

@@ -36,7 +36,7 @@ export interface OpenState {
 }
 
 const COLUMNS =
-  'n, id, workflow, version, seq, status, mode, started_at, finished_at, parent, summary_id';
+  'n, id, workflow, version, seq, status, mode, started_at, finished_at, parent, summary_id, tokens_in, tokens_out';
 
 export class RunTable {
   /** The `strings` table both ways; small (workflows, versions, statuses, modes). */
@@ -88,7 +88,7 @@ export class RunTable {
     const stored = encodeRunId(id);
     this.db.run(
       `INSERT INTO runs (id, day, ${COLUMNS.slice('n, id, '.length)})
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [stored, typeof stored === 'string' ? dayNumber(day) : null, ...this.values(id, summary)],
     );
     if (open) this.setOpen(Number(this.db.first('SELECT last_insert_rowid()')![0]), open);
@@ -98,7 +98,7 @@ export class RunTable {
   update(n: number, id: string, summary: RunSummary | undefined): void {
     this.db.run(
       `UPDATE runs SET workflow = ?, version = ?, seq = ?, status = ?, mode = ?, started_at = ?,
-        finished_at = ?, parent = ?, summary_id = ? WHERE n = ?`,
+        finished_at = ?, parent = ?, summary_id = ?, tokens_in = ?, tokens_out = ? WHERE n = ?`,
       [...this.values(id, summary), n],
     );
   }
@@ -137,7 +137,7 @@ export class RunTable {
          FROM open_runs o JOIN runs r ON r.n = o.n`,
       )
       .map((row) => {
-        const [size, pid, host] = row.slice(11);
+        const [size, pid, host] = row.slice(13);
         const summary = this.summaryOf(row);
         return {
           n: Number(row[0]),
@@ -159,6 +159,7 @@ export class RunTable {
       ['workflow', query.workflow],
       ['version', query.version],
       ['status', query.status],
+      ['mode', query.mode],
     ] as const) {
       if (text === undefined) continue;
       const n = this.numbers.get(text);
@@ -210,7 +211,7 @@ export class RunTable {
   }
 
   private values(id: string, summary: RunSummary | undefined): SqlValue[] {
-    if (!summary) return [null, null, null, null, null, null, null, null, null];
+    if (!summary) return [null, null, null, null, null, null, null, null, null, null, null];
     return [
       this.number(summary.workflow),
       this.number(summary.version.id),
@@ -221,12 +222,15 @@ export class RunTable {
       summary.finishedAt === undefined ? null : timeValue(summary.finishedAt),
       summary.parent ?? null,
       summary.id === id ? null : summary.id,
+      summary.tokens?.input ?? null,
+      summary.tokens?.output ?? null,
     ];
   }
 
   /** The summary in a row starting with COLUMNS, or undefined for a journal not listed. */
   private summaryOf(row: readonly SqlValue[]): RunSummary | undefined {
     const [, id, workflow, version, seq, status, mode, started, finished, parent, summaryId] = row;
+    const [tokensIn, tokensOut] = row.slice(11, 13);
     if (workflow === null || workflow === undefined) return undefined;
     return {
       id: summaryId === null || summaryId === undefined ? decodeRunId(id) : String(summaryId),
@@ -240,7 +244,24 @@ export class RunTable {
       startedAt: timeText(started),
       ...(finished === null || finished === undefined ? {} : { finishedAt: timeText(finished) }),
       ...(parent === null || parent === undefined ? {} : { parent: String(parent) }),
+      ...(tokensIn === null || tokensIn === undefined
+        ? {}
+        : { tokens: { input: Number(tokensIn), output: Number(tokensOut) } }),
     };
+  }
+
+  /** Runs per version of `workflow`. */
+  countsByVersion(workflow: string): Map<RunSummary['version']['id'], number> {
+    const n = this.numbers.get(workflow);
+    if (n === undefined) return new Map();
+    return new Map(
+      this.db
+        .all('SELECT version, count(*) FROM runs WHERE workflow = ? GROUP BY version', [n])
+        .map(([version, count]) => [
+          this.text(version) as RunSummary['version']['id'],
+          Number(count),
+        ]),
+    );
   }
 
   private number(text: string): number {

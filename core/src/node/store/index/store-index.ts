@@ -5,6 +5,7 @@
  * before answering, and writes the index file from its own thread.
  */
 import { Worker } from 'node:worker_threads';
+import type { ContentId } from '../../../model/content-id.js';
 import { LockstepError } from '../../../model/errors.js';
 import type { RunSummary } from '../../../model/runs.js';
 import type { VersionSummary } from '../../../store/records.js';
@@ -53,6 +54,12 @@ export class StoreIndex {
   /** Run summaries matching `query`, newest first: what the Store contract says `listRuns` returns. */
   listRuns(query: RunQuery): Promise<RunSummary[]> {
     return this.request({ kind: 'listRuns', query });
+  }
+
+  /** How many runs each version of `workflow` has. */
+  async runCounts(workflow: string): Promise<Map<ContentId, number>> {
+    const pairs = await this.request({ kind: 'runCounts', workflow });
+    return new Map(pairs as [ContentId, number][]);
   }
 
   /** Ids of the run journals whose id starts with `prefix`, sorted. */

@@ -1,0 +1,163 @@
+/**
+ * The History view: workflow → versions → runs, from each folder's workspace service. It follows
+ * the stores (what the CLI writes appears by itself, a running run updates in place) and a filter;
+ * a version lists its newest runs a page at a time.
+ */
+import * as vscode from 'vscode';
+import {
+  RunDetailsRequest,
+  RunsRequest,
+  VersionsRequest,
+  WorkflowsRequest,
+} from '../../../../core/src/service/protocol.js';
+import { CONTEXT_KEYS } from '../../command-ids.js';
+import type { Context } from '../../ctx.js';
+import { runTooltip } from './labels.js';
+import { FolderNode } from './nodes/folder-node.js';
+import { MoreNode } from './nodes/more-node.js';
+import { RunNode } from './nodes/run-node.js';
+import { VersionNode } from './nodes/version-node.js';
+import { WorkflowNode } from './nodes/workflow-node.js';
+import { NO_FILTER, isFiltered, runsQuery, type RunFilter } from './run-filter.js';
+
+/** Runs per page under a version. */
+export const PAGE_SIZE = 20;
+
+export type HistoryNode = FolderNode | WorkflowNode | VersionNode | RunNode | MoreNode;
+
+export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<HistoryNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private filterValue: RunFilter = NO_FILTER;
+  /** How many runs each version shows (by node id): pages opened with "Show more". */
+  private readonly pages = new Map<string, number>();
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  /** Set by the view's owner, to say "no runs yet" above the tree. */
+  onDidLoadWorkflows?: (workflows: readonly WorkflowNode[]) => void;
+
+  constructor(private readonly ctx: Context) {
+    this.subscriptions.push(
+      ctx.services.onDidChangeStore(() => this.refreshSoon()),
+      ctx.services.onDidChangeState(() => this.refreshSoon()),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()),
+    );
+  }
+
+  get filter(): RunFilter {
+    return this.filterValue;
+  }
+
+  set filter(filter: RunFilter) {
+    this.filterValue = filter;
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.filtered, isFiltered(filter));
+    this.pages.clear();
+    this.refresh();
+  }
+
+  /** Reads everything again now. */
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  /** Shows one more page of `version`'s runs. */
+  showMore(version: VersionNode): void {
+    const key = version.id ?? '';
+    this.pages.set(key, (this.pages.get(key) ?? PAGE_SIZE) + PAGE_SIZE);
+    this.changed.fire(version);
+  }
+
+  getTreeItem(node: HistoryNode): vscode.TreeItem {
+    return node;
+  }
+
+  getParent(node: HistoryNode): HistoryNode | undefined {
+    if (node instanceof RunNode || node instanceof MoreNode) return node.parent;
+    if (node instanceof VersionNode) return node.parent;
+    return undefined;
+  }
+
+  async getChildren(node?: HistoryNode): Promise<HistoryNode[]> {
+    try {
+      if (!node) return await this.roots();
+      if (node instanceof FolderNode)
+        return await this.workflows(node.folder.uri.toString(), node.client);
+      if (node instanceof WorkflowNode) return await this.versions(node);
+      if (node instanceof VersionNode) return await this.runs(node);
+      return [];
+    } catch (error) {
+      this.ctx.output.warn(`History: ${error instanceof Error ? error.message : String(error)}`);
+      return [];
+    }
+  }
+
+  /** A run's tooltip gains its input when the pointer rests on it. */
+  async resolveTreeItem(item: vscode.TreeItem, node: HistoryNode): Promise<vscode.TreeItem> {
+    if (node instanceof RunNode) {
+      const details = await node.parent.client
+        .request(RunDetailsRequest, { id: node.run.id })
+        .catch(() => undefined);
+      if (details) item.tooltip = runTooltip(node.run, details.input);
+    }
+    return item;
+  }
+
+  dispose(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    for (const subscription of this.subscriptions) subscription.dispose();
+    this.changed.dispose();
+  }
+
+  /** Coalesces the bursts of changes a run makes (one per event it writes). */
+  private refreshSoon(): void {
+    if (this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.refresh();
+    }, 200);
+  }
+
+  private async roots(): Promise<HistoryNode[]> {
+    const served = this.ctx.services.all();
+    let nodes: HistoryNode[];
+    if (served.length > 1) {
+      nodes = served.map(({ client, folder }) => new FolderNode(folder, client));
+    } else {
+      const [only] = served;
+      nodes = only ? await this.workflows(only.folder.uri.toString(), only.client) : [];
+    }
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.noWorkflows, nodes.length === 0);
+    if (served.length <= 1) this.onDidLoadWorkflows?.(nodes as WorkflowNode[]);
+    return nodes;
+  }
+
+  private async workflows(folder: string, client: WorkflowNode['client']): Promise<WorkflowNode[]> {
+    const { workflows } = await client.request(WorkflowsRequest);
+    return workflows.map((workflow) => new WorkflowNode(folder, client, workflow));
+  }
+
+  private async versions(node: WorkflowNode): Promise<VersionNode[]> {
+    if (node.workflow.latestSeq === undefined && !node.workflow.lastRun && !node.workflow.file) {
+      return [];
+    }
+    const { versions } = await node.client.request(VersionsRequest, {
+      workflow: node.workflow.name,
+    });
+    const now = new Date();
+    return versions
+      .filter((version) => !this.filterValue.publishedOnly || version.seq !== undefined)
+      .map((version) => new VersionNode(node, version, now));
+  }
+
+  private async runs(node: VersionNode): Promise<HistoryNode[]> {
+    const limit = this.pages.get(node.id ?? '') ?? PAGE_SIZE;
+    const { runs, more } = await node.client.request(
+      RunsRequest,
+      runsQuery(this.filterValue, node.version.workflow, node.version.id, limit),
+    );
+    const now = new Date();
+    const nodes: HistoryNode[] = runs.map((run) => new RunNode(node, run, now));
+    if (more) nodes.push(new MoreNode(node));
+    return nodes;
+  }
+}

@@ -1,0 +1,40 @@
+import * as vscode from 'vscode';
+import type { WorkflowItem } from '../../../../../core/src/service/protocol.js';
+import type { ServiceClient } from '../../../service/service-client.js';
+import { statusColor, statusIcon } from '../labels.js';
+
+/** A workflow: its icon is its newest run's status, its description its latest number. */
+export class WorkflowNode extends vscode.TreeItem {
+  constructor(
+    /** The workspace folder's URI (a string), whose store holds it. */
+    readonly folder: string,
+    readonly client: ServiceClient,
+    readonly workflow: WorkflowItem,
+  ) {
+    super(workflow.name, vscode.TreeItemCollapsibleState.Collapsed);
+    this.id = `workflow|${folder}|${workflow.name}`;
+    this.description =
+      workflow.latestSeq === undefined ? 'not published' : `v${workflow.latestSeq}`;
+    const last = workflow.lastRun;
+    this.iconPath = last
+      ? new vscode.ThemeIcon(statusIcon(last.status), colorOf(last.status))
+      : new vscode.ThemeIcon('circle-large-outline');
+    this.tooltip = [
+      workflow.name,
+      workflow.file ? vscode.workspace.asRelativePath(workflow.file) : 'no file in the workspace',
+      last
+        ? `last run ${last.status}, ${last.startedAt.replace('T', ' ').slice(0, 16)} UTC`
+        : 'no runs yet',
+    ].join('\n');
+    this.accessibilityInformation = { label: `Workflow ${workflow.name}, ${this.description}` };
+    this.contextValue = workflow.file ? 'workflow hasFile' : 'workflow';
+    if (workflow.file) this.resourceUri = vscode.Uri.file(workflow.file);
+  }
+}
+
+function colorOf(
+  status: NonNullable<WorkflowItem['lastRun']>['status'],
+): vscode.ThemeColor | undefined {
+  const color = statusColor(status);
+  return color ? new vscode.ThemeColor(color) : undefined;
+}

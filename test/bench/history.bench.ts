@@ -1,0 +1,141 @@
+/**
+ * The History view's first page with 100 000 runs in the store (the one the recording benchmark
+ * filled): what the view asks the workspace service when it opens (the workflows, the first
+ * workflow's versions with their run counts, the first page of its runs), timed from the first
+ * request to the last answer.
+ *
+ * - cold: a fresh service process, right after it says it is ready (its index loads on the first
+ *   request): target ≤ 1 s;
+ * - warm: the same service asked again (the view refreshed, or opened again): target ≤ 100 ms.
+ *
+ * Facts are reported, never asserted.
+ */
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  createMessageConnection,
+  IPCMessageReader,
+  IPCMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
+import {
+  ReadyNotification,
+  RunsRequest,
+  VersionsRequest,
+  WorkflowsRequest,
+} from '../../core/src/service/protocol.js';
+import type { FilledStores } from './runs.bench.js';
+import { ms, summarize, table, type Summary } from './stats.js';
+
+export interface HistoryBenchResult {
+  readonly name: 'history-first-page';
+  readonly runs: number;
+  readonly cold: Summary;
+  readonly warm: Summary;
+  /** Runs on the first page (a check that the page was real). */
+  readonly pageRuns: number;
+  readonly verdict: { readonly warmWithin100ms: boolean; readonly coldWithin1s: boolean };
+  readonly report: string;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const SERVICE = path.resolve(here, '../../../dist/service.js');
+
+export async function runHistoryBench(
+  filled: FilledStores,
+  coldProcesses = 3,
+  warmPages = 20,
+  log: (line: string) => void = () => undefined,
+): Promise<HistoryBenchResult> {
+  const folder = path.dirname(filled.lockstepRoot);
+  const cold: number[] = [];
+  const warm: number[] = [];
+  let pageRuns = 0;
+  for (let i = 0; i < coldProcesses; i++) {
+    log(`history first page: service process ${i + 1} of ${coldProcesses}`);
+    const service = await startService(folder);
+    try {
+      const first = await firstPage(service.connection);
+      cold.push(first.ms);
+      pageRuns = first.runs;
+      if (i === coldProcesses - 1) {
+        for (let j = 0; j < warmPages; j++) warm.push((await firstPage(service.connection)).ms);
+      }
+    } finally {
+      service.stop();
+    }
+  }
+  const coldSummary = summarize(cold);
+  const warmSummary = summarize(warm);
+  const verdict = {
+    warmWithin100ms: warmSummary.median <= 100,
+    coldWithin1s: coldSummary.median <= 1_000,
+  };
+  return {
+    name: 'history-first-page',
+    runs: filled.runs,
+    cold: coldSummary,
+    warm: warmSummary,
+    pageRuns,
+    verdict,
+    report: [
+      `History view, first page (workflows, versions with run counts, 20 runs) with ${filled.runs} runs, through the workspace service:`,
+      table(
+        ['', 'median', 'min', 'max', 'target'],
+        [
+          [
+            'cold (fresh service)',
+            ms(coldSummary.median),
+            ms(coldSummary.min),
+            ms(coldSummary.max),
+            '≤ 1 s',
+          ],
+          [
+            'warm (same service)',
+            ms(warmSummary.median),
+            ms(warmSummary.min),
+            ms(warmSummary.max),
+            '≤ 100 ms',
+          ],
+        ],
+      ),
+      `  ${pageRuns} runs on the page; cold ${verdict.coldWithin1s ? 'meets' : 'misses'} its target, warm ${verdict.warmWithin100ms ? 'meets' : 'misses'} its target.`,
+    ].join('\n'),
+  };
+}
+
+/** The three requests the view makes when it opens, timed together. */
+async function firstPage(connection: MessageConnection): Promise<{ ms: number; runs: number }> {
+  const started = performance.now();
+  const { workflows } = await connection.sendRequest(WorkflowsRequest);
+  const workflow = workflows[0]?.name;
+  if (!workflow) throw new Error('the filled store has no workflow');
+  await connection.sendRequest(VersionsRequest, { workflow });
+  const { runs } = await connection.sendRequest(RunsRequest, { workflow, limit: 20 });
+  return { ms: performance.now() - started, runs: runs.length };
+}
+
+async function startService(
+  folder: string,
+): Promise<{ connection: MessageConnection; stop: () => void }> {
+  const child = fork(SERVICE, ['--folder', folder], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const connection = createMessageConnection(
+    new IPCMessageReader(child),
+    new IPCMessageWriter(child),
+  );
+  const ready = new Promise<void>((resolve) =>
+    connection.onNotification(ReadyNotification, () => resolve()),
+  );
+  connection.listen();
+  await ready;
+  return {
+    connection,
+    stop: () => {
+      connection.dispose();
+      child.kill();
+    },
+  };
+}
