@@ -22,11 +22,32 @@
   const app = /** @type {HTMLElement} */ (document.getElementById('app'));
   const announcer = /** @type {HTMLElement} */ (document.getElementById('announcer'));
   let rendered = false;
+  /** @type {any} */
+  let lastView;
 
   window.addEventListener('message', (event) => {
     const message = event.data;
     if (message && message.type === 'render' && message.view) render(message.view);
+    if (message && message.type === 'reveal' && typeof message.path === 'string') {
+      reveal(message.path);
+    }
   });
+
+  /**
+   * Opens a step's row, scrolls it into view and focuses it (a step's CodeLens asked for it).
+   * @param {string} path
+   */
+  function reveal(path) {
+    if (!lastView) return;
+    if (!state.expanded.includes(path)) state.expanded.push(path);
+    render(lastView);
+    const row = findRow(path);
+    if (!row) return;
+    row.scrollIntoView({ block: 'start' });
+    /** @type {HTMLElement | null} */ (row.querySelector('.toggle'))?.focus({
+      preventScroll: true,
+    });
+  }
 
   let scrollSaving = false;
   window.addEventListener(
@@ -45,6 +66,7 @@
 
   /** @param {any} view */
   function render(view) {
+    lastView = view;
     const active = document.activeElement;
     const focusKey = active instanceof HTMLElement ? active.dataset['focus'] : undefined;
     const scrollY = rendered ? window.scrollY : state.scrollY;

@@ -48,12 +48,26 @@ export const COMMANDS = {
   showMoreRuns: 'lockstep.history.showMore',
   /** Creates a workflow file from a template that validates. */
   createWorkflow: 'lockstep.workflow.create',
+  /** Stores a secret's value in VS Code's secret storage (optionally given its name). */
+  setSecret: 'lockstep.secret.set',
+  /** Removes a secret's value from VS Code's secret storage. */
+  clearSecret: 'lockstep.secret.clear',
+  /** Runs a workflow file from the editor: `(uri, { lastInput? })`. */
+  runWorkflow: 'lockstep.run.start',
+  /** Runs a workflow file with its newest run's input: `(uri)`. */
+  runWithLastInput: 'lockstep.run.withLastInput',
+  /** Cancels the run the runner started. */
+  cancelRun: 'lockstep.run.cancel',
+  /** Fills the runner's form with a past run's input (History). */
+  runAgain: 'lockstep.run.again',
 } as const;
 
 /** The History view and its container. */
 export const VIEWS = {
   container: 'lockstep',
   history: 'lockstep.history',
+  /** VS Code adds `lockstep.runner.focus` ("Focus on Runner View"): webviews are outside the tab order. */
+  runner: 'lockstep.runner',
 } as const;
 
 /** Context keys the manifest's `when` clauses read. */
@@ -64,12 +78,18 @@ export const CONTEXT_KEYS = {
   filtered: 'lockstep.history.filtered',
   /** A version is selected for Compare with Selected. */
   versionSelected: 'lockstep.history.versionSelected',
+  /** The runner has a run starting or running (Cancel Run is offered). */
+  runnerRunning: 'lockstep.runner.running',
 } as const;
 
 /** The extension's settings. */
 export const SETTINGS = {
   /** Whether saving a valid workflow file snapshots it (default true). */
   snapshotOnSave: 'lockstep.snapshotOnSave',
+  /** Which lenses workflow files show: all, workflow (only above `name:`), off. */
+  codeLens: 'lockstep.codeLens',
+  /** Whether runs started in the editor may run shell steps (machine setting, default false). */
+  allowShell: 'lockstep.allowShell',
 } as const;
 
 /** The language id of workflow files (`*.workflow.yaml`, `*.workflow.yml`). */

@@ -6,12 +6,15 @@
 import * as vscode from 'vscode';
 import { WORKFLOW_LANGUAGE_ID } from './command-ids.js';
 import type { LanguageServer } from './language-server.js';
+import { EditorSecrets } from './secrets/editor-secrets.js';
 import type { Services } from './service/services.js';
 
 export class Context implements vscode.Disposable {
   private readonly snapshotEmitter = new vscode.EventEmitter<vscode.Uri>();
   /** Fires when saving a workflow file was handled: snapshotted, unchanged, or refused. */
   readonly onDidSnapshot = this.snapshotEmitter.event;
+  /** Secret values kept in VS Code's secret storage. */
+  readonly secrets: EditorSecrets;
 
   constructor(
     readonly extension: vscode.ExtensionContext,
@@ -20,7 +23,9 @@ export class Context implements vscode.Disposable {
     readonly languageServer: LanguageServer,
     /** One workspace service per workspace folder. */
     readonly services: Services,
-  ) {}
+  ) {
+    this.secrets = new EditorSecrets(extension.secrets);
+  }
 
   /** Adds disposables to the extension's lifetime. */
   subscribe(...disposables: vscode.Disposable[]): void {

@@ -19,17 +19,22 @@ import { registerPublishVersionCommand } from './commands/publish-version.js';
 import { registerRestartServerCommand } from './commands/restart-server.js';
 import { registerRestartServiceCommand } from './commands/restart-service.js';
 import { registerRestoreVersionCommand } from './commands/restore-version.js';
+import { registerRunCommands } from './commands/run-workflow.js';
+import { registerSecretCommands } from './commands/set-secret.js';
 import { registerShowOutputCommand } from './commands/show-output.js';
 import { registerStatusMenuCommand } from './commands/status-menu.js';
 import { Context } from './ctx.js';
 import { registerVersionDocuments } from './documents/version-documents.js';
 import { registerLanguageServer } from './language-server.js';
+import { registerWorkflowLenses } from './lenses/workflow-lenses.js';
 import { registerOutputChannel } from './output-channel.js';
+import { Runner } from './runner/runner.js';
 import { Services } from './service/services.js';
 import { registerSnapshotOnSave } from './snapshots/snapshot-on-save.js';
 import { registerVersionStatus } from './status/version-status.js';
 import { registerHistoryView } from './views/history/history-view.js';
 import { registerRunDetails } from './webviews/run-details/run-details-panels.js';
+import { registerRunnerView } from './webviews/runner/runner-view.js';
 
 /** Called by VS Code on the first activation event. */
 export function activate(context: vscode.ExtensionContext): void {
@@ -50,6 +55,12 @@ export function activate(context: vscode.ExtensionContext): void {
   registerVersionActions(ctx);
   registerRunActions(ctx);
   registerCreateWorkflowCommand(ctx);
+  const runner = new Runner(ctx);
+  ctx.subscribe(runner);
+  registerRunnerView(ctx, runner);
+  registerWorkflowLenses(ctx, runner);
+  registerRunCommands(ctx, runner);
+  registerSecretCommands(ctx);
   registerPublishVersionCommand(ctx);
   registerCompareWithVersionCommand(ctx);
   registerRestoreVersionCommand(ctx);

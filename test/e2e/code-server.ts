@@ -146,6 +146,11 @@ export interface StartOptions {
   readonly port?: number;
   /** Default 60 s: the first start of a fresh profile compiles nothing, but a loaded CI is slow. */
   readonly timeoutMs?: number;
+  /**
+   * Keep workspace trust on (default off: the suite's folders are its own). With it on, and the
+   * profile's `security.workspace.trust.enabled`, an unknown folder opens in Restricted Mode.
+   */
+  readonly workspaceTrust?: boolean;
 }
 
 /**
@@ -169,7 +174,7 @@ export async function startCodeServer(options: StartOptions): Promise<RunningCod
       'none',
       '--bind-addr',
       `127.0.0.1:${port}`,
-      '--disable-workspace-trust',
+      ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
     ],
     // detached: its own process group, which stop() signals as a whole.
     { detached: true, stdio: ['ignore', log, log] },

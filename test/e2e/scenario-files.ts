@@ -130,3 +130,67 @@ export function positionOf(text: string, needle: string, offset = 0, occurrence 
   const before = text.slice(0, start + offset).split('\n');
   return { line: before.length, column: before.at(-1)!.length + 1 };
 }
+
+/** A workflow asking a model (the suite's loopback OpenAI-compatible server) one question. */
+export function answerWorkflow(baseUrl: string): { name: string; text: string } {
+  return {
+    name: 'answer.workflow.yaml',
+    text: [
+      'name: answer',
+      'inputs:',
+      '  question:',
+      '    type: string',
+      '    default: What does Lockstep do?',
+      'models:',
+      '  fast:',
+      '    provider: openai',
+      '    model: loopback-model',
+      `    base_url: ${baseUrl}`,
+      'steps:',
+      '  - id: ask',
+      '    llm:',
+      '      model: fast',
+      "      prompt: 'Answer briefly: ${{ inputs.question }}'",
+      '  - id: tidy',
+      '    transform: ${{ $trim(steps.ask.output) }}',
+      'outputs:',
+      '  answer: ${{ steps.tidy.output }}',
+      '',
+    ].join('\n'),
+  };
+}
+
+/** ANSWER_WORKFLOW with its model's key from `secrets.OPENAI_API_KEY` (listed in the config). */
+export function keyedWorkflow(baseUrl: string): { name: string; text: string } {
+  const plain = answerWorkflow(baseUrl);
+  return {
+    name: 'keyed.workflow.yaml',
+    text: plain.text
+      .replace('name: answer', 'name: keyed')
+      .replace(
+        `    base_url: ${baseUrl}`,
+        `    base_url: ${baseUrl}\n    api_key: \${{ secrets.OPENAI_API_KEY }}`,
+      ),
+  };
+}
+
+/** A workflow with a typed input: the runner's form refuses text where a number goes. */
+export const REPEAT = {
+  name: 'repeat.workflow.yaml',
+  text: [
+    'name: repeat',
+    'inputs:',
+    '  word:',
+    '    type: string',
+    '    description: The word to repeat.',
+    '  times:',
+    '    type: integer',
+    '    description: How many times.',
+    'steps:',
+    '  - id: repeat',
+    '    transform: ${{ ( $w := inputs.word; $join($map([1..inputs.times], function($i) { $w }), " ") ) }}',
+    'outputs:',
+    '  text: ${{ steps.repeat.output }}',
+    '',
+  ].join('\n'),
+};

@@ -13,8 +13,10 @@ import {
 } from 'vscode-jsonrpc/node';
 import {
   ReadyNotification,
+  RunProgressNotification,
   StoreChangedNotification,
   type ReadyParams,
+  type RunProgressParams,
   type StoreChangedParams,
 } from '../../core/src/service/protocol.js';
 import { HERMETIC_ENV } from './cli-workspace.js';
@@ -27,18 +29,31 @@ export interface ServiceProcess {
   readonly ready: ReadyParams;
   /** Every store change notified so far. */
   readonly changes: StoreChangedParams[];
+  /** Every run progress notified so far. */
+  readonly progress: RunProgressParams[];
   /** What the service wrote to its standard error. */
   stderr(): string;
 }
 
-/** Starts the service for `folder` and waits until it says it is ready. */
-export async function startService(t: TestContext, folder: string): Promise<ServiceProcess> {
+/**
+ * Starts the service for `folder` and waits until it says it is ready; `extraEnv` adds to (or,
+ * with undefined, removes from) its environment.
+ */
+export async function startService(
+  t: TestContext,
+  folder: string,
+  extraEnv: Record<string, string | undefined> = {},
+): Promise<ServiceProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const [key, value] of Object.entries(HERMETIC_ENV)) {
     if (value === undefined) delete env[key];
     else env[key] = value;
   }
   delete env['LOCKSTEP_STORE'];
+  for (const [key, value] of Object.entries(extraEnv)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
   const child = fork(path.join(REPO_ROOT, 'dist/service.js'), ['--folder', folder], {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     env,
@@ -57,6 +72,10 @@ export async function startService(t: TestContext, folder: string): Promise<Serv
   connection.onNotification(StoreChangedNotification, (params: StoreChangedParams) => {
     changes.push(params);
   });
+  const progress: RunProgressParams[] = [];
+  connection.onNotification(RunProgressNotification, (params: RunProgressParams) => {
+    progress.push(params);
+  });
   connection.listen();
   t.after(() => {
     connection.dispose();
@@ -69,5 +88,5 @@ export async function startService(t: TestContext, folder: string): Promise<Serv
     },
     { timeoutMs: 15_000, what: 'the service to be ready' },
   );
-  return { child, connection, ready: ready!, changes, stderr: () => stderr };
+  return { child, connection, ready: ready!, changes, progress, stderr: () => stderr };
 }

@@ -16,8 +16,10 @@ import {
 } from 'vscode-jsonrpc/node';
 import {
   ReadyNotification,
+  RunProgressNotification,
   StoreChangedNotification,
   type ReadyParams,
+  type RunProgressParams,
   type StoreChangedParams,
 } from '../../../core/src/service/protocol.js';
 
@@ -38,10 +40,13 @@ export class ServiceClient implements vscode.Disposable {
   private stateValue: ServiceState = 'starting';
   private readonly stateEmitter = new vscode.EventEmitter<ServiceState>();
   private readonly changeEmitter = new vscode.EventEmitter<StoreChangedParams>();
+  private readonly progressEmitter = new vscode.EventEmitter<RunProgressParams>();
   /** Fires when the service starts, dies, restarts or gives up. */
   readonly onDidChangeState = this.stateEmitter.event;
   /** Fires when the store changed (whoever wrote it), and after each (re)start. */
   readonly onDidChangeStore = this.changeEmitter.event;
+  /** Fires as the runs this window started move (step started, step finished, run finished). */
+  readonly onDidRunProgress = this.progressEmitter.event;
   /** What the service said when it became ready. */
   info: ReadyParams | undefined;
 
@@ -104,6 +109,7 @@ export class ServiceClient implements vscode.Disposable {
     this.stop();
     this.stateEmitter.dispose();
     this.changeEmitter.dispose();
+    this.progressEmitter.dispose();
   }
 
   private newReady(): Promise<MessageConnection> {
@@ -144,7 +150,11 @@ export class ServiceClient implements vscode.Disposable {
     connection.onNotification(StoreChangedNotification, (params) =>
       this.changeEmitter.fire(params),
     );
-    // Every message, at log level Trace (Developer: Set Log Level… on the Lockstep channel).
+    connection.onNotification(RunProgressNotification, (params) =>
+      this.progressEmitter.fire(params),
+    );
+    // Every message's name, at log level Trace (Developer: Set Log Level… on the Lockstep
+    // channel). Never Trace.Verbose: a run's start carries secret values.
     void connection.trace(Trace.Messages, {
       log: (message: string, data?: string) =>
         this.output.trace(`service: ${message}${data ? ` ${data}` : ''}`),

@@ -4,7 +4,7 @@
  * folder that holds it.
  */
 import * as vscode from 'vscode';
-import type { StoreChange } from '../../../core/src/service/protocol.js';
+import type { RunProgressParams, StoreChange } from '../../../core/src/service/protocol.js';
 import { ServiceClient, type ServiceState } from './service-client.js';
 
 /** A store change, with the folder whose store changed. */
@@ -13,15 +13,23 @@ export interface FolderStoreChange {
   readonly changes: readonly StoreChange[];
 }
 
+/** A run's progress, with the URI of the folder whose service runs it. */
+export interface FolderRunProgress extends RunProgressParams {
+  readonly folder: string;
+}
+
 export class Services implements vscode.Disposable {
   private readonly clients = new Map<string, ServiceClient>();
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly changeEmitter = new vscode.EventEmitter<FolderStoreChange>();
   private readonly stateEmitter = new vscode.EventEmitter<ServiceClient>();
+  private readonly progressEmitter = new vscode.EventEmitter<FolderRunProgress>();
   /** Fires when any folder's store changed (whoever wrote it). */
   readonly onDidChangeStore = this.changeEmitter.event;
   /** Fires when any service starts, dies, restarts or gives up. */
   readonly onDidChangeState = this.stateEmitter.event;
+  /** Fires as the runs this window started move, in any folder. */
+  readonly onDidRunProgress = this.progressEmitter.event;
 
   constructor(
     private readonly module: string,
@@ -75,6 +83,7 @@ export class Services implements vscode.Disposable {
     for (const subscription of this.subscriptions) subscription.dispose();
     this.changeEmitter.dispose();
     this.stateEmitter.dispose();
+    this.progressEmitter.dispose();
   }
 
   private add(folder: vscode.WorkspaceFolder): void {
@@ -85,6 +94,9 @@ export class Services implements vscode.Disposable {
       this.changeEmitter.fire({ folder, changes: params.changes }),
     );
     client.onDidChangeState(() => this.stateEmitter.fire(client));
+    client.onDidRunProgress((params) =>
+      this.progressEmitter.fire({ folder: folder.uri.toString(), ...params }),
+    );
     this.clients.set(folder.uri.toString(), client);
   }
 

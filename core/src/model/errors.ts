@@ -20,6 +20,7 @@ export const ERROR_CODES = {
     'unknown-file',
     'bad-ref',
     'bad-name',
+    'secret-missing',
     'unknown-workflow',
     'unknown-version',
     'ambiguous-version',

@@ -5,6 +5,8 @@
  */
 import { ResponseError } from 'vscode-jsonrpc';
 import { InvalidDefinitionError, LockstepError } from '../model/errors.js';
+import { InputError } from '../model/inputs.js';
+import { MissingSecretError } from './run-sessions.js';
 
 /** JSON-RPC's code for a request that failed on the server's side (LSP's RequestFailed). */
 const REQUEST_FAILED = -32803;
@@ -13,11 +15,23 @@ const REQUEST_FAILED = -32803;
 export function errorResponse(
   error: unknown,
   log: (message: string) => void,
-): ResponseError<{ code: string; diagnostics?: unknown }> {
+): ResponseError<{ code: string; diagnostics?: unknown; problems?: unknown; names?: unknown }> {
   if (error instanceof InvalidDefinitionError) {
     return new ResponseError(REQUEST_FAILED, error.message, {
       code: error.code,
       diagnostics: error.diagnostics,
+    });
+  }
+  if (error instanceof InputError) {
+    return new ResponseError(REQUEST_FAILED, error.message, {
+      code: error.code,
+      problems: error.problems,
+    });
+  }
+  if (error instanceof MissingSecretError) {
+    return new ResponseError(REQUEST_FAILED, error.message, {
+      code: error.code,
+      names: error.names,
     });
   }
   if (error instanceof LockstepError) {

@@ -20,8 +20,14 @@ import {
   FileVersionRequest,
   PublishRequest,
   ReadyNotification,
+  RunCancelRequest,
   RunDetailsRequest,
+  RunInputsRequest,
+  RunProgressNotification,
+  RunStartRequest,
   RunsRequest,
+  SecretsRequest,
+  StepResultsRequest,
   SnapshotRequest,
   StatsRequest,
   StoreChangedNotification,
@@ -29,6 +35,7 @@ import {
   VersionTextRequest,
   WorkflowsRequest,
 } from './protocol.js';
+import { RunSessions } from './run-sessions.js';
 import { StoreWatcher } from './store-watcher.js';
 import { WorkspaceService } from './workspace-service.js';
 
@@ -45,13 +52,19 @@ async function main(): Promise<void> {
     process.stderr.write(`${message}\n`);
   };
   const service = await WorkspaceService.open(values.folder, values.store);
-  register(connection, service, log);
+  const runs = new RunSessions(
+    service.workspace,
+    () => service.storeForRuns(),
+    (params) => void connection.sendNotification(RunProgressNotification, params),
+  );
+  register(connection, service, runs, log);
   const watcher = new StoreWatcher(
     service.workspace.storeDir,
     (changes) => void connection.sendNotification(StoreChangedNotification, { changes }),
   );
   const stop = (): void => {
     watcher.close();
+    runs.cancelAll();
     void service.close().finally(() => process.exit(0));
   };
   connection.onClose(stop);
@@ -68,6 +81,7 @@ async function main(): Promise<void> {
 function register(
   connection: MessageConnection,
   service: WorkspaceService,
+  runs: RunSessions,
   log: (message: string) => void,
 ): void {
   const answer =
@@ -110,6 +124,26 @@ function register(
   connection.onRequest(
     VersionTextRequest,
     answer((p) => service.versionText(p.workflow, p.version)),
+  );
+  connection.onRequest(
+    RunStartRequest,
+    answer((p) => runs.start(p)),
+  );
+  connection.onRequest(
+    RunCancelRequest,
+    answer(async (p) => ({ cancelled: runs.cancel(p.run) })),
+  );
+  connection.onRequest(
+    RunInputsRequest,
+    answer((p) => service.runInputs(p.ref)),
+  );
+  connection.onRequest(
+    StepResultsRequest,
+    answer((p) => service.stepResults(p.file, p.text)),
+  );
+  connection.onRequest(
+    SecretsRequest,
+    answer(() => service.secrets()),
   );
   connection.onRequest(StatsRequest, () => {
     const memory = process.memoryUsage();

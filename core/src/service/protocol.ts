@@ -249,3 +249,146 @@ export interface StatsResult {
   readonly uptimeMs: number;
 }
 export const StatsRequest = new RequestType0<StatsResult, void>('lockstep/service/stats');
+
+/** `lockstep/run/start`: runs a workflow in the service; answered once the run has started. */
+export interface RunStartParams {
+  /** A workflow file (absolute path: its current content, snapshotted first), or `name@3`. */
+  readonly ref: string;
+  /** Inputs by name. */
+  readonly input: { readonly [name: string]: unknown };
+  /** A fixtures file (absolute path): a scripted run. */
+  readonly fixtures?: string;
+  /** Let shell steps run (the user's setting, `lockstep.allowShell`). */
+  readonly allowShell?: boolean;
+  /**
+   * Secret values from the editor's secret storage, by name; the environment answers the others.
+   * Only the secrets `.lockstep/config.yaml` lists are ever read. Never logged.
+   */
+  readonly secrets?: { readonly [name: string]: string };
+}
+export interface RunStartResult {
+  readonly run: string;
+  readonly workflow: string;
+  readonly version: { readonly id: string; readonly seq?: number };
+}
+/**
+ * Fails with `secret-missing` (`data.names`: the secrets to set) when a secret the workflow reads
+ * has no value, with `invalid-input` (`data.problems`) when the inputs do not fit, and with the
+ * errors of the ref and the fixtures file; nothing runs and no run is recorded then (a working
+ * copy may have been snapshotted, as saving it does).
+ */
+export const RunStartRequest = new RequestType<RunStartParams, RunStartResult, void>(
+  'lockstep/run/start',
+);
+
+/** `lockstep/run/progress` (service → client): a step of a run started by the client moved. */
+export interface RunProgressParams {
+  /** The run the client started. */
+  readonly run: string;
+  readonly event:
+    | {
+        readonly type: 'step-started';
+        readonly path: string;
+        readonly step: string;
+        readonly at: string;
+      }
+    | {
+        readonly type: 'step-finished';
+        readonly path: string;
+        readonly step: string;
+        readonly status: StepItem['status'];
+        readonly durationMs: number;
+        readonly tokens?: { readonly input: number; readonly output: number };
+        readonly error?: { readonly code: string; readonly message: string };
+      }
+    | {
+        readonly type: 'run-finished';
+        readonly status: Exclude<RunItem['status'], 'running' | 'interrupted'>;
+        readonly output: unknown;
+        readonly error?: { readonly code: string; readonly message: string };
+        readonly durationMs: number;
+      };
+}
+export const RunProgressNotification = new NotificationType<RunProgressParams>(
+  'lockstep/run/progress',
+);
+
+/** `lockstep/run/cancel`: cancels a run the client started; it is recorded as cancelled. */
+export const RunCancelRequest = new RequestType<
+  { readonly run: string },
+  { readonly cancelled: boolean },
+  void
+>('lockstep/run/cancel');
+
+/** An input a workflow declares, as the runner's form shows it. */
+export interface InputField {
+  readonly name: string;
+  readonly type: 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array';
+  readonly description?: string;
+  readonly enum?: readonly unknown[];
+  readonly default?: unknown;
+  readonly required: boolean;
+}
+
+/** `lockstep/run/inputs`: a workflow's inputs and the inputs of its recent runs. */
+export interface RunInputsResult {
+  readonly workflow: string;
+  readonly inputs: readonly InputField[];
+  /** Distinct inputs of its newest runs, newest first. */
+  readonly recent: readonly {
+    readonly run: string;
+    readonly startedAt: string;
+    readonly input: unknown;
+  }[];
+}
+export const RunInputsRequest = new RequestType<{ readonly ref: string }, RunInputsResult, void>(
+  'lockstep/run/inputs',
+);
+
+/** A step's last result, for the lens above it. */
+export interface StepResult {
+  readonly status: StepItem['status'];
+  readonly durationMs?: number;
+  readonly tokens?: { readonly input: number; readonly output: number };
+  readonly error?: { readonly code: string; readonly message: string };
+  /** The run it is from, and that run's version. */
+  readonly run: string;
+  readonly version: { readonly id: string; readonly seq?: number };
+  /** The step was edited since that version (its definition differs from the file's). */
+  readonly stale: boolean;
+}
+
+/** `lockstep/stepResults`: what the lenses above a workflow file show. */
+export interface StepResultsResult {
+  readonly workflow?: string;
+  /** The file's content as a version (see FileVersionResult). */
+  readonly version: FileVersionResult;
+  readonly runs: number;
+  /** The newest run's input, for "Run with Last Input". */
+  readonly lastInput?: unknown;
+  /** Each step's result in the newest run that ran it, by step id. */
+  readonly steps: { readonly [step: string]: StepResult };
+}
+export interface StepResultsParams {
+  readonly file: string;
+  /**
+   * The editor's text of the file, when it has unsaved changes: steps are marked stale against
+   * it (the version state stays the saved file's).
+   */
+  readonly text?: string;
+}
+export const StepResultsRequest = new RequestType<StepResultsParams, StepResultsResult, void>(
+  'lockstep/stepResults',
+);
+
+/** `lockstep/secrets`: the secrets `.lockstep/config.yaml` lists (names only, never values). */
+export interface SecretsResult {
+  readonly secrets: readonly {
+    readonly name: string;
+    /** The hosts it may be sent to, when bound. */
+    readonly hosts?: readonly string[];
+    /** Whether the service's environment has a value for it (the editor's storage aside). */
+    readonly inEnvironment: boolean;
+  }[];
+}
+export const SecretsRequest = new RequestType0<SecretsResult, void>('lockstep/secrets');

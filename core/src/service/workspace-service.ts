@@ -5,7 +5,7 @@
  * of protocol.ts; the connection wiring is in main.ts.
  */
 import path from 'node:path';
-import { LockstepError, RefError } from '../model/errors.js';
+import { InvalidDefinitionError, LockstepError, RefError } from '../model/errors.js';
 import { Workspace } from '../node/workspace/workspace.js';
 import { publishFile, snapshotFile } from '../node/services/version-service.js';
 import type { VersionRecord, VersionSummary } from '../store/records.js';
@@ -15,7 +15,17 @@ import { WORKFLOW_NAME } from '../model/names.js';
 import type { ContentId } from '../model/content-id.js';
 import { summarizeRun } from '../store/fold-run.js';
 import { currentStepOf, runDetails, runItem } from './run-views.js';
+import { canonicalJson } from '../hash/canonical.js';
+import type { WorkflowDefinition } from '../model/workflow.js';
+import { parseRef } from '../versions/refs.js';
+import { secretRules } from '../validate/config.js';
+import { validateWorkflowText } from '../validate/validate-workflow.js';
 import type {
+  InputField,
+  RunInputsResult,
+  SecretsResult,
+  StepResult,
+  StepResultsResult,
   RunDetails,
   RunsParams,
   RunsResult,
@@ -165,6 +175,135 @@ export class WorkspaceService {
     return { runs: items, more: merged.length > limit };
   }
 
+  /** See SecretsRequest. */
+  async secrets(): Promise<SecretsResult> {
+    const rules = secretRules(await this.workspace.config());
+    return {
+      secrets: [...rules.values()].map((rule) => ({
+        name: rule.name,
+        ...(rule.hosts ? { hosts: rule.hosts } : {}),
+        inEnvironment: (process.env[rule.name] ?? '') !== '',
+      })),
+    };
+  }
+
+  /** See RunInputsRequest: the declared inputs, and distinct inputs of the newest runs. */
+  async runInputs(ref: string): Promise<RunInputsResult> {
+    const definition = await this.definitionOf(ref);
+    const inputs: InputField[] = Object.entries(definition.inputs ?? {}).map(([name, input]) => ({
+      name,
+      type: input.type,
+      ...(input.description === undefined ? {} : { description: input.description }),
+      ...(input.enum === undefined ? {} : { enum: input.enum }),
+      ...(input.default === undefined ? {} : { default: input.default }),
+      required: input.default === undefined && input.required !== false,
+    }));
+    const store = await this.existingStore();
+    const recent: RunInputsResult['recent'][number][] = [];
+    if (store) {
+      const seen = new Set<string>();
+      for (const summary of await store.listRuns({ workflow: definition.name, limit: 30 })) {
+        const record = await store.getRun(summary.id).catch(() => undefined);
+        if (!record) continue;
+        const key = canonicalJson(record.header.input);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        recent.push({ run: summary.id, startedAt: summary.startedAt, input: record.header.input });
+        if (recent.length === 5) break;
+      }
+    }
+    return { workflow: definition.name, inputs, recent };
+  }
+
+  /** See StepResultsRequest. */
+  async stepResults(file: string, text?: string): Promise<StepResultsResult> {
+    const version = await this.fileVersion(file);
+    // The editor's unsaved text, when it validates on its own; else the saved file.
+    const definition =
+      (text === undefined ? undefined : validateWorkflowText(text).definition) ??
+      (await this.workspace.validate([path.resolve(file)]))[0]?.definition;
+    const store = await this.existingStore();
+    if (!definition || !store || !WORKFLOW_NAME.test(definition.name)) {
+      return {
+        ...(version.workflow === undefined ? {} : { workflow: version.workflow }),
+        version,
+        runs: 0,
+        steps: {},
+      };
+    }
+    const name = definition.name;
+    const counts = await store.runCountsByVersion(name);
+    const runs = [...counts.values()].reduce((a, b) => a + b, 0);
+    const current = new Map(definition.steps.map((s) => [s.id, canonicalJson(s)]));
+    const steps: { [step: string]: StepResult } = {};
+    const versions = new Map<string, Map<string, string> | undefined>();
+    let lastInput: unknown;
+    for (const summary of await store.listRuns({ workflow: name, limit: 30 })) {
+      if (Object.keys(steps).length === current.size) break;
+      const record = await store.getRun(summary.id).catch(() => undefined);
+      if (!record) continue;
+      lastInput ??= record.header.input;
+      const id = record.header.version.id;
+      if (!versions.has(id)) {
+        const then = await store.getVersion(name, id).catch(() => undefined);
+        versions.set(
+          id,
+          then && new Map(then.definition.steps.map((s) => [s.id, canonicalJson(s)])),
+        );
+      }
+      const then = versions.get(id);
+      for (const step of record.steps) {
+        // The step itself, not an iteration (`notes[…]`): its record has the whole duration.
+        if (step.path !== step.step || steps[step.step] || !current.has(step.step)) continue;
+        const tokens = record.effects
+          .filter((e) => e.path === step.path || e.path.startsWith(`${step.path}[`))
+          .reduce(
+            (sum, e) =>
+              e.usage
+                ? { input: sum.input + e.usage.input, output: sum.output + e.usage.output }
+                : sum,
+            { input: 0, output: 0 },
+          );
+        steps[step.step] = {
+          status: step.status,
+          durationMs: Date.parse(step.finishedAt) - Date.parse(step.startedAt),
+          ...(tokens.input + tokens.output > 0 ? { tokens } : {}),
+          ...(step.error ? { error: { code: step.error.code, message: step.error.message } } : {}),
+          run: summary.id,
+          version: record.header.version,
+          stale: then?.get(step.step) !== current.get(step.step),
+        };
+      }
+    }
+    return {
+      workflow: name,
+      version,
+      runs,
+      ...(lastInput === undefined ? {} : { lastInput }),
+      steps,
+    };
+  }
+
+  /** A ref's definition: a workflow file's current content (not stored), or a stored version. */
+  private async definitionOf(ref: string): Promise<WorkflowDefinition> {
+    const parsed = parseRef(ref);
+    if (parsed.kind === 'file') {
+      const absolute = path.resolve(parsed.path);
+      const [result] = await this.workspace.validate([absolute]);
+      if (!result?.definition) {
+        throw new InvalidDefinitionError(
+          absolute,
+          (result?.diagnostics ?? []).filter((d) => d.severity === 'error'),
+        );
+      }
+      return result.definition;
+    }
+    const store = await this.existingStore();
+    if (!store)
+      throw new RefError('unknown-workflow', `nothing is stored yet in ${this.workspace.storeDir}`);
+    return (await resolveStoredRef(store, parsed)).record.definition;
+  }
+
   /** See RunDetailsRequest. */
   async runDetails(id: string): Promise<RunDetails> {
     const store = await this.existingStore();
@@ -215,6 +354,14 @@ export class WorkspaceService {
       },
     );
     return this.opening;
+  }
+
+  /** The store, created when missing (a run records into it). */
+  async storeForRuns(): Promise<Store> {
+    const existing = await this.existingStore();
+    if (existing) return existing;
+    this.opening = this.workspace.openStore({ create: true }).then((store) => (this.store = store));
+    return this.opening as Promise<Store>;
   }
 
   /** The store, created when missing; `file` must be inside the workspace. */

@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 import { pollUntil } from '../../helpers/store-wait.js';
 import { E2E_DIR } from '../code-server.js';
 import type { Position } from '../scenario-files.js';
@@ -358,4 +358,53 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path: file });
   return file;
+}
+
+/**
+ * The texts of the lenses the active editor shows, top to bottom (a lens with a command is a
+ * link, one without is plain text; separators left out).
+ */
+export async function codeLenses(page: Page): Promise<string[]> {
+  const lenses = await page
+    .locator('.editor-instance .monaco-editor .codelens-decoration')
+    .evaluateAll((decorations) =>
+      decorations
+        .map((decoration) => ({
+          top: Number.parseFloat((decoration as HTMLElement).style.top || '0'),
+          texts: Array.from(decoration.children)
+            .map((child) => (child.textContent ?? '').replace(/\u00a0/g, ' ').trim())
+            .filter((text) => text !== '' && text !== '|'),
+        }))
+        .sort((a, b) => a.top - b.top)
+        .flatMap((decoration) => decoration.texts),
+    );
+  return lenses;
+}
+
+/** Clicks the active editor's lens whose text is `text` (or matches it). */
+export async function clickLens(page: Page, text: string | RegExp): Promise<void> {
+  const link = page
+    .locator('.editor-instance .monaco-editor .codelens-decoration a', { hasText: text })
+    .first();
+  await link.waitFor({ timeout: SERVER_TIMEOUT });
+  await link.click();
+}
+
+/**
+ * The Runner view's page (a webview: an iframe in an iframe), found by what it holds. The view
+ * must be open (`Lockstep: Focus on Runner View`).
+ */
+export async function runnerFrame(page: Page): Promise<Frame> {
+  return waitFor('the Runner view’s page', async () => {
+    for (const frame of page.frames()) {
+      if (
+        (await frame
+          .locator('#run')
+          .count()
+          .catch(() => 0)) > 0
+      )
+        return frame;
+    }
+    return undefined;
+  });
 }

@@ -132,6 +132,8 @@ test('.vscodeignore is an allow-list that keeps everything the manifest points t
     'media/lockstep.svg', // the view container's icon
     'media/run-details.js', // the run details webview
     'media/run-details.css',
+    'media/runner.js', // the runner view
+    'media/runner.css',
     'dist/package.json', // makes the bundles CommonJS
     ...manifest.contributes.grammars.map((g) => g.path.replace(/^\.\//, '')),
     ...manifest.contributes.languages.map((l) => l.configuration.replace(/^\.\//, '')),

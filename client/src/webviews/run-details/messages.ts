@@ -7,7 +7,10 @@ import { isRunValuePart, type RunValuePart } from '../../documents/run-value-uri
 import type { RunDetailsView } from './view-model.js';
 
 /** Extension → webview. */
-export type ToWebview = { readonly type: 'render'; readonly view: RunDetailsView };
+export type ToWebview =
+  | { readonly type: 'render'; readonly view: RunDetailsView }
+  /** Open a step's row and bring it into view (a step's CodeLens was clicked). */
+  | { readonly type: 'reveal'; readonly path: string };
 
 /** Webview → extension. */
 export type FromWebview =

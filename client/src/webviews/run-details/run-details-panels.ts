@@ -4,7 +4,6 @@
  * (view-model.ts) in a locked-down page (media/run-details.js) and answering its messages
  * (messages.ts). A running run's tab follows the store until the run ends.
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { RunDetailsRequest, type RunDetails } from '../../../../core/src/service/protocol.js';
 import { COMMANDS, WORKFLOW_LANGUAGE_ID } from '../../command-ids.js';
@@ -14,6 +13,7 @@ import { showVersion, versionUri } from '../../documents/version-documents.js';
 import type { VersionRef } from '../../documents/version-uri.js';
 import { reportFailure } from '../../error-report.js';
 import type { ServiceClient } from '../../service/service-client.js';
+import { pageHtml } from '../page-html.js';
 import { isFromWebview, type FromWebview, type ToWebview } from './messages.js';
 import { runDetailsViewModel } from './view-model.js';
 
@@ -30,19 +30,21 @@ export class RunDetailsPanels implements vscode.Disposable {
 
   /**
    * Shows a run's details: reveals its tab if one is open, else opens one (not a preview) in the
-   * active column.
+   * active column; with `step` (a step's path), that step's row opened and in view.
    * @param folder the URI (as a string) of the workspace folder whose store holds the run.
    * @throws when no service serves `folder`, or the service cannot read the run.
    */
-  async show(folder: string, runId: string): Promise<void> {
+  async show(folder: string, runId: string, step?: string): Promise<void> {
     const key = `${folder}\n${runId}`;
     const open = this.panels.get(key);
-    if (open) return open.reveal();
+    if (open) return open.reveal(step);
     const pending = this.opening.get(key);
-    if (pending) return pending;
+    if (pending) return pending.then(() => this.panels.get(key)?.reveal(step));
     const opening = (async () => {
       const details = await serviceOf(this.ctx, folder).request(RunDetailsRequest, { id: runId });
-      this.panels.set(key, new RunPanel(this.ctx, folder, details, () => this.panels.delete(key)));
+      const panel = new RunPanel(this.ctx, folder, details, () => this.panels.delete(key));
+      this.panels.set(key, panel);
+      if (step !== undefined) panel.revealStep(step);
     })().finally(() => this.opening.delete(key));
     this.opening.set(key, opening);
     return opening;
@@ -65,14 +67,14 @@ export function registerRunDetails(ctx: Context): RunDetailsPanels {
     registerRunValues(ctx),
     vscode.commands.registerCommand(
       COMMANDS.openRunDetails,
-      async (folder: unknown, runId: unknown) => {
+      async (folder: unknown, runId: unknown, step: unknown) => {
         try {
           if (typeof folder !== 'string' || typeof runId !== 'string') {
             throw new Error(
               'a run is opened from the History view (it needs a folder and a run id)',
             );
           }
-          await panels.show(folder, runId);
+          await panels.show(folder, runId, typeof step === 'string' ? step : undefined);
         } catch (error) {
           await reportFailure(ctx.output, 'Opening the run details', error);
         }
@@ -96,6 +98,9 @@ class RunPanel {
   private readonly panel: vscode.WebviewPanel;
   private readonly subscriptions: vscode.Disposable[] = [];
   private refreshing: Promise<void> | undefined;
+  /** A step to reveal once the page has rendered (it asks with 'ready'). */
+  private pendingStep: string | undefined;
+  private pageReady = false;
   private refreshAgain = false;
   /** Set while reading the run keeps failing: the user hears of it once, not at every change. */
   private failing = false;
@@ -116,9 +121,17 @@ class RunPanel {
       { enableScripts: true, localResourceRoots: [media] },
     );
     this.panel.iconPath = vscode.Uri.joinPath(media, 'lockstep.svg');
-    this.panel.webview.html = pageHtml(this.panel.webview, media);
+    this.panel.webview.html = pageHtml(this.panel.webview, media, {
+      name: 'run-details',
+      title: 'Run details',
+      placeholder: '<p class="muted">Loading the run…</p>',
+    });
     this.subscriptions.push(
       this.panel.webview.onDidReceiveMessage((message: unknown) => void this.receive(message)),
+      // A hidden tab's page is dropped: the next one says 'ready' before it can reveal a step.
+      this.panel.onDidChangeViewState(({ webviewPanel }) => {
+        if (!webviewPanel.visible) this.pageReady = false;
+      }),
       ctx.services.onDidChangeStore((change) => {
         if (
           this.details.run.status === 'running' &&
@@ -137,8 +150,19 @@ class RunPanel {
     });
   }
 
-  reveal(): void {
+  reveal(step?: string): void {
     this.panel.reveal();
+    if (step !== undefined) this.revealStep(step);
+  }
+
+  /** Opens a step's row in the page, now or once the page is ready. */
+  revealStep(step: string): void {
+    if (!this.pageReady) {
+      this.pendingStep = step;
+      return;
+    }
+    const message: ToWebview = { type: 'reveal', path: step };
+    void this.panel.webview.postMessage(message);
   }
 
   dispose(): void {
@@ -156,6 +180,11 @@ class RunPanel {
         case 'ready':
           // A finished run's record is final: what was read is what there is.
           this.render();
+          this.pageReady = true;
+          if (this.pendingStep !== undefined) {
+            this.revealStep(this.pendingStep);
+            this.pendingStep = undefined;
+          }
           if (run.status === 'running') await this.refresh();
           return;
         case 'openVersion':
@@ -253,37 +282,4 @@ function linesRange(document: vscode.TextDocument, line: number, endLine: number
   const last = Math.max(0, Math.min(endLine, document.lineCount) - 1);
   const first = Math.min(Math.max(0, line - 1), last);
   return new vscode.Range(first, 0, last, document.lineAt(last).text.length);
-}
-
-/**
- * The page: a strict CSP (the one script runs by nonce; styles, images and fonts only from
- * media/), the stylesheet and the script. Data never goes into the HTML: it arrives by message
- * and the script renders it as text.
- */
-function pageHtml(webview: vscode.Webview, media: vscode.Uri): string {
-  const nonce = randomBytes(16).toString('base64');
-  const css = webview.asWebviewUri(vscode.Uri.joinPath(media, 'run-details.css'));
-  const js = webview.asWebviewUri(vscode.Uri.joinPath(media, 'run-details.js'));
-  const csp = [
-    `default-src 'none'`,
-    `style-src ${webview.cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-    `img-src ${webview.cspSource}`,
-    `font-src ${webview.cspSource}`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="UTF-8">
-  <meta http-equiv="Content-Security-Policy" content="${csp}">
-  <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  <link rel="stylesheet" href="${css.toString()}">
-  <title>Run details</title>
-</head>
-<body>
-  <div id="app" aria-busy="true"><p class="muted">Loading the run…</p></div>
-  <div id="announcer" class="visually-hidden" role="status" aria-live="polite"></div>
-  <script nonce="${nonce}" src="${js.toString()}"></script>
-</body>
-</html>`;
 }

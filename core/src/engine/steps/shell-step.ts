@@ -9,7 +9,7 @@ export async function runShellStep(context: StepContext): Promise<StepResult> {
   if (!host.shellAllowed) {
     throw new EngineError(
       'shell-not-allowed',
-      `steps.${step.id}: shell steps are off; allow them for this run (lockstep run --allow-shell) if you trust this workflow`,
+      `steps.${step.id}: shell steps are off; if you trust this workflow, allow them (lockstep run --allow-shell, or the editor's machine setting lockstep.allowShell)`,
     );
   }
   const where = `steps.${step.id}.shell`;
