@@ -9,6 +9,12 @@
 'use strict';
 
 (function () {
+  /** media/webview-dom.js, loaded first. */
+  const dom =
+    /** @type {{ element: <K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string) => HTMLElementTagNameMap[K]; button: (text: string, className: string, onClick: () => void) => HTMLButtonElement }} */ (
+      /** @type {any} */ (globalThis).lockstepDom
+    );
+  const { element, button } = dom;
   /** @type {{ postMessage(message: unknown): void; getState(): unknown; setState(state: unknown): void }} */
   const vscode = /** @type {any} */ (globalThis).acquireVsCodeApi();
 
@@ -429,33 +435,6 @@
   /** @param {string} text */
   function none(text) {
     return element('p', 'muted', text);
-  }
-
-  /**
-   * A real button (keyboard and screen readers for free).
-   * @param {string} text
-   * @param {string} className
-   * @param {() => void} onClick
-   */
-  function button(text, className, onClick) {
-    const node = element('button', className, text);
-    node.type = 'button';
-    node.addEventListener('click', onClick);
-    return node;
-  }
-
-  /**
-   * @template {keyof HTMLElementTagNameMap} K
-   * @param {K} tag
-   * @param {string} [className]
-   * @param {string} [text]
-   * @returns {HTMLElementTagNameMap[K]}
-   */
-  function element(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
   }
 
   /** @param {unknown} message */

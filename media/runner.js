@@ -12,6 +12,12 @@
 'use strict';
 
 (function () {
+  /** media/webview-dom.js, loaded first. */
+  const dom =
+    /** @type {{ element: <K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string) => HTMLElementTagNameMap[K]; button: (text: string, className: string, onClick: () => void) => HTMLButtonElement }} */ (
+      /** @type {any} */ (globalThis).lockstepDom
+    );
+  const { element, button } = dom;
   /** @type {{ postMessage(message: unknown): void; getState(): unknown; setState(state: unknown): void }} */
   const vscode = /** @type {any} */ (globalThis).acquireVsCodeApi();
 
@@ -961,33 +967,6 @@
     const symbol = element('span', 'symbol', text);
     symbol.setAttribute('aria-hidden', 'true');
     return symbol;
-  }
-
-  /**
-   * A real button (keyboard and screen readers for free), never a submit button.
-   * @param {string} text
-   * @param {string} className
-   * @param {() => void} onClick
-   */
-  function button(text, className, onClick) {
-    const node = element('button', className, text);
-    node.type = 'button';
-    node.addEventListener('click', onClick);
-    return node;
-  }
-
-  /**
-   * @template {keyof HTMLElementTagNameMap} K
-   * @param {K} tag
-   * @param {string} [className]
-   * @param {string} [text]
-   * @returns {HTMLElementTagNameMap[K]}
-   */
-  function element(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
   }
 
   /** @param {unknown} message */

@@ -134,6 +134,8 @@ test('.vscodeignore is an allow-list that keeps everything the manifest points t
     'media/run-details.css',
     'media/runner.js', // the runner view
     'media/runner.css',
+    'media/webview-base.css', // shared by every webview page
+    'media/webview-dom.js',
     'dist/package.json', // makes the bundles CommonJS
     ...manifest.contributes.grammars.map((g) => g.path.replace(/^\.\//, '')),
     ...manifest.contributes.languages.map((l) => l.configuration.replace(/^\.\//, '')),

@@ -9,7 +9,10 @@ import { isFromRunner } from '../../../client/src/webviews/runner/messages.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 
 const PAGE = readFileSync(path.join(REPO_ROOT, 'media/runner.js'), 'utf8');
-const STYLES = readFileSync(path.join(REPO_ROOT, 'media/runner.css'), 'utf8');
+// The page loads the shared base stylesheet first, then its own.
+const STYLES = ['media/webview-base.css', 'media/runner.css']
+  .map((file) => readFileSync(path.join(REPO_ROOT, file), 'utf8'))
+  .join('\n');
 const MESSAGES = readFileSync(
   path.join(REPO_ROOT, 'client/src/webviews/runner/messages.ts'),
   'utf8',
