@@ -89,6 +89,7 @@
 
     const parts = [headerElement(view), toolbarElement(view)];
     if (view.error) parts.push(errorElement(view.error, 'run-error'));
+    if (view.input || view.output) parts.push(runValuesElement(view));
     parts.push(stepsElement(view));
     app.replaceChildren(...parts);
     app.removeAttribute('aria-busy');
@@ -155,6 +156,25 @@
     copy.dataset['focus'] = 'copy';
     bar.append(definition, copy);
     return bar;
+  }
+
+  /**
+   * The run's input and, once it finished with one, its output.
+   * @param {any} view
+   */
+  function runValuesElement(view) {
+    const values = element('div', 'run-values');
+    if (view.input) {
+      const input = section('Input', valueElement(view.input, 'Input of the run'));
+      input.id = 'run-input';
+      values.append(input);
+    }
+    if (view.output) {
+      const output = section('Output', valueElement(view.output, 'Output of the run'));
+      output.id = 'run-output';
+      values.append(output);
+    }
+    return values;
   }
 
   /** @param {any} view */

@@ -35,7 +35,7 @@ export interface RunValueRef {
   readonly folder: string;
   /** The run's id. */
   readonly run: string;
-  /** The step's structural path (`classify`, `notes[intro]`). */
+  /** The step's structural path (`classify`, `notes[intro]`); `''` for the run's own value. */
   readonly path: string;
   readonly part: RunValuePart;
   /** For an effect part: the effect's index among the step's effects (0-based). */
@@ -48,7 +48,7 @@ export interface RunValueRef {
  */
 export function runValueTitle(ref: RunValueRef): string {
   // A slash would split the title into folders: the tab would show only the last part.
-  const path = ref.path.replace(/[/\\]/g, '∕');
+  const path = ref.path === '' ? 'run' : ref.path.replace(/[/\\]/g, '∕');
   const part = ref.index === undefined ? ref.part : `${ref.part} ${ref.index + 1}`;
   return `${ref.run.slice(0, 8)} ${path} ${part}.json`;
 }
@@ -79,7 +79,9 @@ export function parseRunValueQuery(query: string): RunValueRef | undefined {
   const path = params.get('path');
   const part = params.get('part');
   const index = params.get('index');
-  if (!folder || !run || !path || !isRunValuePart(part)) return undefined;
+  if (!folder || !run || path === null || !isRunValuePart(part)) return undefined;
+  // The run's own values are its input and output; effects belong to steps.
+  if (path === '' && isEffectPart(part)) return undefined;
   const ref = { folder, run, path, part };
   if (!isEffectPart(ref.part)) return index === null ? ref : undefined;
   return index !== null && /^(0|[1-9][0-9]*)$/.test(index)

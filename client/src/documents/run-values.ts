@@ -59,6 +59,12 @@ export async function showRunValue(ref: RunValueRef): Promise<void> {
  * @throws when the step, the effect or the value is not in the record.
  */
 function recordedValue(details: RunDetails, ref: RunValueRef): unknown {
+  if (ref.path === '') {
+    const value =
+      ref.part === 'input' ? details.input : ref.part === 'output' ? details.output : undefined;
+    if (value === undefined) throw new Error(`run ${ref.run} recorded no ${ref.part}`);
+    return value;
+  }
   const step = details.steps.find((s) => s.path === ref.path);
   if (!step) throw new Error(`run ${ref.run} has no step ${ref.path}`);
   let value: unknown;

@@ -336,3 +336,24 @@ test('the styles take colours only from the theme', () => {
   );
   assert.doesNotMatch(STYLES, /#[0-9a-f]{3,8}\b|\brgba?\(|\bhsla?\(/i);
 });
+
+test('the run’s input, and its output once it finished with one', () => {
+  const failed = runDetailsViewModel(finished({ output: null }), NOW);
+  assert.deepEqual(failed.input, {
+    text: '{\n  "ticket": "charged twice"\n}',
+    large: false,
+    open: { path: '', part: 'input' },
+  });
+  assert.equal(failed.output, undefined, 'a failed run’s null output is not shown');
+  const succeeded = runDetailsViewModel(
+    finished({ output: { answer: 'refund' }, run: { ...finished().run, status: 'succeeded' } }),
+    NOW,
+  );
+  assert.deepEqual(succeeded.output?.open, { path: '', part: 'output' });
+  assert.match(succeeded.output?.text ?? '', /"answer": "refund"/);
+  const running = runDetailsViewModel(
+    finished({ output: { partial: true }, run: { ...finished().run, status: 'running' } }),
+    NOW,
+  );
+  assert.equal(running.output, undefined, 'a running run has no output yet');
+});

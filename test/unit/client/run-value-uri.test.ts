@@ -87,3 +87,18 @@ test('parts are checked for data from outside', () => {
   assert.ok(!isRunValuePart('effect'));
   assert.ok(!isRunValuePart(undefined));
 });
+
+test('the run’s own input and output: path "" reads as the run; effects need a step', () => {
+  const ref: RunValueRef = { folder: FOLDER, run: RUN, path: '', part: 'output' };
+  const { path, query } = runValueUriParts(ref);
+  assert.equal(path, '/0193a1b2 run output.json');
+  assert.deepEqual(parseRunValueQuery(query), ref);
+  const effect = new URLSearchParams({
+    folder: FOLDER,
+    run: RUN,
+    path: '',
+    part: 'effect-request',
+    index: '0',
+  });
+  assert.equal(parseRunValueQuery(effect.toString()), undefined);
+});

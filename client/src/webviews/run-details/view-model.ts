@@ -102,6 +102,9 @@ export interface RunDetailsView {
   readonly progress: string;
   readonly header: HeaderView;
   readonly error?: ErrorView;
+  /** The run's input, and its output once it finished with one (`open.path` is `''`). */
+  readonly input?: ValueView;
+  readonly output?: ValueView;
   readonly steps: readonly StepRow[];
   /** The index of the first failed row, if any. */
   readonly firstFailed?: number;
@@ -121,6 +124,12 @@ export function runDetailsViewModel(details: RunDetails, now: Date): RunDetailsV
   const version = versionLabel(run.version);
   const duration = running ? formatDuration(now.getTime() - start) : runDuration(run);
   const tokens = run.tokens ?? sumTokens(details.steps);
+  const input = valueView(details.input, { path: '', part: 'input' });
+  // A failed run's output is null: only a value it produced is shown.
+  const output =
+    running || details.output === null
+      ? undefined
+      : valueView(details.output, { path: '', part: 'output' });
   return {
     runId: run.id,
     title: `Run ${utc(start).slice(11, 16)} · ${run.workflow} ${version}`,
@@ -138,6 +147,8 @@ export function runDetailsViewModel(details: RunDetails, now: Date): RunDetailsV
       ...(details.cost === undefined ? {} : { cost: costText(details.cost) }),
     },
     ...(details.error ? { error: { ...details.error } } : {}),
+    ...(input ? { input } : {}),
+    ...(output ? { output } : {}),
     steps,
     ...(failed === -1 ? {} : { firstFailed: failed }),
   };
