@@ -174,7 +174,10 @@ function runView(run: RunProgress, now: number): RunView {
         statusText: `${s.path} ${s.status}`,
         elapsed: formatDuration(s.durationMs ?? Math.max(0, now - s.startedAt)),
         ...(tokens > 0 ? { tokens: `${tokens} tok` } : {}),
-        ...(s.error ? { error: `${s.error.code}: ${s.error.message}` } : {}),
+        // A cancelled step's row says so already: its error adds nothing.
+        ...(s.error && s.status !== 'cancelled'
+          ? { error: `${s.error.code}: ${s.error.message}` }
+          : {}),
       };
     });
   const finished = run.finished;
