@@ -10,23 +10,12 @@
  *
  * Facts are reported, never asserted.
  */
-import { fork } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  createMessageConnection,
-  IPCMessageReader,
-  IPCMessageWriter,
-  type MessageConnection,
-} from 'vscode-jsonrpc/node';
-import {
-  ReadyNotification,
-  RunsRequest,
-  VersionsRequest,
-  WorkflowsRequest,
-} from '../../core/src/service/protocol.js';
+import type { MessageConnection } from 'vscode-jsonrpc/node';
+import { RunsRequest, VersionsRequest, WorkflowsRequest } from '../../core/src/service/protocol.js';
 import { runWorkflow } from '../helpers/journal-fill.js';
 import type { FilledStores } from './runs.bench.js';
+import { startServiceChild } from './service-child.js';
 import { ms, summarize, table, type Summary } from './stats.js';
 
 export interface HistoryBenchResult {
@@ -40,9 +29,6 @@ export interface HistoryBenchResult {
   readonly report: string;
 }
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const SERVICE = path.resolve(here, '../../../dist/service.js');
-
 export async function runHistoryBench(
   filled: FilledStores,
   coldProcesses = 3,
@@ -55,7 +41,7 @@ export async function runHistoryBench(
   let pageRuns = 0;
   for (let i = 0; i < coldProcesses; i++) {
     log(`history first page: service process ${i + 1} of ${coldProcesses}`);
-    const service = await startService(folder);
+    const service = await startServiceChild(folder);
     try {
       const first = await firstPage(service.connection);
       cold.push(first.ms);
@@ -117,28 +103,4 @@ async function firstPage(connection: MessageConnection): Promise<{ ms: number; r
   const { runs } = await connection.sendRequest(RunsRequest, { workflow, limit: 20 });
   if (runs.length === 0) throw new Error(`the filled store has no runs of ${workflow}`);
   return { ms: performance.now() - started, runs: runs.length };
-}
-
-async function startService(
-  folder: string,
-): Promise<{ connection: MessageConnection; stop: () => void }> {
-  const child = fork(SERVICE, ['--folder', folder], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const connection = createMessageConnection(
-    new IPCMessageReader(child),
-    new IPCMessageWriter(child),
-  );
-  const ready = new Promise<void>((resolve) =>
-    connection.onNotification(ReadyNotification, () => resolve()),
-  );
-  connection.listen();
-  await ready;
-  return {
-    connection,
-    stop: () => {
-      connection.dispose();
-      child.kill();
-    },
-  };
 }

@@ -14,6 +14,7 @@ import { runIndexBench } from './index.bench.js';
 import { runLanguageServerBench } from './language-server.bench.js';
 import { benchTempRoot, runPublishBench } from './publish.bench.js';
 import type { ReplayBenchResult } from './replay.bench.js';
+import { runRunStartBench } from './run-start.bench.js';
 import { runRecordBench } from './runs.bench.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -40,6 +41,10 @@ progress('run recording benchmark');
 const { record, listRuns, history } = await recordThenList();
 
 settleDisk();
+progress('run start benchmark');
+const runStart = await runRunStartBench(undefined, undefined, progress);
+
+settleDisk();
 progress('engine benchmark');
 const engine = await runEngineBench(undefined, progress);
 
@@ -60,7 +65,17 @@ console.log(
   `Load average ${machine.loadAverage.before} before, ${machine.loadAverage.after} after (${os.cpus().length} cores): the higher, the noisier.`,
 );
 console.log('');
-for (const result of [publish, record, listRuns, history, engine, languageServer, replay, editor]) {
+for (const result of [
+  publish,
+  record,
+  listRuns,
+  history,
+  runStart,
+  engine,
+  languageServer,
+  replay,
+  editor,
+]) {
   console.log(result.report);
   console.log('');
 }
@@ -81,6 +96,7 @@ writeFileSync(
         recordRun: withoutReport(record),
         listRuns: withoutReport(listRuns),
         history: withoutReport(history),
+        runStart: withoutReport(runStart),
         engine: withoutReport(engine),
         languageServer: withoutReport(languageServer),
         replay: withoutReport(replay),
