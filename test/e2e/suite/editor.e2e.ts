@@ -5,23 +5,23 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import type { Page } from 'playwright-core';
 import { REPO_ROOT } from '../../helpers/paths.js';
+import type { RunningCodeServer } from '../code-server.js';
 import {
-  createProfile,
-  extensionFolderName,
-  installVsix,
-  startCodeServer,
-  type RunningCodeServer,
-} from '../code-server.js';
-import { launchBrowser } from './browser.js';
+  Cleanups,
+  cli,
+  holdingServer,
+  lockstepLog,
+  processesMentioning,
+  profileRoot,
+  scenarios,
+  startEditor,
+} from './harness.js';
 import {
   SCREENSHOTS,
   SERVER_TIMEOUT,
@@ -64,65 +64,27 @@ import { createWorkspace } from '../workspace.js';
 
 const TRIAGE = 'support-triage.workflow.yaml';
 
-/** Everything started here, stopped in reverse order after the suite, on failure and on Ctrl-C. */
-const cleanups: (() => Promise<void> | void)[] = [];
-async function cleanUp(): Promise<void> {
-  for (const step of cleanups.splice(0).reverse()) {
-    await Promise.resolve()
-      .then(step)
-      .catch((error: unknown) => console.error(`cleanup: ${String(error)}`));
-  }
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
-}
-
 describe('the extension in code-server', { timeout: 15 * 60_000 }, () => {
+  const cleanups = new Cleanups();
   let page: Page;
   /** A second window a scenario opened: where a failure screenshot is taken instead of `page`. */
   let otherPage: Page | undefined;
-  /** A scenario: on failure, a screenshot `<name>-failed.png` shows where it stopped. */
-  const scenario = (title: string, name: string, body: () => Promise<void>) =>
-    it(title, async () => {
-      try {
-        await body();
-      } catch (error) {
-        await screenshot(otherPage ?? page, `${name}-failed`).catch(() => undefined);
-        throw error;
-      }
-    });
+  const scenario = scenarios(() => otherPage ?? page);
   let workspace: string;
   let server: RunningCodeServer;
   let userDataDir: string;
 
   before(async () => {
     rmSync(SCREENSHOTS, { recursive: true, force: true });
-    const root = await mkdtemp(path.join(os.tmpdir(), 'lockstep-e2e-'));
-    // LOCKSTEP_E2E_KEEP=1 keeps the profile (its logs: the extension host's, the Lockstep log).
-    if (process.env['LOCKSTEP_E2E_KEEP']) console.log(`profile kept in ${root}`);
-    else cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    const root = await profileRoot(cleanups, 'lockstep-e2e-');
     workspace = createWorkspace();
     cleanups.push(() => rmSync(workspace, { recursive: true, force: true }));
-
-    const profile = await createProfile(root);
-    userDataDir = profile.userDataDir;
-    await installVsix(profile, await builtVsix());
-    // Installed as a user would get it: from the .vsix, into `<publisher>.<name>-<version>`.
-    const installed = readdirSync(profile.extensionsDir);
-    assert.ok(
-      installed.includes(await extensionFolderName()),
-      `installed: ${installed.join(', ')}`,
-    );
-
-    server = await startCodeServer({ profile, logFile: path.join(root, 'code-server.log') });
-    cleanups.push(() => server.stop());
-    const browser = await launchBrowser();
-    cleanups.push(() => browser.close());
-    page = browser.page;
+    const editor = await startEditor(root, cleanups);
+    ({ page, server, userDataDir } = editor);
     await openWorkbench(page, server.folderUrl(workspace), TRIAGE);
   });
 
-  after(cleanUp);
+  after(() => cleanups.run());
 
   scenario(
     'shows a broken workflow’s errors as squiggles and in the Problems panel',
@@ -612,15 +574,6 @@ describe('the extension in code-server', { timeout: 15 * 60_000 }, () => {
   );
 });
 
-/** The .vsix `npm run package` built: `<name>-<version>.vsix` at the repository root. */
-async function builtVsix(): Promise<string> {
-  const manifest = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
-    name: string;
-    version: string;
-  };
-  return path.join(REPO_ROOT, `${manifest.name}-${manifest.version}.vsix`);
-}
-
 /** The schema's description of a step's `timeout`: what the hover must show. */
 async function stepTimeoutDescription(): Promise<string> {
   const schema = JSON.parse(
@@ -644,20 +597,6 @@ async function answers(url: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** Process ids whose command line mentions `text` (Linux: read from /proc). */
-function processesMentioning(text: string): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
-      } catch {
-        return false; // gone meanwhile
-      }
-    })
-    .map(Number);
 }
 
 /** After a failure: Ctrl-C the launcher, then kill by id whatever it left behind. */
@@ -686,18 +625,6 @@ function snapshots(workspace: string, workflow: string): string[] {
   } catch {
     return [];
   }
-}
-
-/** What the extension wrote to its "Lockstep" log (the file behind the output channel). */
-async function lockstepLog(userDataDir: string): Promise<string> {
-  const logs = path.join(userDataDir, 'logs');
-  const files = readdirSync(logs, { recursive: true, encoding: 'utf8' }).filter(
-    (file) => path.basename(file).includes('Lockstep') && file.endsWith('.log'),
-  );
-  const texts = await Promise.all(
-    files.map((file) => readFile(path.join(logs, file), 'utf8').catch(() => '')),
-  );
-  return texts.join('\n');
 }
 
 /** The workspace service processes serving `workspace`. */
@@ -732,47 +659,4 @@ function writeEditorFigures(log: string, servicePid: number): void {
       2,
     )}\n`,
   );
-}
-
-/** Runs the built CLI in `cwd`, failing the scenario unless it exits with `exit` (default 0). */
-function cli(cwd: string, ...args: (string | { exit: number })[]): string {
-  const options = args.find((a): a is { exit: number } => typeof a === 'object');
-  const words = args.filter((a): a is string => typeof a === 'string');
-  const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist/cli.js'), ...words], {
-    cwd,
-    encoding: 'utf8',
-  });
-  assert.equal(result.status, options?.exit ?? 0, `lockstep ${words.join(' ')}: ${result.stderr}`);
-  return result.stdout;
-}
-
-/** An HTTP server on 127.0.0.1 that holds every request until `release`. */
-async function holdingServer(): Promise<{
-  origin: string;
-  release: () => void;
-  close: () => Promise<void>;
-}> {
-  const waiting: ServerResponse[] = [];
-  let released = false;
-  const server = createServer((_request, response) => {
-    if (released) response.end('{"ok":true}');
-    else waiting.push(response);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    release: () => {
-      released = true;
-      for (const response of waiting.splice(0)) {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end('{"ok":true}');
-      }
-    },
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }

@@ -41,12 +41,20 @@ export function explorerItem(page: Page, name: string): Locator {
 
 /** Opens a file of the workspace with Quick Open (Ctrl+P) and waits for its editor to have focus. */
 export async function openFile(page: Page, name: string): Promise<void> {
+  // Keys pressed while a webview (the Runner) has the focus reach its page first: give the
+  // focus back to the workbench.
+  await page.evaluate(() => {
+    const active = document.activeElement;
+    if (active instanceof HTMLIFrameElement) active.blur();
+  });
   await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: UI_TIMEOUT });
   await input.fill(name);
+  // Enter opens the highlighted row: wait until the list has caught up with the text (it first
+  // shows the recently opened files, the active one on top).
   await page
-    .locator('.quick-input-list .monaco-list-row', { hasText: name })
+    .locator('.quick-input-list .monaco-list-row.focused', { hasText: name })
     .first()
     .waitFor({ timeout: UI_TIMEOUT });
   await page.keyboard.press('Enter');
@@ -391,20 +399,23 @@ export async function clickLens(page: Page, text: string | RegExp): Promise<void
 }
 
 /**
- * The Runner view's page (a webview: an iframe in an iframe), found by what it holds. The view
- * must be open (`Lockstep: Focus on Runner View`).
+ * The webview page (an iframe in an iframe) holding `selector`: the Runner view's (`#run`), a run
+ * details panel's (`li[data-path="ask"]`). The view or panel must be open.
  */
-export async function runnerFrame(page: Page): Promise<Frame> {
-  return waitFor('the Runner view’s page', async () => {
+export async function webviewFrame(page: Page, selector: string): Promise<Frame> {
+  return waitFor(`a webview page with ${selector}`, async () => {
     for (const frame of page.frames()) {
-      if (
-        (await frame
-          .locator('#run')
-          .count()
-          .catch(() => 0)) > 0
-      )
-        return frame;
+      const count = await frame
+        .locator(selector)
+        .count()
+        .catch(() => 0);
+      if (count > 0) return frame;
     }
     return undefined;
   });
+}
+
+/** The Runner view's page (`Lockstep: Focus on Runner View` opens it), found by its workflow picker. */
+export function runnerFrame(page: Page): Promise<Frame> {
+  return webviewFrame(page, '#workflow');
 }
