@@ -21,6 +21,8 @@ import {
   PublishRequest,
   ReadyNotification,
   RunCancelRequest,
+  ReplayStartRequest,
+  CompareRequest,
   RunDetailsRequest,
   RunInputsRequest,
   RunProgressNotification,
@@ -128,6 +130,14 @@ function register(
   connection.onRequest(
     RunStartRequest,
     answer((p) => runs.start(p)),
+  );
+  connection.onRequest(
+    ReplayStartRequest,
+    answer((p) => runs.replay(p)),
+  );
+  connection.onRequest(
+    CompareRequest,
+    answer((p) => service.compare(p.a, p.b)),
   );
   connection.onRequest(
     RunCancelRequest,

@@ -9,6 +9,7 @@
  * the Lockstep error (docs/cli.md, "Error codes") and whose message is written for users.
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+import type { RunComparison } from '../replay/compare.js';
 
 /** A stored version, as lists and pickers show it. */
 export interface VersionItem {
@@ -392,3 +393,40 @@ export interface SecretsResult {
   }[];
 }
 export const SecretsRequest = new RequestType0<SecretsResult, void>('lockstep/secrets');
+
+/** `lockstep/replay/start`: replays a recorded run in the service; answered once it started. */
+export interface ReplayStartParams {
+  /** The recorded run. */
+  readonly run: string;
+  /**
+   * Replay against this instead of the run's own version: a workflow file (absolute path: its
+   * current content, snapshotted first) or `name@3` / `name@<hash>`. Absent: an exact replay.
+   */
+  readonly against?: string;
+  /** What a request without a recorded answer does (default: `replay.on_miss`, else live). */
+  readonly onMiss?: 'live' | 'stub' | 'fail';
+  /** A fixtures file (absolute path) answering misses under `stub`. */
+  readonly fixtures?: string;
+  readonly allowShell?: boolean;
+  /** Secret values from the editor's secret storage, for live misses. Never logged. */
+  readonly secrets?: { readonly [name: string]: string };
+}
+export interface ReplayStartResult extends RunStartResult {
+  /** The run it replays. */
+  readonly source: string;
+}
+/**
+ * Progress arrives as `lockstep/run/progress` for the replay's id; a replay that diverges from
+ * its recording ends failed with the divergence as its error. Fails with `unknown-run` and the
+ * errors of the ref and the fixtures file before anything runs.
+ */
+export const ReplayStartRequest = new RequestType<ReplayStartParams, ReplayStartResult, void>(
+  'lockstep/replay/start',
+);
+
+/** `lockstep/compare`: two runs step by step (B against A), as `lockstep compare` shows them. */
+export const CompareRequest = new RequestType<
+  { readonly a: string; readonly b: string },
+  RunComparison,
+  void
+>('lockstep/compare');

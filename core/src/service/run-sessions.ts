@@ -8,11 +8,18 @@ import { LockstepError } from '../model/errors.js';
 import { prepareInputs } from '../model/inputs.js';
 import type { JsonValue } from '../model/workflow.js';
 import type { RunEvent } from '../model/runs.js';
+import { replayInWorkspace } from '../node/services/replay-service.js';
 import { loadFixtures, resolveRunnable, runResolved } from '../node/services/run-service.js';
 import type { Workspace } from '../node/workspace/workspace.js';
 import { secretRules } from '../validate/config.js';
 import type { Store } from '../store/store.js';
-import type { RunProgressParams, RunStartParams, RunStartResult } from './protocol.js';
+import type {
+  ReplayStartParams,
+  ReplayStartResult,
+  RunProgressParams,
+  RunStartParams,
+  RunStartResult,
+} from './protocol.js';
 
 /** A secret a workflow reads has no value: the editor asks for it. */
 export class MissingSecretError extends LockstepError {
@@ -55,6 +62,50 @@ export class RunSessions {
     // Checked now, so that wrong inputs are an answer to this request, not a failed run.
     prepareInputs(definition, params.input as { [name: string]: JsonValue });
 
+    return this.track((onEvent, signal) =>
+      runResolved(this.workspace, store, version, {
+        input: params.input as { [name: string]: JsonValue },
+        ...(fixtures ? { fixtures } : {}),
+        allowShell: params.allowShell === true,
+        signal,
+        onEvent,
+        secret,
+      }),
+    );
+  }
+
+  /**
+   * Replays a recorded run exactly, or against a version or a working copy; resolves once the
+   * replay's journal exists. Its steps are reported like a run's.
+   * @throws RefError (unknown run or ref), InvalidDefinitionError, InputError before it starts.
+   */
+  async replay(params: ReplayStartParams): Promise<ReplayStartResult> {
+    const store = await this.store();
+    const provided = params.secrets ?? {};
+    const started = await this.track((onEvent, signal) =>
+      replayInWorkspace(this.workspace, store, params.run, {
+        ...(params.against === undefined ? {} : { against: params.against }),
+        ...(params.onMiss ? { onMiss: params.onMiss } : {}),
+        ...(params.fixtures === undefined ? {} : { fixtures: params.fixtures }),
+        allowShell: params.allowShell === true,
+        signal,
+        onEvent,
+        secret: (name) => provided[name] ?? process.env[name],
+      }),
+    );
+    return { ...started, source: params.run };
+  }
+
+  /**
+   * Runs `execute`, reporting the top run's steps to the client and keeping its cancellation
+   * handle; resolves with the run's id once its journal exists (rejects if it never started).
+   */
+  private track(
+    execute: (
+      onEvent: (event: RunEvent, run: string) => void,
+      signal: AbortSignal,
+    ) => Promise<unknown>,
+  ): Promise<RunStartResult> {
     const controller = new AbortController();
     let resolveStarted!: (result: RunStartResult) => void;
     const started = new Promise<RunStartResult>((resolve) => (resolveStarted = resolve));
@@ -79,16 +130,11 @@ export class RunSessions {
       const report = progressOf(event, startedAt, tokens);
       if (report) this.progress({ run, event: report });
     };
-    const finished = runResolved(this.workspace, store, version, {
-      input: params.input as { [name: string]: JsonValue },
-      ...(fixtures ? { fixtures } : {}),
-      allowShell: params.allowShell === true,
-      signal: controller.signal,
-      onEvent,
-      secret,
-    }).finally(() => {
+    const finished = execute(onEvent, controller.signal).finally(() => {
       if (top !== undefined) this.running.delete(top);
     });
+    // Errors after the start are the run's own (recorded, and reported as run-finished).
+    finished.catch(() => undefined);
     // A run that fails to start (its journal cannot be written) rejects before it started.
     return Promise.race([started, finished.then(() => started)]);
   }

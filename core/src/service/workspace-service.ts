@@ -16,6 +16,7 @@ import type { ContentId } from '../model/content-id.js';
 import { summarizeRun } from '../store/fold-run.js';
 import { currentStepOf, runDetails, runItem } from './run-views.js';
 import { canonicalJson } from '../hash/canonical.js';
+import { compareRuns, type RunComparison } from '../replay/compare.js';
 import type { WorkflowDefinition } from '../model/workflow.js';
 import { parseRef } from '../versions/refs.js';
 import { secretRules } from '../validate/config.js';
@@ -315,6 +316,19 @@ export class WorkspaceService {
       .catch(() => undefined);
     const prices = (await this.workspace.config()).prices ?? {};
     return runDetails(record, summarizeRun(record), version, prices);
+  }
+
+  /** See CompareRequest. */
+  async compare(a: string, b: string): Promise<RunComparison> {
+    const store = await this.existingStore();
+    const [runA, runB] = await Promise.all([a, b].map((id) => store?.getRun(id)));
+    for (const [id, record] of [
+      [a, runA],
+      [b, runB],
+    ] as const) {
+      if (!record) throw new RefError('unknown-run', `no run ${id} in ${this.workspace.storeDir}`);
+    }
+    return compareRuns(runA!, runB!, (await this.workspace.config()).prices ?? {});
   }
 
   /** See VersionTextRequest. */

@@ -8,7 +8,9 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { ResponseError } from 'vscode-jsonrpc/node';
 import {
+  CompareRequest,
   FileVersionRequest,
+  ReplayStartRequest,
   RunCancelRequest,
   RunDetailsRequest,
   RunInputsRequest,
@@ -325,4 +327,55 @@ test('a failed step’s result names its error', async (t) => {
   const results = await service.connection.sendRequest(StepResultsRequest, { file });
   assert.equal(results.steps['fetch']!.status, 'failed');
   assert.match(results.steps['fetch']!.error?.code ?? '', /http/);
+});
+
+test('replays: exact (every step identical), against the edited working copy (the edited step changed), compared; unknown runs refused', async (t) => {
+  const dir = gitRepo(t, { [FILE]: GREET });
+  const service = await startService(t, dir);
+  const { connection } = service;
+  const file = path.join(dir, FILE);
+  const source = await connection.sendRequest(RunStartRequest, {
+    ref: file,
+    input: { who: 'Ada' },
+  });
+  await finished(service, source.run);
+
+  const exact = await connection.sendRequest(ReplayStartRequest, { run: source.run });
+  assert.equal(exact.source, source.run);
+  assert.deepEqual(exact.version, source.version, 'an exact replay runs the run’s own version');
+  const exactEnd = (await finished(service, exact.run)).at(-1)!.event;
+  assert.ok(exactEnd.type === 'run-finished' && exactEnd.status === 'succeeded');
+  const same = await connection.sendRequest(CompareRequest, { a: source.run, b: exact.run });
+  assert.deepEqual(
+    same.steps.map((s) => s.change),
+    ['identical', 'identical'],
+  );
+  assert.equal(same.firstDivergence, undefined);
+
+  writeFileSync(
+    file,
+    GREET.replace('$uppercase(steps.hello.output)', '$lowercase(steps.hello.output)'),
+  );
+  const against = await connection.sendRequest(ReplayStartRequest, {
+    run: source.run,
+    against: file,
+    onMiss: 'fail',
+  });
+  assert.notEqual(against.version.id, source.version.id, 'pinned to the edited content');
+  await finished(service, against.run);
+  const changed = await connection.sendRequest(CompareRequest, { a: source.run, b: against.run });
+  assert.deepEqual(
+    changed.steps.map((s) => `${s.path} ${s.change}`),
+    ['hello identical', 'shout output-changed'],
+  );
+  assert.equal(changed.firstDivergence, 'shout');
+
+  const unknown = await failure(
+    connection.sendRequest(ReplayStartRequest, { run: '01234567-89ab-7def-8123-456789abcdef' }),
+  );
+  assert.equal(unknown.code, 'unknown-run');
+  const badCompare = await failure(
+    connection.sendRequest(CompareRequest, { a: source.run, b: 'nope-not-a-run' }),
+  );
+  assert.match(badCompare.code, /unknown-run|bad-run-id/);
 });
