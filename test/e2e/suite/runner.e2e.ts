@@ -131,6 +131,13 @@ describe('running workflows in code-server', { timeout: 15 * 60_000 }, () => {
         'the run details show the run’s output',
       );
       await screenshot(page, '22-run-codelens-history');
+
+      // A step's lens opens its run at that step.
+      await openFile(page, 'answer.workflow.yaml');
+      await clickLens(page, new RegExp(`17 tok · ${version}$`));
+      const revealed = await webviewFrame(page, 'li[data-path="ask"].open');
+      assert.match(await revealed.locator('li[data-path="ask"]').innerText(), /Output/);
+      await screenshot(page, '22-run-codelens-step');
     },
   );
 
