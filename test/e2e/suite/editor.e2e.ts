@@ -49,6 +49,7 @@ import {
   squiggleLines,
   suggestions,
   waitFor,
+  webviewFrame,
   type Problem,
 } from './workbench.js';
 import {
@@ -313,7 +314,10 @@ describe('the extension in code-server', { timeout: 15 * 60_000 }, () => {
   });
 
   scenario('sees what the CLI writes while the window is open', '14-cli-writes', async () => {
-    assert.match(await lockstepStatusText(page), /^snapshot /);
+    // The status bar follows the undo that ended the last scenario a moment later.
+    await waitFor('the status bar on the saved snapshot', async () =>
+      /^snapshot /.test(await lockstepStatusText(page)) ? true : undefined,
+    );
     const published = spawnSync(
       process.execPath,
       [path.join(REPO_ROOT, 'dist/cli.js'), 'publish', GREETING.name, '-m', 'From a terminal'],
@@ -464,9 +468,9 @@ describe('the extension in code-server', { timeout: 15 * 60_000 }, () => {
       await rowLabelled(page, 'failing v1 run').click();
       const tab = page.locator('.tab.active', { hasText: /^Run .* failing v1/ });
       await tab.waitFor({ timeout: SERVER_TIMEOUT });
-      const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe');
+      // The Runner's page is a webview too: the run details' page is the one with the step.
+      const frame = await webviewFrame(page, 'li[data-path="explode"].open');
       const failed = frame.locator('li[data-path="explode"].open');
-      await failed.waitFor({ timeout: SERVER_TIMEOUT });
       assert.match(await failed.innerText(), /the ticket names no customer/);
       assert.equal(await frame.locator('li.open').count(), 1, 'only the failed step is open');
       await screenshot(page, '19-run-details');
