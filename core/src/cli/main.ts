@@ -6,6 +6,7 @@
 import { Command, Option } from 'commander';
 import { LOCKSTEP_VERSION } from '../version.js';
 import type { CommandContext, GlobalOptions } from './context.js';
+import { baselinesCommand, type BaselinesOptions } from './commands/baselines.js';
 import { diffCommand } from './commands/diff.js';
 import { compareCommand } from './commands/compare.js';
 import { inspectCommand } from './commands/inspect.js';
@@ -16,6 +17,7 @@ import { publishCommand } from './commands/publish.js';
 import { schemaCommand } from './commands/schema.js';
 import { showCommand } from './commands/show.js';
 import { snapshotCommand } from './commands/snapshot.js';
+import { testCommand, type TestOptions } from './commands/test.js';
 import { validateCommand } from './commands/validate.js';
 import { verifyCommand } from './commands/verify.js';
 import { versionsCommand } from './commands/versions.js';
@@ -225,6 +227,40 @@ export async function runCli(
     .action(
       run((id: string, options: { json?: boolean }) => inspectCommand(context(), id, options)),
     );
+
+  withJson(
+    program
+      .command('baselines')
+      .argument('<name>', 'a workflow name')
+      .argument('[action]', 'add or remove')
+      .argument('[run]', 'with add or remove: a run id (or its first 8+ characters)'),
+  )
+    .description('list a workflow’s regression baselines, or add or remove the baseline of a run')
+    .action(
+      run(
+        (
+          name: string,
+          action: string | undefined,
+          id: string | undefined,
+          options: BaselinesOptions,
+        ) => baselinesCommand(context(), name, action, id, options),
+      ),
+    );
+
+  withJson(program.command('test').argument('<ref>', 'a workflow file or a version ref'))
+    .description(
+      'replay every baseline of the workflow against this version and judge its outputs (exit 1 when any fails)',
+    )
+    .hook('preAction', readsVersions)
+    .option('--format <format>', 'junit, json, markdown or text (default text; junit with -o)')
+    .option('-o, --output <file>', 'write the report to this file (and a summary to stdout)')
+    .option(
+      '--on-miss <policy>',
+      'a request without a recorded answer: live, stub or fail (default: replay.on_miss, else live)',
+    )
+    .option('--fixtures <file>', 'answers for --on-miss stub')
+    .option('--timeout <seconds>', 'the time limit of each baseline’s replay (default 300)')
+    .action(run((ref: string, options: TestOptions) => testCommand(context(), ref, options)));
 
   withJson(program.command('verify'))
     .description('check every stored hash and the control log’s chain (exit 1 on any problem)')

@@ -18,6 +18,7 @@ import { EngineError, recordError } from './engine-error.js';
 import { evaluateValue, type ExpressionFunctions, type Scope } from './evaluate.js';
 import type { EngineHost } from './host.js';
 import { iterationKeys } from './iteration-keys.js';
+import { outputValues } from '../model/outputs.js';
 import { runStepBody, type StepContext } from './steps/run-step-body.js';
 
 export interface ExecuteOptions {
@@ -88,7 +89,12 @@ class Execution {
       const output =
         this.definition.outputs === undefined
           ? this.lastOutput
-          : await evaluateValue(this.definition.outputs, this.scope(), this.functions, 'outputs');
+          : await evaluateValue(
+              outputValues(this.definition.outputs),
+              this.scope(),
+              this.functions,
+              'outputs',
+            );
       return { status: 'succeeded', output };
     } catch (error) {
       const recorded = recordError(error);

@@ -40,6 +40,7 @@ export const ERROR_CODES = {
     'broken-control-log',
     'tampered',
     'index-unavailable',
+    'bad-baseline',
   ],
   /** Why a step (and so its run) failed: recorded in the run. */
   run: [

@@ -26,6 +26,11 @@ export interface ReplayOptions {
   readonly store: Store;
   /** The recorded run to replay. */
   readonly run: string;
+  /**
+   * The recording itself, when it is not in the store: a regression baseline's copy (a fresh
+   * clone has the baselines but none of the runs they were taken from). Its id is `run`.
+   */
+  readonly source?: RunRecord;
   /** Replay against this version instead of the run's own (a replay-against). */
   readonly against?: ResolvedVersion;
   /** In a replay against another version: what a request without a recorded answer does (default live). */
@@ -76,7 +81,7 @@ export interface ReplayReport {
  * @throws InputError when the other version's inputs do not fit the run's input.
  */
 export async function replayRun(options: ReplayOptions): Promise<ReplayReport> {
-  const source = await options.store.getRun(options.run);
+  const source = options.source ?? (await options.store.getRun(options.run));
   if (!source)
     throw new RefError('unknown-run', `no run ${options.run} in ${options.store.info.location}`);
   if (source.status === 'running') {
@@ -218,8 +223,10 @@ async function replayChild(
   const hit = recorded.get(request.path, 'workflow', identity.key, identity.occurrence);
   const recordedOutcome = hit?.response as unknown as ChildRunOutcome | undefined;
   if (hit && recordedOutcome && !options.against) {
+    // The child's recording is its own run in the store, never the parent's `source`.
+    const { source: _parentRecording, ...parentOptions } = options;
     const child = await replayRun({
-      ...options,
+      ...parentOptions,
       run: recordedOutcome.run,
       parent: { run, step: request.path },
     });

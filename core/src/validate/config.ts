@@ -4,6 +4,7 @@ import { compileOwnSchema } from '../format/ajv.js';
 import configSchema from '../format/config.schema.json' with { type: 'json' };
 import { parseYamlText } from '../parse/parse-yaml.js';
 import type { Diagnostic } from '../model/diagnostics.js';
+import type { JsonValue } from '../model/workflow.js';
 import { schemaDiagnostics } from './schema-diagnostics.js';
 
 export interface LockstepConfig {
@@ -17,6 +18,8 @@ export interface LockstepConfig {
   };
   replay?: { on_miss?: 'live' | 'stub' | 'fail' };
   prices?: Record<string, { input: number; output: number }>;
+  /** Comparison rules for `lockstep test`: workflow name → output name → rule (as written). */
+  compare?: Record<string, Record<string, JsonValue>>;
 }
 
 /** The config schema, printed by `lockstep schema --config`. */

@@ -21,6 +21,7 @@ import {
   secretsAllowedAt,
 } from '../expressions/secret-places.js';
 import { CHANNEL_NAME } from '../model/names.js';
+import { isRuledOutput } from '../model/outputs.js';
 import { formatPath } from './json-path.js';
 import { findLiteralSecrets } from './literal-secrets.js';
 import { forEachString, substringRange } from './strings.js';
@@ -111,12 +112,30 @@ class SemanticChecker {
     this.checkInputs();
     this.checkModels();
     this.definition.steps.forEach((step, index) => this.checkStep(step, index));
-    this.checkExpressionsIn(this.definition.outputs, ['outputs'], {
-      allSteps: true,
-    });
+    this.checkOutputs();
     this.checkUnusedInputs();
     this.checkLiteralSecrets();
     return { diagnostics: this.diagnostics, calls: this.calls };
+  }
+
+  /** Expressions in each output's value (not in a comparison rule); a rule's inline schema. */
+  private checkOutputs(): void {
+    for (const [name, output] of Object.entries(this.definition.outputs ?? {})) {
+      if (!isRuledOutput(output)) {
+        this.checkExpressionsIn(output, ['outputs', name], { allSteps: true });
+        continue;
+      }
+      this.checkExpressionsIn(output.value, ['outputs', name, 'value'], { allSteps: true });
+      const schema = ruleSchema(output.compare);
+      const problem = schema === undefined ? undefined : userSchemaProblem(schema);
+      if (problem) {
+        this.report(
+          'invalid-json-schema',
+          ['outputs', name, 'compare', 'schema'],
+          `not a valid JSON Schema: ${problem}`,
+        );
+      }
+    }
   }
 
   private report(code: DiagnosticCode, path: JsonPath, message: string, range?: Range): void {
@@ -538,4 +557,10 @@ function sameJson(a: JsonValue, b: JsonValue): boolean {
   } catch {
     return false; // .nan or .inf: reported on their own
   }
+}
+
+/** The inline schema of a `{ schema: … }` comparison rule, when `rule` is one. */
+function ruleSchema(rule: JsonValue): JsonValue | undefined {
+  if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) return undefined;
+  return rule['schema'];
 }

@@ -6,7 +6,8 @@ import type { FetchPolicy } from '../../providers/fetch-with-retries.js';
 import { ScriptedExecutor } from '../../providers/scripted-executor.js';
 import { replayRun, type ReplayReport } from '../../replay/replay.js';
 import type { MissPolicy } from '../../replay/replay-executor.js';
-import type { RunEvent } from '../../model/runs.js';
+import type { RunEvent, RunRecord } from '../../model/runs.js';
+import type { ResolvedVersion } from '../../versions/resolve.js';
 import type { Store } from '../../store/store.js';
 import { secretAccess } from '../../runs/secret-access.js';
 import { displayPath } from '../workspace/display-path.js';
@@ -21,8 +22,13 @@ import {
 import type { Workspace } from '../workspace/workspace.js';
 
 export interface ReplayRunOptions {
-  /** Replay against this ref (a workflow file = the working copy, `name@3`, `name@sha256:…`). */
-  readonly against?: string;
+  /**
+   * Replay against this ref (a workflow file = the working copy, `name@3`, `name@sha256:…`), or
+   * a version already resolved.
+   */
+  readonly against?: string | ResolvedVersion;
+  /** The recording to replay when it is not in the store (a baseline's copy of the run). */
+  readonly source?: RunRecord;
   /** What a request without a recorded answer does in a replay against (default live). */
   readonly onMiss?: MissPolicy;
   /** Fixtures for `stub` misses (a path, or already loaded). */
@@ -48,9 +54,9 @@ export async function replayInWorkspace(
   const fixtures =
     typeof options.fixtures === 'string' ? await loadFixtures(options.fixtures) : options.fixtures;
   const against =
-    options.against === undefined
-      ? undefined
-      : await resolveRunnable(workspace, store, options.against);
+    typeof options.against === 'string'
+      ? await resolveRunnable(workspace, store, options.against)
+      : options.against;
   const live = await liveExecutor(
     workspace,
     options.fetchPolicy ? { fetchPolicy: options.fetchPolicy } : {},
@@ -59,6 +65,7 @@ export async function replayInWorkspace(
   return replayRun({
     store,
     run,
+    ...(options.source ? { source: options.source } : {}),
     ...(against ? { against } : {}),
     onMiss: options.onMiss ?? config.replay?.on_miss ?? 'live',
     live,

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { ContentId } from '../../../model/content-id.js';
 import { StoreError } from '../../../model/errors.js';
-import { quoted } from '../../../model/names.js';
+import { checkWorkflowName, quoted } from '../../../model/names.js';
 
 export interface StoreLayout {
   readonly root: string;
@@ -13,6 +13,8 @@ export interface StoreLayout {
   readonly formatFile: string;
   /** Keeps `local/` out of git. Written once, when the store is created. */
   readonly gitignore: string;
+  /** Regression baselines, one folder per workflow. Committed. */
+  readonly baselines: string;
   /** The hash-chained control log (publications, later channel changes). Committed. */
   readonly controlLog: string;
   readonly local: string;
@@ -39,6 +41,7 @@ export function storeLayout(root: string): StoreLayout {
     root,
     formatFile: path.join(root, 'store.json'),
     gitignore: path.join(root, '.gitignore'),
+    baselines: path.join(root, 'baselines'),
     controlLog: path.join(root, 'control.jsonl'),
     local,
     snapshots: path.join(local, 'versions'),
@@ -62,6 +65,11 @@ export function snapshotDir(layout: StoreLayout, name: string): string {
 
 export function snapshotPath(layout: StoreLayout, name: string, id: ContentId): string {
   return within(layout.snapshots, name, `${hexOf(id)}.json`);
+}
+
+/** A workflow's baselines folder; the name is checked against the workflow-name grammar first. */
+export function baselineDir(layout: StoreLayout, name: string): string {
+  return within(layout.baselines, checkWorkflowName(name));
 }
 
 export function blobPath(layout: StoreLayout, id: ContentId): string {

@@ -1,0 +1,135 @@
+/**
+ * Regression baselines: real runs kept as a workflow's regression suite, committed with the
+ * workflows (`.lockstep/baselines/<workflow>/<hex>.json`). A baseline is a self-sufficient copy of
+ * a finished run (header, steps, every recorded effect), so a fresh clone can replay it without
+ * the run it came from. It is redacted once more when it is made, written as RFC 8785 canonical
+ * JSON and named by the sha256 of that text.
+ */
+import { redactSecrets } from '../engine/effects.js';
+import { canonicalJson, sha256 } from '../hash/canonical.js';
+import type { ContentId } from '../model/content-id.js';
+import { LockstepError, RefError, UsageError } from '../model/errors.js';
+import { RUN_ID, WORKFLOW_NAME } from '../model/names.js';
+import type { RunHeader, RunRecord } from '../model/runs.js';
+import type { JsonValue } from '../model/workflow.js';
+
+/** The baseline format this Lockstep writes and reads. */
+export const BASELINE_FORMAT = 1;
+
+/** The run a baseline keeps: what a replay needs, without who wrote it or how it was routed. */
+export type BaselineRun = Omit<RunRecord, 'header' | 'inProgress'> & {
+  readonly header: Omit<RunHeader, 'writer' | 'parent' | 'routing'>;
+};
+
+export interface Baseline {
+  readonly lockstep: 'baseline';
+  readonly format: number;
+  readonly run: BaselineRun;
+}
+
+/** A baseline whose file does not parse, does not match its name, or is of a newer format. */
+export class BaselineError extends LockstepError {
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super(
+      'bad-baseline',
+      `${file}: ${detail}. Restore it from git, or delete it and add the run again (\`lockstep baselines <workflow> add <run-id>\`); no other baseline was changed`,
+    );
+  }
+}
+
+/**
+ * The baseline of a finished run, with every value in `redact` (secret name → value) replaced by
+ * its placeholder once more (journals are already redacted; this makes sure nothing new leaks).
+ * @throws RefError (`running-run`) for a run in progress, UsageError for one that did not succeed:
+ *   a baseline records wanted behaviour.
+ */
+export function baselineOf(run: RunRecord, redact: ReadonlyMap<string, string>): Baseline {
+  if (run.status === 'running') {
+    throw new RefError(
+      'running-run',
+      `run ${run.header.id} is still running; add it once it has succeeded`,
+    );
+  }
+  if (run.status !== 'succeeded') {
+    throw new UsageError(
+      `run ${run.header.id} ${run.status}; only a run that succeeded can become a baseline`,
+    );
+  }
+  const { writer: _writer, parent: _parent, routing: _routing, ...header } = run.header;
+  const kept: BaselineRun = {
+    header,
+    status: run.status,
+    output: run.output,
+    ...(run.error ? { error: run.error } : {}),
+    ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}),
+    steps: run.steps,
+    effects: run.effects,
+  };
+  const redacted = redactSecrets(kept as unknown as JsonValue, redact) as unknown as BaselineRun;
+  return { lockstep: 'baseline', format: BASELINE_FORMAT, run: redacted };
+}
+
+/** The text of a baseline's file: its canonical JSON. */
+export function baselineText(baseline: Baseline): string {
+  return canonicalJson(baseline);
+}
+
+/** A baseline's id: the sha256 of its file's text. */
+export function baselineId(text: string): ContentId {
+  return sha256(text);
+}
+
+/**
+ * Parses a baseline file's text and checks it: well-formed, its content id `expected` (the file's
+ * name), of a format this Lockstep reads, a run of `workflow`.
+ * @throws BaselineError naming `file`.
+ */
+export function parseBaseline(
+  text: string,
+  file: string,
+  expected: ContentId,
+  workflow: string,
+): Baseline {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new BaselineError(file, `not JSON (${(error as Error).message})`);
+  }
+  const baseline = value as Partial<Baseline> | null;
+  if (baseline === null || typeof baseline !== 'object' || baseline.lockstep !== 'baseline') {
+    throw new BaselineError(file, 'not a Lockstep baseline');
+  }
+  if (typeof baseline.format !== 'number' || baseline.format > BASELINE_FORMAT) {
+    throw new BaselineError(
+      file,
+      `baseline format ${String(baseline.format)} is newer than this Lockstep reads (${BASELINE_FORMAT}); upgrade Lockstep`,
+    );
+  }
+  if (baselineId(canonicalJson(value)) !== expected) {
+    throw new BaselineError(file, 'its content does not match its name (it was edited or damaged)');
+  }
+  const run = baseline.run as Partial<BaselineRun> | undefined;
+  const header = run?.header;
+  const wellFormed =
+    header !== undefined &&
+    typeof header.id === 'string' &&
+    RUN_ID.test(header.id) &&
+    typeof header.workflow === 'string' &&
+    WORKFLOW_NAME.test(header.workflow) &&
+    Array.isArray(run?.steps) &&
+    Array.isArray(run?.effects);
+  if (!wellFormed) throw new BaselineError(file, 'its run is incomplete');
+  if (header.workflow !== workflow) {
+    throw new BaselineError(file, `it is a run of ${header.workflow}, not of ${workflow}`);
+  }
+  return baseline as Baseline;
+}
+
+/** The baseline's run as a run record, the source a replay reads its recording from. */
+export function baselineRunRecord(baseline: Baseline): RunRecord {
+  return { ...baseline.run, header: { ...baseline.run.header, writer: { pid: 0, host: '' } } };
+}

@@ -1,0 +1,116 @@
+/**
+ * `lockstep baselines <name> [add|remove <run-id>]`: a workflow's regression baselines, the runs
+ * `lockstep test` replays. They live in `.lockstep/baselines/<name>/`, meant to be committed.
+ */
+import { shortId } from '../../model/content-id.js';
+import { UsageError } from '../../model/errors.js';
+import { checkWorkflowName } from '../../model/names.js';
+import { BaselineFiles, type StoredBaseline } from '../../node/store/baseline-files.js';
+import { Workspace } from '../../node/workspace/workspace.js';
+import { secretAccess } from '../../runs/secret-access.js';
+import { canonicalJson } from '../../hash/canonical.js';
+import type { CommandContext } from '../context.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { displayPath, printJson, shortTime } from '../output.js';
+import { findRunId } from '../run-ids.js';
+
+export interface BaselinesOptions {
+  readonly json?: boolean;
+}
+
+/** Lists, adds or removes; exit 0 when done. */
+export async function baselinesCommand(
+  context: CommandContext,
+  name: string,
+  action: string | undefined,
+  run: string | undefined,
+  options: BaselinesOptions,
+): Promise<ExitCode> {
+  checkWorkflowName(name);
+  if (action !== undefined && action !== 'add' && action !== 'remove') {
+    throw new UsageError(`'${action}': use \`lockstep baselines ${name} [add|remove <run-id>]\``);
+  }
+  if (action !== undefined && run === undefined) {
+    throw new UsageError(`lockstep baselines ${name} ${action}: give a run id`);
+  }
+  if (action === undefined && run !== undefined) {
+    throw new UsageError(`'${run}': say what to do with it (add or remove)`);
+  }
+  const workspace = await Workspace.locate(process.cwd(), context.global);
+  const files = new BaselineFiles(workspace.storeDir);
+  if (action === 'add') return add(context, workspace, files, name, run!, options);
+  if (action === 'remove') {
+    const removed = await files.remove(name, run!);
+    if (options.json) printJson(context.output, { removed: entry(removed) });
+    else
+      context.output.out(
+        `Removed the baseline of run ${removed.baseline.run.header.id} (${displayPath(removed.file)})`,
+      );
+    return EXIT.ok;
+  }
+  const baselines = await files.list(name);
+  if (options.json) {
+    printJson(context.output, { workflow: name, baselines: baselines.map(entry) });
+    return EXIT.ok;
+  }
+  if (baselines.length === 0) {
+    context.output.out(
+      `No baselines of ${name} (add one with \`lockstep baselines ${name} add <run-id>\`)`,
+    );
+    return EXIT.ok;
+  }
+  for (const stored of baselines) {
+    const { header } = stored.baseline.run;
+    const version =
+      header.version.seq === undefined ? shortId(header.version.id) : `v${header.version.seq}`;
+    context.output.out(
+      `${header.id}  ${shortTime(header.startedAt)}  ${version.padEnd(19)}  ${preview(header.input)}`,
+    );
+  }
+  return EXIT.ok;
+}
+
+async function add(
+  context: CommandContext,
+  workspace: Workspace,
+  files: BaselineFiles,
+  name: string,
+  id: string,
+  options: BaselinesOptions,
+): Promise<ExitCode> {
+  const store = await workspace.openStore();
+  try {
+    const run = (await store.getRun(await findRunId(store, id)))!;
+    // Journals are already redacted; the secrets set now are redacted once more, in case.
+    const { redact } = secretAccess(await workspace.config(), (secret) => process.env[secret]);
+    const { stored, created } = await files.add(name, run, redact);
+    if (options.json) printJson(context.output, { added: entry(stored), created });
+    else
+      context.output.out(
+        created
+          ? `Added run ${run.header.id} as a baseline of ${name}: ${displayPath(stored.file)} (commit it)`
+          : `Run ${run.header.id} already is a baseline of ${name}: ${displayPath(stored.file)}`,
+      );
+    return EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}
+
+function entry(stored: StoredBaseline): Record<string, unknown> {
+  const { header } = stored.baseline.run;
+  return {
+    id: stored.id,
+    file: displayPath(stored.file),
+    run: header.id,
+    version: header.version,
+    startedAt: header.startedAt,
+    input: header.input,
+  };
+}
+
+/** The input as one short line of JSON. */
+function preview(input: unknown): string {
+  const text = canonicalJson(input);
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}

@@ -1,0 +1,174 @@
+/**
+ * Testing a version against a workflow's regression baselines: each baseline's recorded run is
+ * replayed against the version (from the baseline's own copy of the recording, so a fresh clone
+ * needs no local runs), recorded as a replay-against run, and judged by the outputs' comparison
+ * rules. Every replay has a time limit, so every test ends.
+ */
+import { judgeReplay, type BaselineVerdict } from '../../baselines/judge.js';
+import { baselineRunRecord } from '../../baselines/baseline.js';
+import { outputRules } from '../../baselines/rules.js';
+import { LockstepError } from '../../model/errors.js';
+import type { RunRecord } from '../../model/runs.js';
+import type { JsonValue } from '../../model/workflow.js';
+import type { MissPolicy } from '../../replay/replay-executor.js';
+import type { Store } from '../../store/store.js';
+import type { ResolvedVersion } from '../../versions/resolve.js';
+import { BaselineFiles, type StoredBaseline } from '../store/baseline-files.js';
+import { displayPath } from '../workspace/display-path.js';
+import type { Workspace } from '../workspace/workspace.js';
+import { replayInWorkspace } from './replay-service.js';
+import { loadFixtures, resolveRunnable } from './run-service.js';
+
+/** How long one baseline's replay may take unless told otherwise. */
+export const DEFAULT_TEST_TIMEOUT_MS = 300_000;
+
+export interface BaselineTestOptions {
+  /** A request without a recorded answer (default: `replay.on_miss` in the config, else live). */
+  readonly onMiss?: MissPolicy;
+  /** Fixtures for `stub` misses. */
+  readonly fixtures?: string;
+  /** The time limit of each replay (default DEFAULT_TEST_TIMEOUT_MS). */
+  readonly timeoutMs?: number;
+  /** Cancels the whole test (Ctrl-C). */
+  readonly signal?: AbortSignal;
+  readonly secret?: (name: string) => string | undefined;
+  /** Told of each result as it is known. */
+  readonly onResult?: (result: BaselineTestResult) => void;
+}
+
+export interface BaselineTestResult {
+  readonly baseline: {
+    readonly id: string;
+    readonly file: string;
+    readonly run: string;
+    readonly version: RunRecord['header']['version'];
+    readonly startedAt: string;
+    readonly input: { readonly [name: string]: JsonValue };
+  };
+  readonly pass: boolean;
+  /** Why it failed, in one line. */
+  readonly message?: string;
+  /** The replay, recorded as a run (absent when it could not start). */
+  readonly replay?: string;
+  readonly verdict?: BaselineVerdict;
+  readonly durationMs: number;
+}
+
+export interface BaselineTestReport {
+  readonly workflow: string;
+  readonly version: { readonly id: string; readonly seq?: number };
+  readonly results: readonly BaselineTestResult[];
+  /** True when Ctrl-C stopped the test before every baseline was judged. */
+  readonly cancelled: boolean;
+}
+
+/**
+ * Replays every baseline of the workflow `ref` names against that version and judges each.
+ * @throws RefError / InvalidDefinitionError for a ref or fixtures file that cannot be used;
+ *   BaselineError naming a damaged baseline file.
+ */
+export async function testBaselines(
+  workspace: Workspace,
+  store: Store,
+  ref: string,
+  options: BaselineTestOptions = {},
+): Promise<BaselineTestReport> {
+  const version = await resolveRunnable(workspace, store, ref);
+  const workflow = version.record.name;
+  const baselines = await new BaselineFiles(workspace.storeDir).list(workflow);
+  const fixtures =
+    options.fixtures === undefined ? undefined : await loadFixtures(options.fixtures);
+  const config = await workspace.config();
+  const outputs = version.record.definition.outputs;
+  const ruleOf =
+    outputs === undefined ? undefined : outputRules(outputs, config.compare?.[workflow]);
+  const results: BaselineTestResult[] = [];
+  for (const stored of baselines) {
+    if (options.signal?.aborted) break;
+    const result = await testOne(workspace, store, version, stored, ruleOf, {
+      ...options,
+      ...(fixtures ? { loaded: fixtures } : {}),
+    });
+    if (options.signal?.aborted) break; // cut short by Ctrl-C: not a verdict
+    results.push(result);
+    options.onResult?.(result);
+  }
+  return {
+    workflow,
+    version: versionOf(version),
+    results,
+    cancelled: options.signal?.aborted === true,
+  };
+}
+
+function versionOf(version: ResolvedVersion): { id: string; seq?: number } {
+  return version.publication
+    ? { id: version.record.id, seq: version.publication.seq }
+    : { id: version.record.id };
+}
+
+async function testOne(
+  workspace: Workspace,
+  store: Store,
+  version: ResolvedVersion,
+  stored: StoredBaseline,
+  ruleOf: Parameters<typeof judgeReplay>[1],
+  options: BaselineTestOptions & { loaded?: Awaited<ReturnType<typeof loadFixtures>> },
+): Promise<BaselineTestResult> {
+  const source = baselineRunRecord(stored.baseline);
+  const { header } = source;
+  const baseline = {
+    id: stored.id,
+    file: displayPath(stored.file),
+    run: header.id,
+    version: header.version,
+    startedAt: header.startedAt,
+    input: header.input,
+  };
+  const started = performance.now();
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TEST_TIMEOUT_MS;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  try {
+    const report = await replayInWorkspace(workspace, store, header.id, {
+      source,
+      against: version,
+      ...(options.onMiss ? { onMiss: options.onMiss } : {}),
+      ...(options.loaded ? { fixtures: options.loaded } : {}),
+      ...(options.secret ? { secret: options.secret } : {}),
+      signal,
+    });
+    const verdict = judgeReplay(
+      {
+        expected: source.output,
+        actual: report.replay.output,
+        status: report.replay.status,
+        ...(report.replay.error ? { error: report.replay.error } : {}),
+        comparison: report.comparison,
+      },
+      ruleOf,
+    );
+    const timedOut = timeout.aborted && !options.signal?.aborted;
+    const message = timedOut
+      ? `the replay did not finish within ${timeoutMs / 1000} s`
+      : verdict.message;
+    return {
+      baseline,
+      pass: verdict.pass && !timedOut,
+      ...(message === undefined ? {} : { message }),
+      replay: report.replay.id,
+      verdict,
+      durationMs: Math.round(performance.now() - started),
+    };
+  } catch (error) {
+    // A baseline this version cannot replay (its input no longer fits, say) fails; a bug does not
+    // become a verdict.
+    if (!(error instanceof LockstepError)) throw error;
+    return {
+      baseline,
+      pass: false,
+      message: error.message,
+      durationMs: Math.round(performance.now() - started),
+    };
+  }
+}
