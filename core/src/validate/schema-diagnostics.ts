@@ -84,6 +84,7 @@ function explain(errors: readonly ErrorObject[], data: unknown): Problem[] {
   for (const error of errors) {
     if (choices.some((c) => belongsTo(error, c))) continue; // explained by its oneOf, below
     if (error.keyword === 'propertyNames') continue; // its nested error names the property
+    if (error.keyword === 'if') continue; // the errors of its `then` say what is wrong
     if (error.keyword === 'oneOf') {
       problems.push(
         ...explainOneOf(
@@ -137,8 +138,14 @@ function explainOneOf(error: ErrorObject, branchErrors: ErrorObject[], data: unk
   const branches = ((error.schema as SchemaNode[]) ?? []).map(resolveRef);
   const matching = branches.filter((b) => typeMatches(b, value));
   if (matching.length === 1) {
+    // Errors of the other branches (an `enum` of strings, for a mapping) are beside the point.
+    const others = branches
+      .map((b, index) => (b === matching[0] ? undefined : `${error.schemaPath}/${index}/`))
+      .filter((prefix) => prefix !== undefined);
     const inner = branchErrors.filter(
-      (e) => !(e.keyword === 'type' && e.instancePath === error.instancePath),
+      (e) =>
+        !(e.keyword === 'type' && e.instancePath === error.instancePath) &&
+        !others.some((prefix) => e.schemaPath.startsWith(prefix)),
     );
     if (inner.length > 0) return explain(inner, data);
   }
