@@ -5,7 +5,8 @@
 import { shortId } from '../../model/content-id.js';
 import { UsageError } from '../../model/errors.js';
 import { checkWorkflowName } from '../../model/names.js';
-import { BaselineFiles, type StoredBaseline } from '../../node/store/baseline-files.js';
+import { BaselineFiles } from '../../node/store/baseline-files.js';
+import { baselineSummary } from '../../node/services/baseline-tests.js';
 import { Workspace } from '../../node/workspace/workspace.js';
 import { secretAccess } from '../../runs/secret-access.js';
 import { canonicalJson } from '../../hash/canonical.js';
@@ -41,7 +42,7 @@ export async function baselinesCommand(
   if (action === 'add') return add(context, workspace, files, name, run!, options);
   if (action === 'remove') {
     const removed = await files.remove(name, run!);
-    if (options.json) printJson(context.output, { removed: entry(removed) });
+    if (options.json) printJson(context.output, { removed: baselineSummary(removed) });
     else
       context.output.out(
         `Removed the baseline of run ${removed.baseline.run.header.id} (${displayPath(removed.file)})`,
@@ -50,7 +51,7 @@ export async function baselinesCommand(
   }
   const baselines = await files.list(name);
   if (options.json) {
-    printJson(context.output, { workflow: name, baselines: baselines.map(entry) });
+    printJson(context.output, { workflow: name, baselines: baselines.map(baselineSummary) });
     return EXIT.ok;
   }
   if (baselines.length === 0) {
@@ -84,7 +85,7 @@ async function add(
     // Journals are already redacted; the secrets set now are redacted once more, in case.
     const { redact } = secretAccess(await workspace.config(), (secret) => process.env[secret]);
     const { stored, created } = await files.add(name, run, redact);
-    if (options.json) printJson(context.output, { added: entry(stored), created });
+    if (options.json) printJson(context.output, { added: baselineSummary(stored), created });
     else
       context.output.out(
         created
@@ -95,18 +96,6 @@ async function add(
   } finally {
     await store.close();
   }
-}
-
-function entry(stored: StoredBaseline): Record<string, unknown> {
-  const { header } = stored.baseline.run;
-  return {
-    id: stored.id,
-    file: displayPath(stored.file),
-    run: header.id,
-    version: header.version,
-    startedAt: header.startedAt,
-    input: header.input,
-  };
 }
 
 /** The input as one short line of JSON. */

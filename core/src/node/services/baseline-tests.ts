@@ -36,15 +36,32 @@ export interface BaselineTestOptions {
   readonly onResult?: (result: BaselineTestResult) => void;
 }
 
-export interface BaselineTestResult {
-  readonly baseline: {
-    readonly id: string;
-    readonly file: string;
-    readonly run: string;
-    readonly version: RunRecord['header']['version'];
-    readonly startedAt: string;
-    readonly input: { readonly [name: string]: JsonValue };
+/** What reports and listings show of a baseline. */
+export interface BaselineSummary {
+  readonly id: string;
+  /** Relative to the current folder when inside it. */
+  readonly file: string;
+  readonly run: string;
+  readonly version: RunRecord['header']['version'];
+  readonly startedAt: string;
+  readonly input: { readonly [name: string]: JsonValue };
+}
+
+/** A stored baseline as reports and listings show it. */
+export function baselineSummary(stored: StoredBaseline): BaselineSummary {
+  const { header } = stored.baseline.run;
+  return {
+    id: stored.id,
+    file: displayPath(stored.file),
+    run: header.id,
+    version: header.version,
+    startedAt: header.startedAt,
+    input: header.input,
   };
+}
+
+export interface BaselineTestResult {
+  readonly baseline: BaselineSummary;
   readonly pass: boolean;
   /** Why it failed, in one line. */
   readonly message?: string;
@@ -117,14 +134,7 @@ async function testOne(
 ): Promise<BaselineTestResult> {
   const source = baselineRunRecord(stored.baseline);
   const { header } = source;
-  const baseline = {
-    id: stored.id,
-    file: displayPath(stored.file),
-    run: header.id,
-    version: header.version,
-    startedAt: header.startedAt,
-    input: header.input,
-  };
+  const baseline = baselineSummary(stored);
   const started = performance.now();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TEST_TIMEOUT_MS;
   const timeout = AbortSignal.timeout(timeoutMs);
