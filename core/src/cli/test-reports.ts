@@ -3,7 +3,6 @@
  * testsuite per workflow, one testcase per baseline), JSON for tools.
  */
 import { shortId } from '../model/content-id.js';
-import { canonicalJson } from '../hash/canonical.js';
 import type { JsonValue } from '../model/workflow.js';
 import type { BaselineTestReport, BaselineTestResult } from '../node/services/baseline-tests.js';
 
@@ -44,7 +43,8 @@ function versionLabel(report: BaselineTestReport): string {
 /** One value on one line, cut to `max` characters. */
 function oneLine(value: JsonValue | undefined, max = 200): string {
   if (value === undefined) return '(none)';
-  const line = typeof value === 'string' ? JSON.stringify(value) : canonicalJson(value);
+  // JSON.stringify writes a lone surrogate as an escape, where canonical JSON refuses it.
+  const line = JSON.stringify(value);
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 

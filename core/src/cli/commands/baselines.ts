@@ -9,7 +9,6 @@ import { BaselineFiles } from '../../node/store/baseline-files.js';
 import { baselineSummary } from '../../node/services/baseline-tests.js';
 import { Workspace } from '../../node/workspace/workspace.js';
 import { secretAccess } from '../../runs/secret-access.js';
-import { canonicalJson } from '../../hash/canonical.js';
 import type { CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { displayPath, printJson, shortTime } from '../output.js';
@@ -100,6 +99,6 @@ async function add(
 
 /** The input as one short line of JSON. */
 function preview(input: unknown): string {
-  const text = canonicalJson(input);
+  const text = JSON.stringify(input);
   return text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }
