@@ -60,6 +60,12 @@ export const COMMANDS = {
   cancelRun: 'lockstep.run.cancel',
   /** Fills the runner's form with a past run's input (History). */
   runAgain: 'lockstep.run.again',
+  /** Replays a run of History exactly: `(RunNode)`. */
+  replayExact: 'lockstep.replay.exact',
+  /** Replays a run of History against its workflow file: `(RunNode)`. */
+  replayAgainstWorkingCopy: 'lockstep.replay.againstWorkingCopy',
+  /** Replays a run of History against a version the user picks: `(RunNode)`. */
+  replayAgainstVersion: 'lockstep.replay.againstVersion',
 } as const;
 
 /** The History view and its container. */

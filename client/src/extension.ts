@@ -19,6 +19,7 @@ import { registerPublishVersionCommand } from './commands/publish-version.js';
 import { registerRestartServerCommand } from './commands/restart-server.js';
 import { registerRestartServiceCommand } from './commands/restart-service.js';
 import { registerRestoreVersionCommand } from './commands/restore-version.js';
+import { registerReplayCommands } from './commands/replay-run.js';
 import { registerRunCommands } from './commands/run-workflow.js';
 import { registerSecretCommands } from './commands/set-secret.js';
 import { registerShowOutputCommand } from './commands/show-output.js';
@@ -33,6 +34,7 @@ import { Services } from './service/services.js';
 import { registerSnapshotOnSave } from './snapshots/snapshot-on-save.js';
 import { registerVersionStatus } from './status/version-status.js';
 import { registerHistoryView } from './views/history/history-view.js';
+import { ComparisonPanels } from './webviews/comparison/comparison-panels.js';
 import { registerRunDetails } from './webviews/run-details/run-details-panels.js';
 import { registerRunnerView } from './webviews/runner/runner-view.js';
 
@@ -60,6 +62,9 @@ export function activate(context: vscode.ExtensionContext): void {
   registerRunnerView(ctx, runner);
   registerWorkflowLenses(ctx, runner);
   registerRunCommands(ctx, runner);
+  const comparisons = new ComparisonPanels(ctx);
+  ctx.subscribe(comparisons);
+  registerReplayCommands(ctx, comparisons);
   registerSecretCommands(ctx);
   registerPublishVersionCommand(ctx);
   registerCompareWithVersionCommand(ctx);

@@ -52,7 +52,7 @@ export function registerRunCommands(ctx: Context, runner: Runner): void {
 }
 
 /** Runs need a trusted workspace: says so (with the way to trust it) when it is not. */
-async function trusted(): Promise<boolean> {
+export async function trusted(): Promise<boolean> {
   if (vscode.workspace.isTrusted) return true;
   const manage = 'Manage Workspace Trust';
   const choice = await vscode.window.showWarningMessage(

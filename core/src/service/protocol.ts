@@ -9,7 +9,6 @@
  * the Lockstep error (docs/cli.md, "Error codes") and whose message is written for users.
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
-import type { RunComparison } from '../replay/compare.js';
 
 /** A stored version, as lists and pickers show it. */
 export interface VersionItem {
@@ -423,6 +422,74 @@ export interface ReplayStartResult extends RunStartResult {
 export const ReplayStartRequest = new RequestType<ReplayStartParams, ReplayStartResult, void>(
   'lockstep/replay/start',
 );
+
+/** How a step of run B differs from the same step of run A. */
+export type StepChange =
+  | 'identical'
+  | 'output-changed'
+  | 'input-changed'
+  | 'status-changed'
+  | 'branch-changed'
+  | 'added'
+  | 'removed';
+
+/** How one value became another (core/src/replay/compare.ts computes it). */
+export type ValueDiff =
+  | { readonly kind: 'same' }
+  /** Both JSON structures: what changed, by path (`reply`, `items.2.name`). */
+  | {
+      readonly kind: 'structural';
+      readonly changes: readonly {
+        readonly type: 'added' | 'removed' | 'changed';
+        readonly path: string;
+        readonly before?: unknown;
+        readonly after?: unknown;
+      }[];
+    }
+  /** Both text: the changed lines (or words) as +/- parts. */
+  | {
+      readonly kind: 'text';
+      readonly parts: readonly {
+        readonly added?: boolean;
+        readonly removed?: boolean;
+        readonly value: string;
+      }[];
+    }
+  /** Different kinds of value. */
+  | { readonly kind: 'replaced'; readonly before: unknown; readonly after: unknown };
+
+/** Two runs step by step, as `lockstep compare --json` prints them. */
+export interface RunComparison {
+  readonly a: ComparedRun;
+  readonly b: ComparedRun;
+  readonly steps: readonly {
+    readonly path: string;
+    readonly change: StepChange;
+    readonly a?: { readonly status: string; readonly output: unknown };
+    readonly b?: { readonly status: string; readonly output: unknown };
+    /** Where run B's answers for the step came from, in a replay against another version. */
+    readonly provenance?: 'recorded' | 'live' | 'stubbed' | 'missing' | 'tainted';
+    readonly outputDiff?: ValueDiff;
+    readonly inputDiff?: ValueDiff;
+  }[];
+  /** The first step (in run order) that is not identical. */
+  readonly firstDivergence?: string;
+  readonly output: ValueDiff;
+  readonly totals: {
+    readonly a: ComparedTotals;
+    readonly b: ComparedTotals;
+  };
+}
+export interface ComparedRun {
+  readonly run: string;
+  readonly version: { readonly id: string; readonly seq?: number };
+  readonly status: string;
+}
+export interface ComparedTotals {
+  readonly tokens: { readonly input: number; readonly output: number };
+  readonly cost?: number;
+  readonly latencyMs?: number;
+}
 
 /** `lockstep/compare`: two runs step by step (B against A), as `lockstep compare` shows them. */
 export const CompareRequest = new RequestType<

@@ -16,13 +16,14 @@ import type { ContentId } from '../model/content-id.js';
 import { summarizeRun } from '../store/fold-run.js';
 import { currentStepOf, runDetails, runItem } from './run-views.js';
 import { canonicalJson } from '../hash/canonical.js';
-import { compareRuns, type RunComparison } from '../replay/compare.js';
+import { compareRuns } from '../replay/compare.js';
 import type { WorkflowDefinition } from '../model/workflow.js';
 import { parseRef } from '../versions/refs.js';
 import { secretRules } from '../validate/config.js';
 import { validateWorkflowText } from '../validate/validate-workflow.js';
 import type {
   InputField,
+  RunComparison,
   RunInputsResult,
   SecretsResult,
   StepResult,

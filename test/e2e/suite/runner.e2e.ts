@@ -30,6 +30,7 @@ import {
   contextMenu,
   expand,
   openFile,
+  pickItem,
   openWorkbench,
   rowAt,
   rowLabelled,
@@ -55,6 +56,8 @@ describe('running workflows in code-server', { timeout: 15 * 60_000 }, () => {
   let workspace: string;
   let userDataDir: string;
   let model: LoopbackModel;
+  /** The version scenario 22's run of `answer` ran (`@ab12cd34`). */
+  let answerVersion = '';
   const scenario = scenarios(() => otherPage ?? page);
 
   before(async () => {
@@ -100,6 +103,7 @@ describe('running workflows in code-server', { timeout: 15 * 60_000 }, () => {
       // The title names the version that ran: the working copy, snapshotted.
       const text = await appText(runner);
       const version = /answer (@[0-9a-f]{8})/.exec(text)?.[1];
+      answerVersion = version ?? '';
       assert.ok(version, `the runner names the version: ${text}`);
       assert.equal(model.authorizations.length, 1, 'one model call');
       await screenshot(page, '22-run-codelens-runner');
@@ -254,6 +258,65 @@ describe('running workflows in code-server', { timeout: 15 * 60_000 }, () => {
   );
 
   scenario(
+    'edit a step → Replay Against Working Copy: only the edited step changed; F7 moves to it; Replay Exactly is verified',
+    '28-replay',
+    async () => {
+      assert.ok(answerVersion, 'scenario 22 ran answer');
+      const file = path.join(workspace, 'answer.workflow.yaml');
+      writeFileSync(
+        file,
+        readFileSync(file, 'utf8').replace(
+          '$trim(steps.ask.output)',
+          '$uppercase($trim(steps.ask.output))',
+        ),
+      );
+      const calls = model.authorizations.length;
+      await runCommand(page, 'Lockstep: Focus on History View');
+      await expand(rowLabelled(page, 'Workflow answer,'));
+      await expand(rowLabelled(page, `answer ${answerVersion},`));
+      const source = () =>
+        waitFor('the recorded run of answer', () => firstRunUnder(page, answerVersion, 2));
+      await contextMenu(page, await source(), 'Replay Against Working Copy');
+      await pickItem(page, 'As configured');
+      const comparison = await webviewFrame(page, '#steps');
+      const tidy = comparison.locator('li.row[data-path="tidy"]');
+      await tidy.waitFor({ timeout: SERVER_TIMEOUT });
+      assert.equal(await tidy.getAttribute('data-change'), 'output-changed');
+      assert.equal(
+        await comparison.locator('li.row[data-path="ask"]').getAttribute('data-change'),
+        'identical',
+        'the step before the edit is unchanged (answered from the recording)',
+      );
+      assert.match(await comparison.locator('#hidden-note').innerText(), /1 identical step hidden/);
+      assert.equal(model.authorizations.length, calls, 'the model was not called again');
+      await comparison.locator('#summary').click();
+      await page.keyboard.press('F7');
+      await waitFor('F7 on the changed step', async () =>
+        (await comparison.evaluate(
+          () => document.activeElement?.closest('li.row')?.getAttribute('data-path') ?? '',
+        )) === 'tidy'
+          ? true
+          : undefined,
+      );
+      await screenshot(page, '28-replay-against');
+
+      await runCommand(page, 'Lockstep: Focus on History View');
+      await contextMenu(page, await source(), 'Replay Exactly');
+      await waitFor('the exact replay verified', async () => {
+        for (const frame of page.frames()) {
+          // Not a locator: it would wait for a #summary the other pages never get.
+          const summary = await frame
+            .evaluate(() => document.getElementById('summary')?.textContent ?? '')
+            .catch(() => '');
+          if (summary.startsWith('Verified')) return true;
+        }
+        return undefined;
+      });
+      await screenshot(page, '28-replay-exact');
+    },
+  );
+
+  scenario(
     'an untrusted workspace (trust enabled in another profile) shows history but cannot run',
     '27-restricted-mode',
     async () => {
@@ -334,13 +397,13 @@ async function runEnded(frame: Frame, status: string): Promise<string> {
   return ended.result;
 }
 
-/** The first run row shown under `workflow`'s row in History. */
-async function firstRunUnder(page: Page, workflow: string): Promise<Locator | undefined> {
+/** The first run row shown under the History row whose text starts with `label` (at `level`). */
+async function firstRunUnder(page: Page, label: string, level = 1): Promise<Locator | undefined> {
   const rows = await treeRows(page);
-  const at = rows.findIndex((row) => row.level === 1 && row.text.startsWith(`${workflow} `));
+  const at = rows.findIndex((row) => row.level === level && row.text.startsWith(`${label} `));
   if (at === -1) return undefined;
   for (const row of rows.slice(at + 1)) {
-    if (row.level === 1) return undefined;
+    if (row.level <= level) return undefined;
     if (/ (✓|✗|⊘) /.test(row.text)) return rowAt(page, row.index);
   }
   return undefined;

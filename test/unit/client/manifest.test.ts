@@ -134,6 +134,8 @@ test('.vscodeignore is an allow-list that keeps everything the manifest points t
     'media/run-details.css',
     'media/runner.js', // the runner view
     'media/runner.css',
+    'media/comparison.js', // the comparison tab
+    'media/comparison.css',
     'media/webview-base.css', // shared by every webview page
     'media/webview-dom.js',
     'dist/package.json', // makes the bundles CommonJS
