@@ -210,7 +210,12 @@ export async function suggestions(page: Page): Promise<string[]> {
 export async function hoverText(page: Page): Promise<string | undefined> {
   const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content');
   if ((await hover.count()) === 0 || !(await hover.first().isVisible())) return undefined;
-  return (await hover.first().innerText()).trim();
+  // The hover may close between the check and the read (a lens appearing moves the lines).
+  const text = await hover
+    .first()
+    .innerText({ timeout: 1_000 })
+    .catch(() => undefined);
+  return text?.trim() || undefined;
 }
 
 /** The Lockstep status bar item (the version of the active workflow file). */
