@@ -33,9 +33,16 @@ interface Target {
 export function registerReplayCommands(ctx: Context, comparisons: ComparisonPanels): void {
   const replayFrom =
     (choose: (node: RunNode) => Promise<Target | undefined>, offerMiss: boolean) =>
-    async (node: RunNode): Promise<void> => {
+    async (node: RunNode | undefined): Promise<void> => {
       try {
         if (!(await trusted())) return;
+        if (!node?.parent) {
+          // A History refresh can replace the row between the menu opening and the click.
+          void vscode.window.showInformationMessage(
+            'Choose the run to replay in the History view (its context menu), then try again.',
+          );
+          return;
+        }
         const folder = node.parent.folder;
         const client = ctx.services.forFolder(folder);
         if (!client) throw new Error(`no workspace folder ${folder} is open`);

@@ -276,7 +276,20 @@ describe('running workflows in code-server', { timeout: 15 * 60_000 }, () => {
       await expand(rowLabelled(page, `answer ${answerVersion},`));
       const source = () =>
         waitFor('the recorded run of answer', () => firstRunUnder(page, answerVersion, 2));
-      await contextMenu(page, await source(), 'Replay Against Working Copy');
+      // History refreshes as runs land: a menu opened on a row being replaced is tried again.
+      await waitFor(
+        'the replay’s miss policy to be asked',
+        async () => {
+          await contextMenu(page, await source(), 'Replay Against Working Copy');
+          return page
+            .locator('.quick-input-list .monaco-list-row', { hasText: 'As configured' })
+            .first()
+            .waitFor({ timeout: 5_000 })
+            .then(() => true)
+            .catch(() => undefined);
+        },
+        60_000,
+      );
       await pickItem(page, 'As configured');
       const comparison = await webviewFrame(page, '#steps');
       const tidy = comparison.locator('li.row[data-path="tidy"]');
@@ -301,8 +314,7 @@ describe('running workflows in code-server', { timeout: 15 * 60_000 }, () => {
       await screenshot(page, '28-replay-against');
 
       await runCommand(page, 'Lockstep: Focus on History View');
-      await contextMenu(page, await source(), 'Replay Exactly');
-      await waitFor('the exact replay verified', async () => {
+      const verified = async (): Promise<true | undefined> => {
         for (const frame of page.frames()) {
           // Not a locator: it would wait for a #summary the other pages never get.
           const summary = await frame
@@ -311,7 +323,16 @@ describe('running workflows in code-server', { timeout: 15 * 60_000 }, () => {
           if (summary.startsWith('Verified')) return true;
         }
         return undefined;
-      });
+      };
+      // As above: a menu opened on a row History is replacing is tried again.
+      await waitFor(
+        'the exact replay verified',
+        async () => {
+          await contextMenu(page, await source(), 'Replay Exactly');
+          return waitFor('the comparison', verified, 10_000).catch(() => undefined);
+        },
+        60_000,
+      );
       await screenshot(page, '28-replay-exact');
     },
   );
