@@ -10,7 +10,7 @@
  * await lockstep.close();
  * ```
  *
- * Versions refs are `name@3`, `name@sha256:<prefix>` or a workflow file's path.
+ * Versions refs are `name@3`, `name@sha256:<prefix>`, `name@<channel>` or a workflow file's path.
  */
 import { Workspace, type WorkspaceOptions } from './node/workspace/workspace.js';
 import {
@@ -22,6 +22,7 @@ import {
 import type { RunRecord, RunSummary } from './model/runs.js';
 import type { RunResult } from './runs/runner.js';
 import type { VersionSummary } from './store/records.js';
+import type { ChannelState } from './store/channel-records.js';
 import type { RunQuery, Store } from './store/store.js';
 
 export class Lockstep {
@@ -44,7 +45,9 @@ export class Lockstep {
 
   /**
    * Runs a version and records the run.
-   * @param ref a workflow file's path, `name@3` or `name@sha256:<prefix>`.
+   * @param ref a workflow file's path, `name@3`, `name@sha256:<prefix>` or `name@<channel>`
+   *   (routed by the channel as it is when the run starts: a promotion or rollback made by
+   *   another process is followed without a restart; the decision is recorded in the run).
    * @throws RefError, InvalidDefinitionError or InputError before anything runs. A run that
    *   starts and fails resolves with status `failed` (or `cancelled` when `signal` aborted it).
    */
@@ -54,7 +57,7 @@ export class Lockstep {
       typeof options.fixtures === 'string'
         ? await loadFixtures(options.fixtures)
         : options.fixtures;
-    const version = await resolveRunnable(this.workspace, this.store, ref);
+    const version = await resolveRunnable(this.workspace, this.store, ref, options.input ?? {});
     return runResolved(this.workspace, this.store, version, {
       ...options,
       ...(fixtures ? { fixtures } : {}),
@@ -69,6 +72,11 @@ export class Lockstep {
   /** Everything a run recorded, or undefined. */
   inspect(id: string): Promise<RunRecord | undefined> {
     return this.store.getRun(id);
+  }
+
+  /** A workflow's channel as the control log says now (undefined when never set). */
+  channel(name: string, channel: string): Promise<ChannelState | undefined> {
+    return this.store.getChannel(name, channel);
   }
 
   /** A workflow's versions (published and snapshots), newest first. */
@@ -120,6 +128,13 @@ export type { WorkflowDefinition, JsonValue } from './model/workflow.js';
 export type { Store, RunQuery, RunWriter, VerifyReport } from './store/store.js';
 export type { Publication, VersionRecord, VersionSummary } from './store/records.js';
 export type {
+  ChannelState,
+  ChannelTargets,
+  ChannelHistoryEntry,
+  HealthRule,
+} from './store/channel-records.js';
+export type {
+  RoutingDecision,
   EffectRecord,
   RecordedError,
   RunEvent,

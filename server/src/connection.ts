@@ -26,7 +26,7 @@ import { prepareRename, rename } from './features/rename.js';
 import { SEMANTIC_TOKENS_LEGEND, semanticTokens } from './features/semantic-tokens.js';
 import { createGuard, type FaultInjector } from './guard.js';
 import { SERVER_COMMANDS, SERVER_NAME, type LockstepInitializationOptions } from './protocol.js';
-import { storeChannelNames, type ChannelSource } from './store-channels.js';
+import { storeChannels, type ChannelSource } from './store-channels.js';
 import { documentKey, uriToPath } from './uris.js';
 import { ValidationCache } from './validation/validation-cache.js';
 import { ValidationManager } from './validation/validation-manager.js';
@@ -34,7 +34,7 @@ import { WorkspaceModel } from './workspace/workspace-model.js';
 
 /** Options of `startServer`; production passes none. */
 export interface ServerOptions {
-  /** Where channel names come from (default: the store, see store-channels.ts). */
+  /** Where channels come from (default: the store's control log, see store-channels.ts). */
   readonly channels?: ChannelSource;
   /** Test-only: see `FaultInjector`. */
   readonly faultInjector?: FaultInjector;
@@ -50,13 +50,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const workspaceOptions: { store?: string; log: typeof log } = { log };
   const model = new WorkspaceModel(documents, workspaceOptions);
   const cache = new ValidationCache(options.onValidate);
-  const validation = new ValidationManager({ connection, documents, model, cache, log });
-  const contexts = new FeatureContexts(
-    documents,
-    model,
-    cache,
-    options.channels ?? storeChannelNames,
-  );
+  const channels = options.channels ?? storeChannels;
+  const validation = new ValidationManager({ connection, documents, model, cache, log, channels });
+  const contexts = new FeatureContexts(documents, model, cache, channels);
   const client = {
     hierarchicalSymbols: false,
     watchFilesDynamically: false,
@@ -113,6 +109,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
           watchers: [
             { globPattern: '**/*.workflow.{yaml,yml}' },
             { globPattern: '**/.lockstep/config.yaml' },
+            { globPattern: '**/.lockstep/control.jsonl' },
           ],
         });
       }

@@ -6,7 +6,12 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { v7 as uuidv7 } from 'uuid';
 import type { ContentId } from '../../core/src/model/content-id.js';
-import { RUN_FORMAT, type RunHeader, type RunMode } from '../../core/src/model/runs.js';
+import {
+  RUN_FORMAT,
+  type RoutingDecision,
+  type RunHeader,
+  type RunMode,
+} from '../../core/src/model/runs.js';
 import type { RunWriter, Store } from '../../core/src/store/store.js';
 
 export interface RunSpec {
@@ -17,6 +22,8 @@ export interface RunSpec {
   readonly at?: Date;
   readonly mode?: RunMode;
   readonly parent?: { readonly run: string; readonly step: string };
+  /** The channel's decision, for a run of `name@<channel>`. */
+  readonly routing?: RoutingDecision;
   /** Who writes it: default this process on this machine. */
   readonly writer?: { readonly pid: number; readonly host: string };
 }
@@ -40,6 +47,7 @@ export function runHeader(spec: RunSpec): RunHeader {
     engine: { version: 'test' },
     startedAt: at.toISOString(),
     ...(spec.parent ? { parent: spec.parent } : {}),
+    ...(spec.routing ? { routing: spec.routing } : {}),
     writer: spec.writer ?? { pid: process.pid, host: os.hostname() },
   };
 }
@@ -114,6 +122,16 @@ export function deadWriter(): { pid: number; host: string } {
   const child = spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' });
   if (child.pid === undefined) throw new Error('could not start a process to take its pid');
   return { pid: child.pid, host: os.hostname() };
+}
+
+/** A routing decision of `channel` that sent the run to `version` as `target`. */
+export function routedBy(
+  channel: string,
+  bucket: number,
+  target: RoutingDecision['target'],
+  version: ContentId,
+): RoutingDecision {
+  return { channel, revision: 3, bucket, sticky: true, target, version };
 }
 
 /** Midday UTC `daysAgo` days before now (runs on distinct, past day folders). */

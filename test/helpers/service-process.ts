@@ -4,17 +4,21 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import {
+  ResponseError,
   createMessageConnection,
   IPCMessageReader,
   IPCMessageWriter,
   type MessageConnection,
 } from 'vscode-jsonrpc/node';
 import {
+  BaselineTestProgressNotification,
   ReadyNotification,
   RunProgressNotification,
   StoreChangedNotification,
+  type BaselineTestProgressParams,
   type ReadyParams,
   type RunProgressParams,
   type StoreChangedParams,
@@ -31,6 +35,8 @@ export interface ServiceProcess {
   readonly changes: StoreChangedParams[];
   /** Every run progress notified so far. */
   readonly progress: RunProgressParams[];
+  /** Every baseline test progress notified so far. */
+  readonly testProgress: BaselineTestProgressParams[];
   /** What the service wrote to its standard error. */
   stderr(): string;
 }
@@ -76,6 +82,13 @@ export async function startService(
   connection.onNotification(RunProgressNotification, (params: RunProgressParams) => {
     progress.push(params);
   });
+  const testProgress: BaselineTestProgressParams[] = [];
+  connection.onNotification(
+    BaselineTestProgressNotification,
+    (params: BaselineTestProgressParams) => {
+      testProgress.push(params);
+    },
+  );
   connection.listen();
   t.after(() => {
     connection.dispose();
@@ -88,5 +101,30 @@ export async function startService(
     },
     { timeoutMs: 15_000, what: 'the service to be ready' },
   );
-  return { child, connection, ready: ready!, changes, progress, stderr: () => stderr };
+  return {
+    child,
+    connection,
+    ready: ready!,
+    changes,
+    progress,
+    testProgress,
+    stderr: () => stderr,
+  };
+}
+
+/**
+ * The error a service request answered (its Lockstep code, message and data); fails the test
+ * when the request succeeded.
+ */
+export async function failure(
+  promise: Promise<unknown>,
+): Promise<{ code: string; message: string; data: Record<string, unknown> }> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof ResponseError, String(error));
+    const data = error.data as Record<string, unknown> & { code: string };
+    return { code: data.code, message: error.message, data };
+  }
+  assert.fail('the request succeeded');
 }

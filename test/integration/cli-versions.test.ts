@@ -321,13 +321,13 @@ describe('cli snapshot, publish, versions and show', { concurrency: true }, () =
     assert.match(
       out[1]!,
       new RegExp(
-        `^  v2  sha256:[0-9a-f]{12}  ${when}  Ada Lovelace <ada@example\\.com>  ${short}\\+dirty  second$`,
+        `^  v2  sha256:[0-9a-f]{12}  ${when}  Ada Lovelace <ada@example\\.com>  ${short}\\+dirty  executable  second$`,
       ),
     );
     assert.match(
       out[2]!,
       new RegExp(
-        `^  v1  sha256:[0-9a-f]{12}  ${when}  Ada Lovelace <ada@example\\.com>  ${short}  first$`,
+        `^  v1  sha256:[0-9a-f]{12}  ${when}  Ada Lovelace <ada@example\\.com>  ${short}  executable  first$`,
       ),
     );
     assert.equal(out[3], 'Snapshots:');

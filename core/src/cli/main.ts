@@ -21,6 +21,14 @@ import { testCommand, type TestOptions } from './commands/test.js';
 import { validateCommand } from './commands/validate.js';
 import { verifyCommand } from './commands/verify.js';
 import { versionsCommand } from './commands/versions.js';
+import { canaryCommand, type CanaryOptions } from './commands/canary.js';
+import { channelsCommand } from './commands/channels.js';
+import { promoteCommand } from './commands/promote.js';
+import { rollbackCommand } from './commands/rollback.js';
+import type { ChannelCommandOptions } from './channel-command.js';
+import { auditCommand, type AuditOptions } from './commands/audit.js';
+import { pinCommand, type PinOptions } from './commands/pin.js';
+import { pruneCommand, type PruneOptions } from './commands/prune.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { reportError } from './error-report.js';
 import { processOutput, type Output } from './output.js';
@@ -36,7 +44,7 @@ Exit codes:
 Version refs:
   name@3                 published version 3 (also name@v3)
   name@sha256:1a2b3c4d   a stored version whose id starts so (at least 8 hex digits)
-  name@production        the version a channel points to (channels are planned)
+  name@production        the version a channel routes the run to
   path/to/x.workflow.yaml  the file's current content (snapshotted first)`;
 
 /**
@@ -180,6 +188,7 @@ export async function runCli(
       'answer model and HTTP calls from this fixtures file (a scripted run)',
     )
     .option('--allow-shell', 'let shell steps run commands (off by default)')
+    .option('--allow-retired', 'run a published version that retention has retired')
     .option('--side-by-side', 'run <ref> and <refB> at once on the same input and compare them')
     .action(
       run((ref: string, refB: string | undefined, options: RunOptions) =>
@@ -219,6 +228,7 @@ export async function runCli(
       '--status <status>',
       'only runs with this status (running, succeeded, failed, cancelled, interrupted)',
     )
+    .option('--channel <channel>', 'only runs this channel routed (name@channel runs)')
     .option('--limit <n>', 'at most this many (default 50)')
     .action(run((name: string, options: RunsOptions) => runsCommand(context(), name, options)));
 
@@ -262,8 +272,106 @@ export async function runCli(
     .option('--timeout <seconds>', 'the time limit of each baseline’s replay (default 300)')
     .action(run((ref: string, options: TestOptions) => testCommand(context(), ref, options)));
 
+  const channelOptions = (cmd: Command): Command =>
+    cmd
+      .requiredOption('--channel <channel>', 'the channel (production, staging, …)')
+      .option('-m, --message <message>', 'why: recorded with the change')
+      .option(
+        '--if-revision <n>',
+        'change only if the channel is still at this revision (else a conflict)',
+      );
+
+  withJson(
+    channelOptions(program.command('promote').argument('<ref>', 'a published version: name@3')),
+  )
+    .description('put a published version on a channel for all of its traffic')
+    .action(
+      run((ref: string, options: ChannelCommandOptions) => promoteCommand(context(), ref, options)),
+    );
+
+  withJson(
+    channelOptions(
+      program
+        .command('canary')
+        .argument('<ref>', 'the candidate, a published version: name@4 (with --abort: a name)'),
+    ),
+  )
+    .description(
+      'route a share of a channel to a candidate (run again to change it; --weight 100 completes it)',
+    )
+    .option('--weight <percent>', 'the candidate’s share of the traffic, above 0, at most 100')
+    .option('--sticky <expression>', 'keep each key on one version: an expression over the inputs')
+    .option(
+      '--abort-if <condition>',
+      'abort by itself when crossed: "failure_rate > 5%", "p95_latency > 2s", "cost_per_run > 0.02" (repeatable)',
+      collect,
+    )
+    .option(
+      '--min-runs <n>',
+      'the candidate runs a condition needs before it can abort (default 20)',
+    )
+    .option('--abort', 'return all of the channel’s traffic to its stable version')
+    .action(
+      run((target: string, options: CanaryOptions) => canaryCommand(context(), target, options)),
+    );
+
+  withJson(channelOptions(program.command('rollback').argument('<name>', 'a workflow name')))
+    .description(
+      'return a channel to its state before its latest change not rolled back (repeat to walk back)',
+    )
+    .action(
+      run((name: string, options: ChannelCommandOptions) =>
+        rollbackCommand(context(), name, options),
+      ),
+    );
+
+  withJson(program.command('channels').argument('<name>', 'a workflow name'))
+    .description('a workflow’s channels: where they point, their history, figures per version')
+    .action(
+      run((name: string, options: { json?: boolean }) => channelsCommand(context(), name, options)),
+    );
+
+  withJson(program.command('pin').argument('<run>', 'a run id (or its first 8+ characters)'))
+    .description('keep a run from lockstep prune (recorded in the local log)')
+    .requiredOption('-m, --message <reason>', 'why the run is kept')
+    .action(run((id: string, options: PinOptions) => pinCommand(context(), id, options)));
+
+  withJson(program.command('unpin').argument('<run>', 'a run id (or its first 8+ characters)'))
+    .description('let lockstep prune remove a pinned run again')
+    .action(run((id: string, options: PinOptions) => pinCommand(context(), id, options, true)));
+
+  withJson(program.command('prune'))
+    .description(
+      'remove old runs’ data, never pinned runs, baselines’ runs or runs in progress (defaults: retention.runs)',
+    )
+    .option(
+      '--older-than <age>',
+      'runs started longer ago than this: 30d, 12h, 90m, 2w (default 90d)',
+    )
+    .option('--keep <n>', 'keep the newest n runs of each workflow (default 10000)')
+    .option('--dry-run', 'list what would be removed, remove nothing')
+    .action(run((options: PruneOptions) => pruneCommand(context(), options)));
+
+  program
+    .command('audit')
+    .argument('[name]', 'only this workflow’s entries')
+    .description(
+      'export the control log (and with --local the local log) with each entry’s chain hash',
+    )
+    .option('--since <date>', 'only entries from this date on (2026-11-01, 2026-11-01T12:00Z)')
+    .option('--format <format>', 'jsonl (default) or csv')
+    .option('-o, --output <file>', 'write the export to this file')
+    .option('--local', 'include the local log: prunes and pins')
+    .action(
+      run((name: string | undefined, options: AuditOptions) =>
+        auditCommand(context(), name, options),
+      ),
+    );
+
   withJson(program.command('verify'))
-    .description('check every stored hash and the control log’s chain (exit 1 on any problem)')
+    .description(
+      'check every stored hash and the chains of the control log and the local log (exit 1 on any problem)',
+    )
     .action(run((options: { json?: boolean }) => verifyCommand(context(), options)));
 
   program

@@ -36,6 +36,7 @@ export const DIAGNOSTIC_CODES = [
   'unknown-name',
   'unknown-foreach-name',
   'unknown-workflow',
+  'unknown-channel',
   'unknown-call-input',
   'missing-call-input',
   'call-input-type',
@@ -48,7 +49,6 @@ export const DIAGNOSTIC_CODES = [
   'invalid-default',
   'invalid-json-schema',
   'unused-input',
-  'channels-planned',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

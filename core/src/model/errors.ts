@@ -41,6 +41,9 @@ export const ERROR_CODES = {
     'tampered',
     'index-unavailable',
     'bad-baseline',
+    'conflict',
+    'invalid-change',
+    'retired-version',
   ],
   /** Why a step (and so its run) failed: recorded in the run. */
   run: [

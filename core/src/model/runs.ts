@@ -21,12 +21,23 @@ export type RunMode =
   | { readonly kind: 'replay'; readonly source: string }
   | { readonly kind: 'replay-against'; readonly source: string };
 
-/** A routing decision, written before the run starts; empty unless a channel routed the run. */
+/**
+ * A routing decision, written into the run's header before it starts; absent unless a channel
+ * routed the run (runs recorded before channels have none). Replays read it, never re-route.
+ */
 export interface RoutingDecision {
   readonly channel: string;
+  /** The channel's revision the decision was made on. */
+  readonly revision: number;
+  /** 0–9999: hash(salt, channel, sticky value) mod 10 000, or random. */
   readonly bucket: number;
+  /** True when the bucket came from the sticky key; false for a random (or inherited) one. */
   readonly sticky: boolean;
+  /** For a sub-workflow without a sticky key: the bucket was its parent run's. */
+  readonly inherited?: boolean;
   readonly target: 'stable' | 'candidate';
+  /** The version chosen (also the run's version). */
+  readonly version: ContentId;
 }
 
 /** Everything known when a run starts. */
@@ -160,6 +171,17 @@ export interface RunSummary {
   readonly startedAt: string;
   readonly finishedAt?: string;
   readonly parent?: string;
+  /**
+   * Which channel routed the run, from its header's routing decision (absent when no channel
+   * did): enough for a history row ("production · bucket 4123 · candidate") without reading the
+   * run whole. The decision's other fields are in the run's record.
+   */
+  readonly routing?: {
+    readonly channel: string;
+    /** 0–9999, as in RoutingDecision. */
+    readonly bucket: number;
+    readonly target: 'stable' | 'candidate';
+  };
   /** Tokens of every model call of the run, when it made any. */
   readonly tokens?: TokenUsage;
 }

@@ -17,6 +17,7 @@ import { RecordingHost, type EffectExecutor, type EffectIdentity } from './recor
 import {
   RUN_FORMAT,
   type RecordedError,
+  type RoutingDecision,
   type RunEvent,
   type RunHeader,
   type RunMode,
@@ -55,7 +56,10 @@ export interface RunOptions {
   readonly resolveChild?: (
     workflow: string,
     pin: number | string | undefined,
-  ) => Promise<ResolvedVersion>;
+    call: ChildCall,
+  ) => Promise<ResolvedVersion & { readonly routing?: RoutingDecision }>;
+  /** How a channel routed this run: written into its header before it starts. */
+  readonly routing?: RoutingDecision;
   /** Identifies the writing process, to tell a running run from an interrupted one. */
   readonly writer: { readonly pid: number; readonly host: string };
   /** The run that called this one (set for child runs). */
@@ -77,12 +81,22 @@ export interface RunOptions {
   readonly annotate?: (event: RunEvent) => RunEvent;
 }
 
+/** What a child's resolution knows of the call: a channel routes the child by it. */
+export interface ChildCall {
+  /** The child's input, as the calling step gives it. */
+  readonly input: { readonly [name: string]: JsonValue };
+  /** The calling run's routing decision, when a channel routed it. */
+  readonly parentRouting?: RoutingDecision;
+}
+
 export interface RunResult {
   readonly id: string;
   readonly status: Exclude<RunStatus, 'running' | 'interrupted'>;
   readonly output: JsonValue;
   readonly error?: RecordedError;
   readonly version: { readonly id: string; readonly seq?: number };
+  /** How a channel routed the run, when one did. */
+  readonly routing?: RoutingDecision;
 }
 
 /**
@@ -108,6 +122,7 @@ export async function runVersion(options: RunOptions): Promise<RunResult> {
     engine: { version: LOCKSTEP_VERSION },
     startedAt: now().toISOString(),
     ...(options.parent ? { parent: options.parent } : {}),
+    ...(options.routing ? { routing: options.routing } : {}),
     writer: options.writer,
   };
   const writer = await options.store.createRun(header);
@@ -147,6 +162,7 @@ export async function runVersion(options: RunOptions): Promise<RunResult> {
       output: finished.output,
       version,
       ...(finished.error ? { error: finished.error } : {}),
+      ...(options.routing ? { routing: options.routing } : {}),
     };
   } finally {
     await writer.close();
@@ -166,9 +182,12 @@ async function runChild(
       `${request.path}: this runner cannot resolve sub-workflow '${request.workflow}'`,
     );
   }
-  let version: ResolvedVersion;
+  let version: ResolvedVersion & { readonly routing?: RoutingDecision };
   try {
-    version = await parent.resolveChild(request.workflow, request.version);
+    version = await parent.resolveChild(request.workflow, request.version, {
+      input: request.inputs,
+      ...(parent.routing ? { parentRouting: parent.routing } : {}),
+    });
   } catch (error) {
     throw new EngineError('child-version', `${request.path}: ${(error as Error).message}`);
   }
@@ -179,6 +198,8 @@ async function runChild(
       input: request.inputs,
       signal,
       parent: { run: parentRun, step: request.path },
+      // Only a channel routes a child; a pinned number or the current file does not.
+      routing: version.routing,
       // The child redacts what its parents do: their secrets may reach it through its input.
       redact: new Map(parentSecrets),
     });

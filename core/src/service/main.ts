@@ -1,7 +1,7 @@
 /**
  * The workspace service's entry point (bundled as dist/service.js): a child process the VS Code
  * extension starts for each workspace folder, spoken to over Node IPC with the typed messages of
- * protocol.ts. It answers for versions (and, with the next issues, history, runs and replays),
+ * protocol.ts. It answers for versions, history, runs, replays and baselines,
  * and tells the extension when the store changes, whoever changed it. It ends when the extension
  * disconnects.
  *
@@ -17,6 +17,13 @@ import {
 import { LOCKSTEP_VERSION } from '../version.js';
 import { errorResponse } from './error-response.js';
 import {
+  BaselineAcceptRequest,
+  BaselineAddRequest,
+  BaselineRemoveRequest,
+  BaselinesRequest,
+  BaselineTestCancelRequest,
+  BaselineTestProgressNotification,
+  BaselineTestRequest,
   FileVersionRequest,
   PublishRequest,
   ReadyNotification,
@@ -34,9 +41,13 @@ import {
   StatsRequest,
   StoreChangedNotification,
   VersionsRequest,
+  ChannelsRequest,
+  ChannelChangeRequest,
+  ChannelHealthRequest,
   VersionTextRequest,
   WorkflowsRequest,
 } from './protocol.js';
+import { BaselineSessions } from './baseline-sessions.js';
 import { RunSessions } from './run-sessions.js';
 import { StoreWatcher } from './store-watcher.js';
 import { WorkspaceService } from './workspace-service.js';
@@ -59,7 +70,12 @@ async function main(): Promise<void> {
     () => service.storeForRuns(),
     (params) => void connection.sendNotification(RunProgressNotification, params),
   );
-  register(connection, service, runs, log);
+  const baselines = new BaselineSessions(
+    service.workspace,
+    () => service.storeForRuns(),
+    (params) => void connection.sendNotification(BaselineTestProgressNotification, params),
+  );
+  register(connection, service, runs, baselines, log);
   const watcher = new StoreWatcher(
     service.workspace.storeDir,
     (changes) => void connection.sendNotification(StoreChangedNotification, { changes }),
@@ -67,6 +83,7 @@ async function main(): Promise<void> {
   const stop = (): void => {
     watcher.close();
     runs.cancelAll();
+    baselines.cancelAll();
     void service.close().finally(() => process.exit(0));
   };
   connection.onClose(stop);
@@ -84,6 +101,7 @@ function register(
   connection: MessageConnection,
   service: WorkspaceService,
   runs: RunSessions,
+  baselines: BaselineSessions,
   log: (message: string) => void,
 ): void {
   const answer =
@@ -110,6 +128,18 @@ function register(
   connection.onRequest(
     VersionsRequest,
     answer(async (p) => ({ versions: await service.versions(p.workflow) })),
+  );
+  connection.onRequest(
+    ChannelsRequest,
+    answer(async (p) => ({ channels: await service.channels(p.workflow) })),
+  );
+  connection.onRequest(
+    ChannelHealthRequest,
+    answer((p) => service.channelHealth(p.workflow, p.channel)),
+  );
+  connection.onRequest(
+    ChannelChangeRequest,
+    answer((p) => service.changeChannel(p)),
   );
   connection.onRequest(
     WorkflowsRequest,
@@ -154,6 +184,30 @@ function register(
   connection.onRequest(
     SecretsRequest,
     answer(() => service.secrets()),
+  );
+  connection.onRequest(
+    BaselinesRequest,
+    answer(async (p) => ({ baselines: await baselines.list(p.workflow) })),
+  );
+  connection.onRequest(
+    BaselineAddRequest,
+    answer((p) => baselines.add(p.run)),
+  );
+  connection.onRequest(
+    BaselineRemoveRequest,
+    answer(async (p) => ({ removed: await baselines.remove(p.workflow, p.run) })),
+  );
+  connection.onRequest(
+    BaselineAcceptRequest,
+    answer(async (p) => ({ baseline: await baselines.accept(p.workflow, p.replaced, p.run) })),
+  );
+  connection.onRequest(
+    BaselineTestRequest,
+    answer((p) => baselines.test(p)),
+  );
+  connection.onRequest(
+    BaselineTestCancelRequest,
+    answer(async (p) => ({ cancelled: baselines.cancel(p.session) })),
   );
   connection.onRequest(StatsRequest, () => {
     const memory = process.memoryUsage();

@@ -30,6 +30,8 @@ export interface VersionItem {
   readonly sourcePath?: string;
   /** How many runs ran it (in lists of versions). */
   readonly runs?: number;
+  /** The channels that route to it now, with their shares (in lists of versions). */
+  readonly channels?: readonly ChannelShareItem[];
 }
 
 /** A workflow, as the History view lists it. */
@@ -41,6 +43,17 @@ export interface WorkflowItem {
   readonly latestSeq?: number;
   /** Its newest run, if any. */
   readonly lastRun?: { readonly status: RunItem['status']; readonly startedAt: string };
+  /** Its channels whose latest change is an automatic abort of a canary (the editor warns). */
+  readonly autoAborted?: readonly AutoAbortItem[];
+}
+
+/** A canary its health check aborted: the change's revision and what crossed its threshold. */
+export interface AutoAbortItem {
+  readonly channel: string;
+  readonly revision: number;
+  readonly at: string;
+  /** `failure_rate 40% > 5% over 20 runs`. */
+  readonly trigger: string;
 }
 
 /** A run, as lists show it. */
@@ -58,6 +71,12 @@ export interface RunItem {
   readonly parent?: string;
   /** For a run in progress: the step it is on (its path). */
   readonly currentStep?: string;
+  /** For a run routed through a channel: which channel, and whether it went to its candidate. */
+  readonly routing?: {
+    readonly channel: string;
+    readonly bucket: number;
+    readonly target: 'stable' | 'candidate';
+  };
 }
 
 /** `lockstep/service/ready` (service → client): the service has opened its workspace. */
@@ -72,7 +91,7 @@ export interface ReadyParams {
 export const ReadyNotification = new NotificationType<ReadyParams>('lockstep/service/ready');
 
 /** What changed in the store: lets views refresh only what they show. */
-export type StoreChange = 'versions' | 'runs';
+export type StoreChange = 'versions' | 'runs' | 'baselines';
 
 /** `lockstep/storeChanged` (service → client): the store changed, whoever wrote it. */
 export interface StoreChangedParams {
@@ -99,6 +118,8 @@ export type FileVersionResult =
       readonly seq?: number;
       /** The highest published number of the workflow, if any. */
       readonly latestSeq?: number;
+      /** The channels that route to this content now (when it is published). */
+      readonly channels?: readonly ChannelShareItem[];
     };
 export const FileVersionRequest = new RequestType<FileVersionParams, FileVersionResult, void>(
   'lockstep/fileVersion',
@@ -215,6 +236,15 @@ export interface RunDetails {
   /** USD, from the configured model prices; absent when a model has no price. */
   readonly cost?: number;
   readonly engine: string;
+  /** How a channel routed the run, when it ran `name@<channel>` (decided before it started). */
+  readonly routing?: {
+    readonly channel: string;
+    readonly revision: number;
+    readonly bucket: number;
+    readonly sticky: boolean;
+    readonly inherited?: boolean;
+    readonly target: 'stable' | 'candidate';
+  };
   /** Where each step is in the definition at the run's version: 1-based lines, by step id. */
   readonly stepLines: {
     readonly [step: string]: { readonly line: number; readonly endLine: number };
@@ -497,3 +527,259 @@ export const CompareRequest = new RequestType<
   RunComparison,
   void
 >('lockstep/compare');
+
+/** A regression baseline (`.lockstep/baselines/<workflow>/<hash>.json`) as the editor lists it. */
+export interface BaselineItem {
+  /** `sha256:` of the file's content (its name). */
+  readonly id: string;
+  /** Absolute path of the file. */
+  readonly file: string;
+  readonly workflow: string;
+  /** The recorded run it keeps. */
+  readonly run: string;
+  readonly version: { readonly id: string; readonly seq?: number };
+  readonly startedAt: string;
+  readonly input: unknown;
+}
+
+/** `lockstep/baselines`: a workflow's baselines, oldest recorded run first. */
+export const BaselinesRequest = new RequestType<
+  { readonly workflow: string },
+  { readonly baselines: readonly BaselineItem[] },
+  void
+>('lockstep/baselines');
+
+/**
+ * `lockstep/baselines/add`: keeps a run that succeeded as a baseline of its workflow (redacted of
+ * the secrets set now, content-addressed); adding it again changes nothing (`created` false).
+ * Fails with `unknown-run`, `running-run`, or a usage error for a run that did not succeed.
+ */
+export const BaselineAddRequest = new RequestType<
+  { readonly run: string },
+  { readonly baseline: BaselineItem; readonly created: boolean },
+  void
+>('lockstep/baselines/add');
+
+/** `lockstep/baselines/remove`: deletes the baseline of a run (its file only). */
+export const BaselineRemoveRequest = new RequestType<
+  { readonly workflow: string; readonly run: string },
+  { readonly removed: BaselineItem },
+  void
+>('lockstep/baselines/remove');
+
+/**
+ * `lockstep/baselines/accept`: "Accept as New Baseline": the replay of a baseline (`run`, which
+ * must have succeeded) becomes the workflow's baseline in place of the one it replayed
+ * (`replaced`, a run id). The new baseline is written before the old one is removed.
+ */
+export const BaselineAcceptRequest = new RequestType<
+  { readonly workflow: string; readonly replaced: string; readonly run: string },
+  { readonly baseline: BaselineItem },
+  void
+>('lockstep/baselines/accept');
+
+/** `lockstep/baselines/test`: replays baselines against a version and judges each. */
+export interface BaselineTestParams {
+  /** Chosen by the client: progress carries it, and `lockstep/baselines/cancel` names it. */
+  readonly session: string;
+  /** What the baselines replay against: a workflow file (absolute path) or `name@3` / `name@<hash>`. */
+  readonly ref: string;
+  /** Only the baselines of these runs; all of the workflow's when absent. */
+  readonly baselines?: readonly string[];
+  readonly onMiss?: 'live' | 'stub' | 'fail';
+  readonly fixtures?: string;
+  /** The time limit of each replay. */
+  readonly timeoutMs?: number;
+  readonly allowShell?: boolean;
+  /** Secret values from the editor's secret storage, for live misses. Never logged. */
+  readonly secrets?: { readonly [name: string]: string };
+}
+
+/** One output judged by its comparison rule. */
+export interface OutputVerdictItem {
+  readonly output: string;
+  readonly rule: string;
+  readonly pass: boolean;
+  readonly reason?: string;
+  readonly expected?: unknown;
+  readonly actual?: unknown;
+}
+
+/** The verdict on one baseline. */
+export interface BaselineTestItem {
+  /** The baseline's recorded run. */
+  readonly baseline: string;
+  readonly pass: boolean;
+  /** Why it failed, in one line. */
+  readonly message?: string;
+  /** The replay, recorded as a run (absent when it could not start). */
+  readonly replay?: string;
+  /** How the replay ended: only a replay that succeeded can be accepted as the new baseline. */
+  readonly replayStatus?: RunItem['status'];
+  readonly expected?: unknown;
+  readonly actual?: unknown;
+  readonly outputs: readonly OutputVerdictItem[];
+  /** The first step whose status, input or output changed. */
+  readonly firstChangedStep?: string;
+  /** The lines (1-based) of that step's top-level step in the tested version's text. */
+  readonly location?: { readonly line: number; readonly endLine: number };
+  readonly durationMs: number;
+}
+
+export interface BaselineTestResult {
+  readonly workflow: string;
+  readonly version: { readonly id: string; readonly seq?: number };
+  /** True when cancelled before every baseline was judged. */
+  readonly cancelled: boolean;
+}
+
+/** Answered when every baseline asked for is judged (or the test was cancelled). */
+export const BaselineTestRequest = new RequestType<BaselineTestParams, BaselineTestResult, void>(
+  'lockstep/baselines/test',
+);
+
+/** `lockstep/baselines/progress`: a baseline's replay started, or was judged. */
+export interface BaselineTestProgressParams {
+  readonly session: string;
+  readonly event:
+    | { readonly type: 'started'; readonly baseline: string }
+    | { readonly type: 'judged'; readonly result: BaselineTestItem };
+}
+export const BaselineTestProgressNotification = new NotificationType<BaselineTestProgressParams>(
+  'lockstep/baselines/progress',
+);
+
+/** `lockstep/baselines/cancel`: stops a test session (its current replay is recorded as cancelled). */
+export const BaselineTestCancelRequest = new RequestType<
+  { readonly session: string },
+  { readonly cancelled: boolean },
+  void
+>('lockstep/baselines/cancel');
+
+/** A published version on a channel, as History shows it. */
+export interface ChannelShareItem {
+  readonly channel: string;
+  /** Percent of the channel's traffic. */
+  readonly share: number;
+  /** The canary's candidate (else the stable version). */
+  readonly candidate?: boolean;
+}
+
+/** A workflow's channel as the editor lists it. */
+export interface ChannelItem {
+  readonly channel: string;
+  readonly revision: number;
+  /** `v3 90% · v4 10%, sticky inputs.customer`, or `nothing` once rolled back to empty. */
+  readonly summary: string;
+  readonly stable?: { readonly id: string; readonly seq: number };
+  readonly candidate?: { readonly id: string; readonly seq: number; readonly weight: number };
+  readonly sticky?: string;
+  /** The canary's abort thresholds, in words (`failure_rate > 5% (at least 20 runs)`). */
+  readonly abortIf?: readonly string[];
+  /** Whether a change is left to roll back. */
+  readonly canRollBack: boolean;
+  /** The latest change: what, who, when, why. */
+  readonly lastChange?: ChannelChangeItem;
+}
+
+/** A change in a channel's history, as the editor shows it. */
+export interface ChannelChangeItem {
+  /** The channel's revision after it. */
+  readonly revision: number;
+  readonly action: 'promote' | 'canary' | 'abort' | 'auto-abort' | 'rollback';
+  readonly at: string;
+  readonly actor: string;
+  readonly message: string;
+  /** The targets before and after, in words (`v7 100%` → `v7 90% · v8 10%`). */
+  readonly from: string;
+  readonly to: string;
+  /** Undone by a later rollback. */
+  readonly rolledBack: boolean;
+  /** For an automatic abort: what crossed its threshold (`failure_rate 40% > 5% over 20 runs`). */
+  readonly trigger?: string;
+}
+
+/** Figures of the finished runs a channel routed to one version, over a window. */
+export interface ChannelFiguresItem {
+  readonly runs: number;
+  readonly failed: number;
+  /** failed / runs (0 without runs). */
+  readonly failureRate: number;
+  readonly p50LatencyMs?: number;
+  readonly p95LatencyMs?: number;
+  readonly tokens: number;
+  /** USD, when every model called has a price. */
+  readonly cost?: number;
+  readonly costPerRun?: number;
+  /** All of it in one line, as `lockstep channels` prints it. */
+  readonly text: string;
+}
+
+/** A version a channel routes to, with the health of its routed runs. */
+export interface ChannelVersionHealth {
+  readonly id: string;
+  readonly seq: number;
+  readonly target: 'stable' | 'candidate';
+  /** Percent of the channel's traffic. */
+  readonly share: number;
+  readonly lastHour: ChannelFiguresItem;
+  readonly lastDay: ChannelFiguresItem;
+}
+
+/** `lockstep/channels/health`: what `lockstep channels` shows of one channel. */
+export interface ChannelHealthResult {
+  readonly channel: ChannelItem;
+  /** The versions it routes to now (stable first). */
+  readonly versions: readonly ChannelVersionHealth[];
+  /** Every change, newest first. */
+  readonly history: readonly ChannelChangeItem[];
+}
+export const ChannelHealthRequest = new RequestType<
+  { readonly workflow: string; readonly channel: string },
+  ChannelHealthResult,
+  void
+>('lockstep/channels/health');
+
+/** `lockstep/channels`: a workflow's channels, by name. */
+export const ChannelsRequest = new RequestType<
+  { readonly workflow: string },
+  { readonly channels: readonly ChannelItem[] },
+  void
+>('lockstep/channels');
+
+/** `lockstep/channels/change`: promote, canary (start or change its weight), abort, roll back. */
+export interface ChannelChangeParams {
+  readonly workflow: string;
+  readonly channel: string;
+  readonly action: 'promote' | 'canary' | 'abort' | 'rollback';
+  /** The published number, for promote and canary. */
+  readonly version?: number;
+  /** Percent for the candidate (canary): above 0, at most 100 (100 completes the rollout). */
+  readonly weight?: number;
+  /** An expression over the inputs that keeps a key on one version (canary). */
+  readonly sticky?: string;
+  /**
+   * Thresholds that abort the canary by themselves, as `lockstep canary --abort-if` takes them
+   * (`failure_rate > 5%`, `p95_latency > 2s`, `cost_per_run > 0.02`), over at least 20 runs.
+   * Absent: the canary keeps the ones it has (none for a new one).
+   */
+  readonly abortIf?: readonly string[];
+  readonly message?: string;
+  /** Decide it but do not append it: the confirmation's words. */
+  readonly preview?: boolean;
+  /** Append only if the channel is still at this revision (what the preview was decided on). */
+  readonly expectedRevision?: number;
+}
+export interface ChannelChangeResult {
+  readonly applied: boolean;
+  /** The revision it was decided on (pass it back as `expectedRevision`). */
+  readonly decidedOn: number;
+  /** The channel's targets before and after, in words (`v7 100%` → `v7 90% · v8 10%`). */
+  readonly from: string;
+  readonly to: string;
+  /** The thresholds the channel has after the change, in words. */
+  readonly abortIf?: readonly string[];
+}
+export const ChannelChangeRequest = new RequestType<ChannelChangeParams, ChannelChangeResult, void>(
+  'lockstep/channels/change',
+);

@@ -50,7 +50,13 @@ export class RunSessions {
     // A broken fixtures file stops the run before the workflow is snapshotted.
     const fixtures =
       params.fixtures === undefined ? undefined : await loadFixtures(params.fixtures);
-    const version = await resolveRunnable(this.workspace, store, params.ref);
+    // A channel routes by the run's input (its sticky key), as it does for the CLI.
+    const version = await resolveRunnable(
+      this.workspace,
+      store,
+      params.ref,
+      params.input as { [name: string]: JsonValue },
+    );
     const definition = version.record.definition;
     const provided = params.secrets ?? {};
     const secret = (name: string): string | undefined => provided[name] ?? process.env[name];

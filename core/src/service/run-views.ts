@@ -3,11 +3,11 @@
  * with their effects, totals, where each step is in the definition at its version). Pure: the
  * service reads the store and hands records here.
  */
-import type { RunRecord, RunSummary, StepRecord } from '../model/runs.js';
+import type { RoutingDecision, RunRecord, RunSummary, StepRecord } from '../model/runs.js';
 import type { WorkflowDefinition } from '../model/workflow.js';
-import { parseYamlText } from '../parse/parse-yaml.js';
 import { runTotals, type Prices } from '../replay/compare.js';
 import type { EffectItem, RunDetails, RunItem, StepItem } from './protocol.js';
+import { stepLines } from './step-lines.js';
 
 /** A summary as a list item; `currentStep` for a run in progress. */
 export function runItem(summary: RunSummary, currentStep?: string): RunItem {
@@ -27,6 +27,7 @@ export function runItem(summary: RunSummary, currentStep?: string): RunItem {
     ...(summary.tokens ? { tokens: summary.tokens } : {}),
     ...(summary.parent ? { parent: summary.parent } : {}),
     ...(currentStep === undefined ? {} : { currentStep }),
+    ...(summary.routing ? { routing: summary.routing } : {}),
   };
 }
 
@@ -96,6 +97,7 @@ export function runDetails(
       ? {}
       : { cost: totals.cost }),
     engine: record.header.engine.version,
+    ...(record.header.routing ? { routing: routingItem(record.header.routing) } : {}),
     stepLines: version ? stepLines(version.source, version.definition) : {},
   };
 }
@@ -129,20 +131,14 @@ function stepItem(
   };
 }
 
-/** Each step's lines in a definition's text (1-based, first and last). */
-function stepLines(
-  source: string,
-  definition: WorkflowDefinition,
-): { [step: string]: { line: number; endLine: number } } {
-  const { locator } = parseYamlText(source);
-  const lines: { [step: string]: { line: number; endLine: number } } = {};
-  definition.steps.forEach((step, index) => {
-    const node = locator.node(['steps', index]);
-    if (!node?.range) return;
-    // The node ends where the next one starts: its last line is the one before, unless empty.
-    const start = locator.position(node.range[0]);
-    const end = locator.position(Math.max(node.range[0], node.range[1] - 1));
-    lines[step.id] = { line: start.line, endLine: end.line };
-  });
-  return lines;
+/** A routing decision as the protocol carries it (the chosen version is the run's). */
+function routingItem(routing: RoutingDecision): NonNullable<RunDetails['routing']> {
+  return {
+    channel: routing.channel,
+    revision: routing.revision,
+    bucket: routing.bucket,
+    sticky: routing.sticky,
+    ...(routing.inherited ? { inherited: true } : {}),
+    target: routing.target,
+  };
 }

@@ -44,7 +44,7 @@ export class StoreWatcher {
     if (this.closed) return;
     if (!this.watcher) this.startWatch();
     const now = await this.currentFingerprint();
-    if (!first && now !== this.fingerprint) this.changed(['versions', 'runs']);
+    if (!first && now !== this.fingerprint) this.changed(['baselines', 'versions', 'runs']);
     this.fingerprint = now;
   }
 
@@ -53,9 +53,10 @@ export class StoreWatcher {
       this.watcher = watch(this.storeDir, { recursive: true }, (_event, file) => {
         const name = typeof file === 'string' ? file.split(path.sep).join('/') : '';
         if (name.startsWith('local/runs')) this.changed(['runs']);
+        else if (name.startsWith('baselines')) this.changed(['baselines']);
         else if (name === 'control.jsonl' || name.startsWith('local/versions'))
           this.changed(['versions']);
-        else if (name === '' || name === 'local') this.changed(['versions', 'runs']);
+        else if (name === '' || name === 'local') this.changed(['baselines', 'versions', 'runs']);
       });
       this.watcher.on('error', () => {
         this.watcher?.close();
@@ -78,8 +79,9 @@ export class StoreWatcher {
   }
 
   /**
-   * Sizes and times of what changes when versions or runs are written: the control log, each
-   * workflow's snapshot folder, and the newest day folder of runs (a new run lands there).
+   * Sizes and times of what changes when versions, runs or baselines are written: the control
+   * log, each workflow's snapshot and baseline folders, and the newest day folder of runs (a new
+   * run lands there).
    */
   private async currentFingerprint(): Promise<string> {
     const of = async (relative: string): Promise<string> => {
@@ -94,11 +96,14 @@ export class StoreWatcher {
       (await readdir(path.join(this.storeDir, relative)).catch(() => [] as string[])).sort();
     const workflows = await list('local/versions');
     const days = await list('local/runs');
+    const baselines = await list('baselines');
     const parts = await Promise.all([
       of('control.jsonl'),
       ...workflows.map((name) => of(`local/versions/${name}`)),
       of('local/runs'),
       ...days.slice(-1).map((day) => of(`local/runs/${day}`)),
+      of('baselines'),
+      ...baselines.map((name) => of(`baselines/${name}`)),
     ]);
     return parts.join('|');
   }

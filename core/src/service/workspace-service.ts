@@ -15,6 +15,13 @@ import { WORKFLOW_NAME } from '../model/names.js';
 import type { ContentId } from '../model/content-id.js';
 import { summarizeRun } from '../store/fold-run.js';
 import { currentStepOf, runDetails, runItem } from './run-views.js';
+import {
+  autoAborts,
+  changeChannelFromEditor,
+  channelHealth,
+  channelShares,
+  listChannels,
+} from './channel-views.js';
 import { canonicalJson } from '../hash/canonical.js';
 import { compareRuns } from '../replay/compare.js';
 import type { WorkflowDefinition } from '../model/workflow.js';
@@ -22,6 +29,10 @@ import { parseRef } from '../versions/refs.js';
 import { secretRules } from '../validate/config.js';
 import { validateWorkflowText } from '../validate/validate-workflow.js';
 import type {
+  ChannelChangeParams,
+  ChannelChangeResult,
+  ChannelHealthResult,
+  ChannelItem,
   InputField,
   RunComparison,
   RunInputsResult,
@@ -68,6 +79,7 @@ export class WorkspaceService {
     const publications = store ? await store.listPublications(name) : [];
     const publication = publications.find((p) => p.version === id);
     const latest = publications.at(-1)?.seq;
+    const channels = publication && store ? (await channelShares(store, name)).get(id) : undefined;
     return {
       state: 'valid',
       workflow: name,
@@ -75,6 +87,7 @@ export class WorkspaceService {
       stored: record !== undefined,
       ...(publication ? { seq: publication.seq } : {}),
       ...(latest === undefined ? {} : { latestSeq: latest }),
+      ...(channels ? { channels } : {}),
     };
   }
 
@@ -107,11 +120,46 @@ export class WorkspaceService {
   async versions(workflow: string): Promise<VersionItem[]> {
     const store = await this.existingStore();
     if (!store) return [];
-    const [versions, counts] = await Promise.all([
+    const [versions, counts, shares] = await Promise.all([
       store.listVersions(workflow),
       store.runCountsByVersion(workflow),
+      channelShares(store, workflow),
     ]);
-    return versions.map((v) => ({ ...summaryItem(v), runs: counts.get(v.id) ?? 0 }));
+    return versions.map((v) => {
+      const channels = shares.get(v.id);
+      return { ...summaryItem(v), runs: counts.get(v.id) ?? 0, ...(channels ? { channels } : {}) };
+    });
+  }
+
+  /** See ChannelsRequest. */
+  async channels(workflow: string): Promise<ChannelItem[]> {
+    const store = await this.existingStore();
+    return store ? listChannels(store, workflow) : [];
+  }
+
+  /** See ChannelHealthRequest. */
+  async channelHealth(workflow: string, channel: string): Promise<ChannelHealthResult> {
+    const store = await this.existingStore();
+    if (!store) {
+      throw new LockstepError(
+        'unknown-channel',
+        `${this.workspace.root} has no store yet: ${workflow} has no channel '${channel}'`,
+      );
+    }
+    const prices = (await this.workspace.config()).prices ?? {};
+    return channelHealth(store, workflow, channel, prices, Date.now());
+  }
+
+  /** See ChannelChangeRequest. */
+  async changeChannel(params: ChannelChangeParams): Promise<ChannelChangeResult> {
+    const store = await this.existingStore();
+    if (!store) {
+      throw new RefError(
+        'unknown-version',
+        `${this.workspace.root} has no store yet: publish ${params.workflow} first`,
+      );
+    }
+    return changeChannelFromEditor(this.workspace, store, params);
   }
 
   /** See WorkflowsRequest: files of the workspace and workflows of the store, by name. */
@@ -128,9 +176,10 @@ export class WorkspaceService {
         const file = files.get(name);
         // A file's name may not be a valid workflow name yet (the file has errors): no history.
         if (!store || !WORKFLOW_NAME.test(name)) return { name, ...(file ? { file } : {}) };
-        const [publications, [last]] = await Promise.all([
+        const [publications, [last], autoAborted] = await Promise.all([
           store.listPublications(name),
           store.listRuns({ workflow: name, limit: 1 }),
+          autoAborts(store, name),
         ]);
         const latestSeq = publications.at(-1)?.seq;
         return {
@@ -138,6 +187,7 @@ export class WorkspaceService {
           ...(file ? { file } : {}),
           ...(latestSeq === undefined ? {} : { latestSeq }),
           ...(last ? { lastRun: { status: last.status, startedAt: last.startedAt } } : {}),
+          ...(autoAborted.length > 0 ? { autoAborted } : {}),
         };
       }),
     );
@@ -303,6 +353,15 @@ export class WorkspaceService {
     const store = await this.existingStore();
     if (!store)
       throw new RefError('unknown-workflow', `nothing is stored yet in ${this.workspace.storeDir}`);
+    if (parsed.kind === 'channel') {
+      // The form of a channel's run is its stable version's inputs (a canary's candidate is
+      // checked against its own when the run is routed to it).
+      const stable = (await store.getChannel(parsed.name, parsed.channel))?.targets?.stable;
+      if (stable) {
+        const ref = { kind: 'seq', name: parsed.name, seq: stable.seq } as const;
+        return (await resolveStoredRef(store, ref)).record.definition;
+      }
+    }
     return (await resolveStoredRef(store, parsed)).record.definition;
   }
 

@@ -6,7 +6,13 @@
  */
 import { isContentId, type ContentId } from '../model/content-id.js';
 import { LockstepError } from '../model/errors.js';
-import { checkRunId, checkRunIdPrefix, checkWorkflowName, quoted } from '../model/names.js';
+import {
+  checkChannelName,
+  checkRunId,
+  checkRunIdPrefix,
+  checkWorkflowName,
+  quoted,
+} from '../model/names.js';
 import type { RunHeader } from '../model/runs.js';
 import type { VersionDraft } from './records.js';
 import type { RunQuery } from './store.js';
@@ -45,10 +51,11 @@ export function checkHeader(header: RunHeader): void {
   if (header.parent) checkRunId(header.parent.run);
 }
 
-/** A run query's workflow and version. */
+/** A run query's workflow, version, channel, mode and limit. */
 export function checkQuery(query: RunQuery): void {
   if (query.workflow !== undefined) checkWorkflowName(query.workflow);
   if (query.version !== undefined) checkVersionId(query.version);
+  if (query.channel !== undefined) checkChannelName(query.channel);
   if (query.mode !== undefined && !RUN_MODES.includes(query.mode)) {
     throw new LockstepError(
       'bad-ref',

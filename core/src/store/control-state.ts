@@ -3,12 +3,17 @@
  * head, and any break in the chain. Shared by every store backend so they agree exactly.
  */
 import type { ContentId } from '../model/content-id.js';
+import { LockstepError, RefError } from '../model/errors.js';
+import { checkChannelName, checkWorkflowName } from '../model/names.js';
+import { ChannelBook } from './channel-book.js';
+import { targetVersions, type ChannelChangeRequest, type ChannelState } from './channel-records.js';
 import {
   publicationOf,
   sealEntry,
   type ControlEntry,
   type ControlEntryHead,
   type Publication,
+  type PublishEntry,
   type PublishRequest,
   type VersionRecord,
 } from './records.js';
@@ -25,6 +30,7 @@ export class ControlState {
   private readonly byWorkflow = new Map<string, Publication[]>();
   private readonly byVersion = new Map<ContentId, Publication>();
   private readonly breaks: ChainBreak[] = [];
+  private readonly channelBook = new ChannelBook();
   private headIndex = 0;
   private headHash: ContentId | null = null;
   private count = 0;
@@ -81,6 +87,9 @@ export class ControlState {
       list.push(publication);
       this.byWorkflow.set(entry.workflow, list);
       if (!this.byVersion.has(entry.version)) this.byVersion.set(entry.version, publication);
+    } else {
+      const problem = this.channelBook.apply(entry);
+      if (problem) this.breaks.push({ line, message: problem });
     }
   }
 
@@ -93,7 +102,7 @@ export class ControlState {
    * The entry that would publish `record` next: the workflow's next `seq`, chained to the head.
    * The caller appends it, then folds it in with `apply`.
    */
-  nextPublication(record: VersionRecord, request: PublishRequest): ControlEntry {
+  nextPublication(record: VersionRecord, request: PublishRequest): PublishEntry {
     return sealEntry(
       {
         type: 'publish',
@@ -109,6 +118,66 @@ export class ControlState {
       this.headIndex + 1,
       this.headHash,
     );
+  }
+
+  /**
+   * The entry that would record a channel change, chained to the head, after checking it: the
+   * channel must still be at the revision the change was decided on (compare and swap: callers
+   * hold the store's lock while they check and append), and it may point only at published
+   * versions of its own workflow.
+   * @throws LockstepError `conflict` naming the channel and both revisions; RefError
+   *   `unknown-version` for a version that is not a publication of the workflow.
+   */
+  nextChannelChange(request: ChannelChangeRequest): ControlEntry {
+    checkWorkflowName(request.workflow);
+    checkChannelName(request.channel);
+    const current = this.channelBook.get(request.workflow, request.channel);
+    const revision = current?.revision ?? 0;
+    if (revision !== request.expectedRevision) {
+      const last = current?.history.at(-1);
+      const by = last ? ` (${last.action} by ${last.actor} at ${last.at})` : '';
+      throw new LockstepError(
+        'conflict',
+        `channel '${request.channel}' of ${request.workflow} changed while this change was being made: it is at revision ${revision}${by}, not ${request.expectedRevision}. Nothing was changed; look at \`lockstep channels ${request.workflow}\` and try again`,
+      );
+    }
+    for (const target of targetVersions(request.to)) {
+      const publication = this.byVersion.get(target.version);
+      if (publication?.workflow !== request.workflow || publication.seq !== target.seq) {
+        throw new RefError(
+          'unknown-version',
+          `${target.version} is not ${request.workflow} v${target.seq}: a channel points only at published versions of its workflow (\`lockstep publish\` first)`,
+        );
+      }
+    }
+    return sealEntry(
+      {
+        type: 'channel',
+        at: request.at,
+        actor: request.actor,
+        workflow: request.workflow,
+        channel: request.channel,
+        action: request.action,
+        revision: revision + 1,
+        from: current?.targets ?? null,
+        to: request.to,
+        message: request.message,
+        ...(request.rollsBack === undefined ? {} : { rollsBack: request.rollsBack }),
+        ...(request.trigger === undefined ? {} : { trigger: request.trigger }),
+      },
+      this.headIndex + 1,
+      this.headHash,
+    );
+  }
+
+  /** A channel of a workflow, or undefined when it was never set. */
+  channel(workflow: string, channel: string): ChannelState | undefined {
+    return this.channelBook.get(workflow, channel);
+  }
+
+  /** Every channel of a workflow, by name. */
+  channels(workflow: string): ChannelState[] {
+    return this.channelBook.list(workflow);
   }
 
   /** The next `seq` for a workflow. */

@@ -3,6 +3,7 @@ import type { JsonValue } from '../model/workflow.js';
 import type {
   EffectRecord,
   RecordedError,
+  RoutingDecision,
   RunEvent,
   RunHeader,
   RunRecord,
@@ -74,7 +75,29 @@ export function summarizeRun(record: RunRecord): RunSummary {
     startedAt: header.startedAt,
     ...(record.finishedAt ? { finishedAt: record.finishedAt } : {}),
     ...(header.parent ? { parent: header.parent.run } : {}),
+    ...routingOf(header),
     ...tokensOf(record),
+  };
+}
+
+/**
+ * The channel, bucket and target of the run's routing decision. A decision whose fields are not
+ * of their types (a hand-edited header) is left out: a listing shows nothing rather than
+ * something the run index could not store as it is, so the index and the scan agree.
+ */
+function routingOf(header: RunHeader): Pick<RunSummary, 'routing'> {
+  // Typed as read from the file, not as written: any field may be missing or of another type.
+  const routing = header.routing as Partial<RoutingDecision> | undefined;
+  if (
+    typeof routing?.channel !== 'string' ||
+    typeof routing.bucket !== 'number' ||
+    !Number.isInteger(routing.bucket) ||
+    (routing.target !== 'stable' && routing.target !== 'candidate')
+  ) {
+    return {};
+  }
+  return {
+    routing: { channel: routing.channel, bucket: routing.bucket, target: routing.target },
   };
 }
 

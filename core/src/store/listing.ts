@@ -19,7 +19,8 @@ export function filterRuns(summaries: readonly RunSummary[], query: RunQuery): R
         (query.workflow === undefined || r.workflow === query.workflow) &&
         (query.version === undefined || r.version.id === query.version) &&
         (query.status === undefined || r.status === query.status) &&
-        (query.mode === undefined || r.mode === query.mode),
+        (query.mode === undefined || r.mode === query.mode) &&
+        (query.channel === undefined || r.routing?.channel === query.channel),
     )
     .sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id))
     .slice(0, query.limit ?? 50);

@@ -16,9 +16,21 @@ import { StoreError, TamperedError } from '../model/errors.js';
 import { sha256 } from '../hash/canonical.js';
 import { type ContentId } from '../model/content-id.js';
 import { ControlState } from './control-state.js';
+import {
+  localLine,
+  localLogProblems,
+  parseLocalLog,
+  pinsOf,
+  type LocalEntry,
+  type LocalLogLine,
+  type PinEntry,
+} from './local-log.js';
+import { notPinned, unknownRun } from './pin-errors.js';
 import { countByVersion, filterRuns, newestFirst } from './listing.js';
 import { snapshotsToPrune } from './retention.js';
+import type { ChannelChangeRequest, ChannelState } from './channel-records.js';
 import {
+  controlEntryProblem,
   entryHashProblem,
   makeVersionRecord,
   summarize,
@@ -48,6 +60,8 @@ export class MemoryStore implements Store {
   private readonly entries: ControlEntry[] = [];
   private readonly state = new ControlState();
   private readonly blobs = new Map<ContentId, Uint8Array>();
+  /** The local log's text, as a file would hold it. */
+  private localText = '';
   /** Each run's events, and whether its writer is still open. */
   private readonly runs = new Map<string, { events: RunEvent[]; open: boolean }>();
 
@@ -64,9 +78,7 @@ export class MemoryStore implements Store {
     checkName(name);
     checkVersionId(id);
     const publication = this.state.publicationOfVersion(id);
-    const record = publication
-      ? this.entries[publication.entry - 1]?.record
-      : this.snapshots.get(id);
+    const record = publication ? this.publishedRecord(publication) : this.snapshots.get(id);
     if (!record || record.name !== name) return undefined;
     const problem = versionRecordProblem(record, id);
     if (problem) throw new TamperedError(`memory:${id}`, problem);
@@ -80,7 +92,7 @@ export class MemoryStore implements Store {
       if (record.name === name) byId.set(record.id, summarize(record));
     }
     for (const publication of this.state.publications(name)) {
-      const record = this.entries[publication.entry - 1]!.record;
+      const record = this.publishedRecord(publication)!;
       byId.set(
         record.id,
         summarize(byId.has(record.id) ? this.snapshots.get(record.id)! : record, publication),
@@ -113,6 +125,9 @@ export class MemoryStore implements Store {
         return started?.type === 'run-started' && started.header.version.id === id;
       }),
     );
+    if (removed.length > 0) {
+      this.appendLocal({ workflow: name, removed, at: new Date().toISOString() });
+    }
     for (const id of removed) this.snapshots.delete(id);
     return removed;
   }
@@ -129,6 +144,24 @@ export class MemoryStore implements Store {
     return { publication: this.state.publicationOfVersion(record.id)!, created: true };
   }
 
+  async changeChannel(request: ChannelChangeRequest): Promise<ChannelState> {
+    // One process, one event loop: nothing else can append between the check and the push.
+    const entry = this.state.nextChannelChange(request);
+    this.entries.push(entry);
+    this.state.apply(entry, this.entries.length);
+    return this.state.channel(request.workflow, request.channel)!;
+  }
+
+  async getChannel(workflow: string, channel: string): Promise<ChannelState | undefined> {
+    checkName(workflow);
+    return this.state.channel(workflow, channel);
+  }
+
+  async listChannels(workflow: string): Promise<ChannelState[]> {
+    checkName(workflow);
+    return this.state.channels(workflow);
+  }
+
   async listPublications(name: string): Promise<Publication[]> {
     checkName(name);
     return this.state.publications(name);
@@ -136,7 +169,7 @@ export class MemoryStore implements Store {
 
   async readControlLog(): Promise<ControlEntry[]> {
     this.entries.forEach((entry, i) => {
-      const problem = entryHashProblem(entry) ?? versionRecordProblem(entry.record, entry.version);
+      const problem = controlEntryProblem(entry);
       if (problem) throw new TamperedError(`memory:control log:${i + 1}`, problem);
     });
     return [...this.entries];
@@ -154,7 +187,8 @@ export class MemoryStore implements Store {
           line: i + 1,
           message: hashProblem,
         });
-      const recordProblem = versionRecordProblem(entry.record, entry.version);
+      const recordProblem =
+        entry.type === 'publish' ? versionRecordProblem(entry.record, entry.version) : undefined;
       if (recordProblem)
         problems.push({
           severity: 'error',
@@ -169,6 +203,14 @@ export class MemoryStore implements Store {
       const problem = versionRecordProblem(record, id);
       if (problem) problems.push({ severity: 'error', where: `snapshot ${id}`, message: problem });
     }
+    for (const problem of localLogProblems(parseLocalLog(this.localText))) {
+      problems.push({
+        severity: 'error',
+        where: 'local log',
+        line: problem.line,
+        message: problem.message,
+      });
+    }
     for (const [id, data] of this.blobs) {
       if (sha256(data) !== id)
         problems.push({
@@ -180,7 +222,10 @@ export class MemoryStore implements Store {
     return {
       ok: !problems.some((p) => p.severity === 'error'),
       checked: {
-        versions: new Set([...this.snapshots.keys(), ...this.entries.map((e) => e.version)]).size,
+        versions: new Set([
+          ...this.snapshots.keys(),
+          ...this.entries.flatMap((e) => (e.type === 'publish' ? [e.version] : [])),
+        ]).size,
         entries: this.entries.length,
         blobs: this.blobs.size,
       },
@@ -229,6 +274,40 @@ export class MemoryStore implements Store {
     return [...this.runs.keys()].filter((id) => id.startsWith(prefix)).sort();
   }
 
+  async pinRun(pin: Omit<PinEntry, 'type'>): Promise<void> {
+    checkRunId(pin.run);
+    if (!this.runs.has(pin.run)) throw unknownRun(pin.run);
+    this.appendLocal({ type: 'pin', ...pin });
+  }
+
+  async unpinRun(unpin: { run: string; actor: string; at: string }): Promise<void> {
+    checkRunId(unpin.run);
+    if (!(await this.listPins()).has(unpin.run)) throw notPinned(unpin.run);
+    this.appendLocal({ type: 'unpin', ...unpin });
+  }
+
+  async listPins(): Promise<Map<string, PinEntry>> {
+    return pinsOf(parseLocalLog(this.localText));
+  }
+
+  async removeRuns(ids: readonly string[], meta: { actor: string; at: string }): Promise<string[]> {
+    ids.forEach((id) => checkRunId(id));
+    const removed = ids.filter((id) => this.runs.has(id));
+    if (removed.length === 0) return removed;
+    this.appendLocal({ type: 'prune-runs', removed, ...meta });
+    for (const id of removed) this.runs.delete(id);
+    return removed;
+  }
+
+  async readLocalLog(): Promise<LocalLogLine[]> {
+    return parseLocalLog(this.localText);
+  }
+
+  private appendLocal(entry: LocalEntry): void {
+    const last = this.localText.trimEnd().split('\n').at(-1);
+    this.localText += `${localLine(entry, last === '' ? undefined : last)}\n`;
+  }
+
   async putBlob(data: Uint8Array): Promise<ContentId> {
     const id = sha256(data);
     if (!this.blobs.has(id)) this.blobs.set(id, new Uint8Array(data));
@@ -244,6 +323,11 @@ export class MemoryStore implements Store {
   }
 
   async close(): Promise<void> {}
+
+  private publishedRecord(publication: Publication): VersionRecord | undefined {
+    const entry = this.entries[publication.entry - 1];
+    return entry?.type === 'publish' ? entry.record : undefined;
+  }
 
   private summaries(): RunSummary[] {
     const summaries: RunSummary[] = [];

@@ -5,6 +5,7 @@
 import type { WorkflowDefinition } from '../model/workflow.js';
 import { canonicalJson, contentId, sha256 } from '../hash/canonical.js';
 import { type ContentId } from '../model/content-id.js';
+import type { ChannelChange } from './channel-records.js';
 
 /** The git state a version was stored or published from. */
 export interface GitInfo {
@@ -94,8 +95,13 @@ export interface PublishEntry extends EntryBase {
   readonly record: VersionRecord;
 }
 
-/** An entry of the hash-chained control log (channel changes will join publications). */
-export type ControlEntry = PublishEntry;
+/** A change of a channel in the control log (see channel-records.ts). */
+export interface ChannelEntry extends EntryBase, ChannelChange {
+  readonly type: 'channel';
+}
+
+/** An entry of the hash-chained control log: a publication or a channel change. */
+export type ControlEntry = PublishEntry | ChannelEntry;
 
 /**
  * An entry without the version record a publication embeds: what a reader keeps in memory for
@@ -109,13 +115,15 @@ export type ControlEntryHead = ControlEntry extends infer E
 
 /** The entry's head: everything but an embedded version record. */
 export function entryHead(entry: ControlEntry): ControlEntryHead {
+  if (entry.type !== 'publish') return entry;
   const { record: _record, ...head } = entry;
   return head;
 }
 
 /** A control-log entry before its position in the chain is known. */
-export type ControlEntryBody = Omit<PublishEntry, keyof EntryBase> &
-  Pick<EntryBase, 'at' | 'actor'>;
+export type ControlEntryBody =
+  | (Omit<PublishEntry, keyof EntryBase> & Pick<EntryBase, 'at' | 'actor'>)
+  | (Omit<ChannelEntry, keyof EntryBase> & Pick<EntryBase, 'at' | 'actor'>);
 
 /** Builds the immutable record for a draft: computes its id and checksum. */
 export function makeVersionRecord(draft: VersionDraft): VersionRecord {
@@ -161,13 +169,16 @@ export function versionRecordProblem(record: unknown, expectedId?: ContentId): s
 }
 
 /** Completes an entry body with its chain position and hash. */
-export function sealEntry(
-  body: ControlEntryBody,
+export function sealEntry<B extends ControlEntryBody>(
+  body: B,
   index: number,
   prev: ContentId | null,
-): ControlEntry {
+): Extract<ControlEntry, { type: B['type'] }> {
   const unsealed = { index, prev, ...body };
-  return { ...unsealed, hash: sha256(canonicalJson(unsealed)) } as ControlEntry;
+  return { ...unsealed, hash: sha256(canonicalJson(unsealed)) } as unknown as Extract<
+    ControlEntry,
+    { type: B['type'] }
+  >;
 }
 
 /** Why an entry's hash does not match its content, or undefined when it does. */
@@ -205,4 +216,15 @@ export function summarize(record: VersionRecord, publication?: Publication): Ver
     author: record.author,
     ...(publication ? { publication } : {}),
   };
+}
+
+/**
+ * Why an entry is not what it claims, or undefined: its hash, and for a publication the hashes of
+ * the version record it embeds.
+ */
+export function controlEntryProblem(entry: ControlEntry): string | undefined {
+  return (
+    entryHashProblem(entry) ??
+    (entry.type === 'publish' ? versionRecordProblem(entry.record, entry.version) : undefined)
+  );
 }

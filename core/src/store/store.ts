@@ -12,6 +12,8 @@ import type {
   RunStatus,
   RunSummary,
 } from '../model/runs.js';
+import type { ChannelChangeRequest, ChannelState } from './channel-records.js';
+import type { LocalLogLine, PinEntry } from './local-log.js';
 import type {
   ControlEntry,
   Publication,
@@ -55,6 +57,11 @@ export interface RunQuery {
   readonly status?: RunStatus;
   /** Runs answered this way only: live, scripted, replay, replay-against. */
   readonly mode?: RunMode['kind'];
+  /**
+   * Runs this channel routed only (their summary's `routing.channel`): a run of `name@production`
+   * is one; a run of `name@2`, one replayed, or one recorded before channels is not.
+   */
+  readonly channel?: string;
   /** At most this many (default 50), newest first. */
   readonly limit?: number;
 }
@@ -115,6 +122,21 @@ export interface Store {
    */
   publish(request: PublishRequest): Promise<{ publication: Publication; created: boolean }>;
 
+  /**
+   * Appends a channel change to the control log, under the same cross-process lock as publishing,
+   * after checking that the channel is still at `request.expectedRevision` (compare and swap).
+   * @returns the channel after the change.
+   * @throws LockstepError `conflict` when another change came first; RefError `unknown-version`
+   *   when a target is not a published version of the workflow; StoreError as `publish`.
+   */
+  changeChannel(request: ChannelChangeRequest): Promise<ChannelState>;
+
+  /** A workflow's channel as the control log says now, or undefined when it was never set. */
+  getChannel(workflow: string, channel: string): Promise<ChannelState | undefined>;
+
+  /** Every channel of a workflow, by name. */
+  listChannels(workflow: string): Promise<ChannelState[]>;
+
   /** The publications of `name`, by ascending `seq`. */
   listPublications(name: string): Promise<Publication[]>;
 
@@ -150,6 +172,37 @@ export interface Store {
 
   /** Ids of runs starting with `prefix` (for short ids typed by people). */
   findRunIds(prefix: string): Promise<string[]>;
+
+  /**
+   * Pins a run (kept by `lockstep prune`), recorded in the local log.
+   * @throws LockstepError `unknown-run` when there is no such run.
+   */
+  pinRun(pin: Omit<PinEntry, 'type'>): Promise<void>;
+
+  /**
+   * Unpins a run, recorded in the local log.
+   * @throws LockstepError `invalid-change` when the run is not pinned.
+   */
+  unpinRun(unpin: {
+    readonly run: string;
+    readonly actor: string;
+    readonly at: string;
+  }): Promise<void>;
+
+  /** The pinned runs, by id. */
+  listPins(): Promise<Map<string, PinEntry>>;
+
+  /**
+   * Removes runs' data (the prune is logged in the local log first). The caller chose them: the
+   * store removes what it is given that exists, and returns those ids.
+   */
+  removeRuns(
+    ids: readonly string[],
+    meta: { readonly actor: string; readonly at: string },
+  ): Promise<string[]>;
+
+  /** The local log (prunes and pins), oldest first, with each line's chain hash. */
+  readLocalLog(): Promise<LocalLogLine[]>;
 
   /** Stores bytes under their sha256; storing the same bytes again is a no-op. */
   putBlob(data: Uint8Array): Promise<ContentId>;

@@ -48,6 +48,8 @@ export interface WorkflowCall {
   readonly range: Range;
   /** Set when the call pins a version (`version: 3`): then the workspace file is not what runs. */
   readonly pinned: boolean;
+  /** The channel it is pinned to (`version: production`), with where the name is. */
+  readonly channel?: { readonly name: string; readonly range: Range };
   /** The inputs it gives, by name, with where each is; undefined when `inputs` is no mapping. */
   readonly inputs?: readonly CallInput[];
   /** Where a missing input is reported: the `inputs` key, or the called name without one. */
@@ -79,7 +81,7 @@ interface ExpressionSite {
 }
 
 /** The codes reported as warnings: they do not stop a snapshot, a publication or a run. */
-const WARNINGS = new Set<DiagnosticCode>(['unused-input', 'channels-planned']);
+const WARNINGS = new Set<DiagnosticCode>(['unused-input']);
 
 /** Runs every semantic check on a schema-valid definition. */
 export function semanticDiagnostics(
@@ -235,14 +237,6 @@ class SemanticChecker {
       this.checkExpressionsIn(env, [...path, 'shell', 'env'], inside);
     }
     if (step.workflow) {
-      const pin = step.workflow.version;
-      if (typeof pin === 'string' && CHANNEL_NAME.test(pin)) {
-        this.report(
-          'channels-planned',
-          [...path, 'workflow', 'version'],
-          `'${pin}' names a channel, and channels are not set up yet (they are planned): pin a published number (version: 3) or sha256:<prefix>, or leave version out to call the workspace's file`,
-        );
-      }
       this.checkExpressionsIn(step.workflow.inputs, [...path, 'workflow', 'inputs'], inside);
       const inputsPath = [...path, 'workflow', 'inputs'];
       const given = step.workflow.inputs;
@@ -251,6 +245,14 @@ class SemanticChecker {
         stepId: step.id,
         range: this.locator.range([...path, 'workflow', 'name']),
         pinned: step.workflow.version !== undefined,
+        ...(typeof step.workflow.version === 'string' && CHANNEL_NAME.test(step.workflow.version)
+          ? {
+              channel: {
+                name: step.workflow.version,
+                range: this.locator.range([...path, 'workflow', 'version']),
+              },
+            }
+          : {}),
         // Absent: none given. Present but dropped (not a mapping, a schema error): unknown.
         ...(given === undefined && this.locator.node(inputsPath) === null
           ? { inputs: [] }

@@ -203,3 +203,34 @@ function shortestPath(
   }
   return undefined;
 }
+
+/**
+ * Calls pinned to a channel the store does not know (`channels`: the names of the store's
+ * channels), keyed by file: a warning, since the channel may be set later (`lockstep promote`).
+ */
+export function channelDiagnostics(
+  entries: readonly WorkspaceEntry[],
+  channels: readonly string[],
+): Map<string, Diagnostic[]> {
+  const out = new Map<string, Diagnostic[]>();
+  const known = new Set(channels);
+  for (const entry of entries) {
+    for (const call of entry.summary.calls) {
+      if (!call.channel || known.has(call.channel.name)) continue;
+      const listed =
+        channels.length === 0
+          ? 'the store has no channels yet'
+          : `channels: ${channels.join(', ')}`;
+      out.set(entry.file, [
+        ...(out.get(entry.file) ?? []),
+        {
+          code: 'unknown-channel',
+          severity: 'warning',
+          message: `steps.${call.stepId}.workflow.version: no channel '${call.channel.name}' in the store (${listed})${didYouMean(call.channel.name, channels)}; set it with \`lockstep promote ${call.name}@<n> --channel ${call.channel.name}\``,
+          range: call.channel.range,
+        },
+      ]);
+    }
+  }
+  return out;
+}

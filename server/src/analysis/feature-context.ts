@@ -1,13 +1,13 @@
 /**
  * What a feature handler receives: the analysis of the document it was asked about, and a view
- * of the rest of its workspace (other files' validations, channel names).
+ * of the rest of its workspace (other files' validations, the store's channels).
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ValidatedWorkflow } from '../../../core/src/validate/validate-workflow.js';
-import type { ChannelSource } from '../store-channels.js';
+import { NO_CHANNELS, type ChannelSource, type StoreChannels } from '../store-channels.js';
 import { documentKey } from '../uris.js';
 import type { ValidationCache } from '../validation/validation-cache.js';
 import type { WorkspaceModel } from '../workspace/workspace-model.js';
@@ -28,8 +28,8 @@ export interface FeatureContext {
   readonly scope: WorkspaceScope;
   /** Every workflow file of the workspace (this one included), validated (cached). */
   files(): WorkspaceFile[];
-  /** The channel names of the workspace's store. */
-  channelNames(): Promise<readonly string[]>;
+  /** The channels of the workspace's store (none without a store). */
+  channels(): Promise<StoreChannels>;
   /**
    * The workspace's `.lockstep/config.yaml` as the editor has it (the open document's text, else
    * the file's); undefined for a file that does not exist, or a workspace without a store.
@@ -70,8 +70,8 @@ export class FeatureContexts {
           ...file,
           validated: cache.validate(file.key, file.text, scope.settings),
         })),
-      channelNames: () =>
-        scope.storeDir === undefined ? Promise.resolve([]) : channels(scope.storeDir),
+      channels: () =>
+        scope.storeDir === undefined ? Promise.resolve(NO_CHANNELS) : channels(scope.storeDir),
       configText: () => {
         const file = scope.configFile;
         if (file === undefined) return undefined;

@@ -116,7 +116,7 @@ async function valueItems(
       .map((name) => item(name, CompletionItemKind.File, 'workflow'));
   }
   if (inStep && third === 'workflow' && fourth === 'version') {
-    return (await context.channelNames()).map((name) =>
+    return (await context.channels()).names.map((name) =>
       item(name, CompletionItemKind.EnumMember, 'channel'),
     );
   }

@@ -1,7 +1,7 @@
 /**
  * Hover: for a step reference, the step's kind and a one-line summary (model and first prompt
- * line, method and URL…); for inputs, models and workflow names, what they are; for a key, its
- * description from the schema.
+ * line, method and URL…); for inputs, models and workflow names, what they are; for a channel a
+ * call is pinned to, where it points (channel-hover.ts); for a key, its description from the schema.
  */
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { MarkupKind, type Hover } from 'vscode-languageserver';
@@ -12,12 +12,15 @@ import { scalarValue, type OutlineStep } from '../analysis/outline.js';
 import { descriptionOf, schemaAt } from '../analysis/schema-at-path.js';
 import { symbolAt, type SymbolKindName } from '../analysis/symbol-at.js';
 import { offsetsToRange } from '../lsp-ranges.js';
+import { channelHover } from './channel-hover.js';
 
 /** How much of a prompt or URL a one-line summary shows. */
 const SUMMARY_LENGTH = 80;
 
 /** The hover at `offset`, or null where there is nothing to say. */
-export function hover(context: FeatureContext, offset: number): Hover | null {
+export async function hover(context: FeatureContext, offset: number): Promise<Hover | null> {
+  const channel = await channelHover(context, offset);
+  if (channel) return channel;
   const { analysis } = context;
   const symbol = symbolAt(analysis, offset);
   const markdown = symbol

@@ -15,7 +15,11 @@ import type { Connection, TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseConfigText } from '../../../core/src/validate/config.js';
 import { compareDiagnostics } from '../../../core/src/model/diagnostics.js';
-import { workspaceDiagnostics } from '../../../core/src/validate/workspace-checks.js';
+import {
+  channelDiagnostics,
+  workspaceDiagnostics,
+} from '../../../core/src/validate/workspace-checks.js';
+import type { ChannelSource } from '../store-channels.js';
 import { errorText } from '../error-text.js';
 import { ValidatedNotification, type ValidatedParams } from '../protocol.js';
 import { documentKey, uriToPath } from '../uris.js';
@@ -35,6 +39,8 @@ export interface ValidationManagerOptions {
   readonly model: WorkspaceModel;
   readonly cache: ValidationCache;
   readonly log: (message: string) => void;
+  /** The store's channels, for calls pinned to a channel. */
+  readonly channels: ChannelSource;
 }
 
 /** Schedules validations and publishes their diagnostics (see the module comment). */
@@ -160,10 +166,26 @@ export class ValidationManager {
       }
       results.push({ file, validated: cache.validate(file.key, file.text, scope.settings) });
     }
-    const extra = workspaceDiagnostics(
-      results.map((r) => ({ file: r.file.key, summary: r.validated.summary })),
-      (key) => scope.describe(key),
-    );
+    const entries = results.map((r) => ({ file: r.file.key, summary: r.validated.summary }));
+    const extra = workspaceDiagnostics(entries, (key) => scope.describe(key));
+    if (entries.some((e) => e.summary.calls.some((call) => call.channel))) {
+      const channels =
+        scope.storeDir === undefined
+          ? []
+          : await this.options.channels(scope.storeDir).then(
+              (read) => read.names,
+              (error: unknown) => {
+                this.options.log(`reading the store's channels failed: ${String(error)}`);
+                return undefined;
+              },
+            );
+      // Unreadable: no warning rather than a wrong one.
+      if (channels) {
+        for (const [file, found] of channelDiagnostics(entries, channels)) {
+          extra.set(file, [...(extra.get(file) ?? []), ...found]);
+        }
+      }
+    }
     const uriOf = new Map(files.map((f) => [f.key, f.uri]));
     for (const { file, validated } of results) {
       if (!file.open) continue;

@@ -148,7 +148,10 @@ export class WorkspaceModel {
     return scope;
   }
 
-  /** Applies watched-file events to the disk copies; returns the scopes that changed. */
+  /**
+   * Applies watched-file events to the disk copies; returns the scopes that changed (a changed
+   * control log changes its scope too: its channels are what pinned calls are checked against).
+   */
   async applyFileEvents(events: readonly FileEvent[]): Promise<Set<WorkspaceScope>> {
     const changed = new Set<WorkspaceScope>();
     for (const event of events) {
@@ -157,6 +160,9 @@ export class WorkspaceModel {
       for (const scope of this.allScopes()) {
         if (file === scope.configFile) {
           await this.readConfig(scope);
+          changed.add(scope);
+        } else if (file === scope.controlLog) {
+          // Channels changed (a promote from the CLI, say): the check reads them again itself.
           changed.add(scope);
         } else if (
           WORKFLOW_FILE.test(file) &&

@@ -1,5 +1,6 @@
 /** One workspace as the language server sees it: a root, its workflow files on disk, its settings. */
 import path from 'node:path';
+import { storeLayout } from '../../../core/src/node/store/files/layout.js';
 import type { ValidationSettings } from '../../../core/src/validate/config.js';
 
 /** A workspace root, its disk files and its env allow-list; files are keyed by path. */
@@ -24,6 +25,11 @@ export class WorkspaceScope {
   /** The settings file, whose `env.allow` expressions may read. */
   get configFile(): string | undefined {
     return this.storeDir === undefined ? undefined : path.join(this.storeDir, 'config.yaml');
+  }
+
+  /** The store's control log, whose channel changes calls pinned to a channel are checked against. */
+  get controlLog(): string | undefined {
+    return this.storeDir === undefined ? undefined : storeLayout(this.storeDir).controlLog;
   }
 
   /** Whether `file` (absolute) lies under the root. */

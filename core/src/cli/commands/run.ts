@@ -6,7 +6,8 @@ import { shortId } from '../../model/content-id.js';
 import { loadFixtures, resolveRunnable, runResolved } from '../../node/services/run-service.js';
 import { Workspace } from '../../node/workspace/workspace.js';
 import type { RunEvent } from '../../model/runs.js';
-import { looksLikeFile } from '../../versions/refs.js';
+import { looksLikeFile, parseRef } from '../../versions/refs.js';
+import type { Store } from '../../store/store.js';
 import type { CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { cancelOnInterrupt } from '../interrupt.js';
@@ -20,6 +21,7 @@ export interface RunOptions {
   readonly inputFile?: string;
   readonly fixtures?: string;
   readonly allowShell?: boolean;
+  readonly allowRetired?: boolean;
   readonly json?: boolean;
   /** Run `refB` too, at the same time on the same input, and compare the two runs. */
   readonly sideBySide?: boolean;
@@ -50,7 +52,11 @@ export async function runCommand(
     if ((options.sideBySide === true) !== (options.refB !== undefined)) {
       throw new UsageError('compare two versions with: lockstep run --side-by-side <refA> <refB>');
     }
-    const version = await resolveRunnable(workspace, store, ref);
+    // A channel routes by the input, which is typed by a version's definition: the stable one's.
+    const typing = await inputTyping(store, ref);
+    const version = typing
+      ? await resolveRunnable(workspace, store, ref, await collectInputs(typing, options))
+      : await resolveRunnable(workspace, store, ref);
     const input = await collectInputs(version.record.definition, options);
     const progress =
       !options.json && process.stderr.isTTY ? progressPrinter(context.output) : undefined;
@@ -58,6 +64,7 @@ export async function runCommand(
       input,
       ...(fixtures ? { fixtures } : {}),
       allowShell: options.allowShell === true,
+      allowRetired: options.allowRetired === true,
       signal: interrupt.signal,
       ...(progress ? { onEvent: (event: RunEvent, run: string) => progress(event, run) } : {}),
     };
@@ -76,13 +83,16 @@ export async function runCommand(
     }
     const result = await runResolved(workspace, store, version, runOptions);
     const seq = result.version.seq;
+    const routed = result.routing
+      ? `  (channel ${result.routing.channel} r${result.routing.revision}: ${result.routing.target}, bucket ${result.routing.bucket}${result.routing.sticky ? ', sticky' : result.routing.inherited ? ", parent's" : ', random'})`
+      : '';
     const versionText =
       seq === undefined ? shortId(result.version.id) : `v${seq} (${shortId(result.version.id)})`;
     if (options.json) {
       printJson(context.output, { ...result, store: store.info.location });
     } else {
       context.output.out(`Run ${result.id}`);
-      context.output.out(`  workflow  ${version.record.name} ${versionText}`);
+      context.output.out(`  workflow  ${version.record.name} ${versionText}${routed}`);
       context.output.out(`  status    ${result.status}`);
       if (result.error) context.output.out(`  error     ${result.error.message}`);
       context.output.out(
@@ -101,6 +111,15 @@ export async function runCommand(
     interrupt.dispose();
     await store.close();
   }
+}
+
+/** For a channel ref: the definition of the channel's stable version, to type the inputs by. */
+async function inputTyping(store: Store, ref: string): Promise<WorkflowDefinition | undefined> {
+  if (looksLikeFile(ref)) return undefined;
+  const parsed = parseRef(ref);
+  if (parsed.kind !== 'channel') return undefined;
+  const stable = (await store.getChannel(parsed.name, parsed.channel))?.targets?.stable;
+  return stable ? (await store.getVersion(parsed.name, stable.version))?.definition : undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 /** `lockstep runs <name>`: a workflow's run history, newest first. */
 import { shortId } from '../../model/content-id.js';
 import { UsageError } from '../../model/errors.js';
+import { checkChannelName } from '../../model/names.js';
 import type { RunStatus } from '../../model/runs.js';
 import { parseRef } from '../../versions/refs.js';
 import { resolveStoredRef } from '../../versions/resolve.js';
@@ -11,6 +12,8 @@ import { printJson, shortTime } from '../output.js';
 export interface RunsOptions {
   readonly version?: string;
   readonly status?: string;
+  /** Only runs this channel routed. */
+  readonly channel?: string;
   readonly limit?: string;
   readonly json?: boolean;
 }
@@ -34,6 +37,7 @@ export async function runsCommand(
   if (options.status !== undefined && !STATUSES.includes(options.status as RunStatus)) {
     throw new UsageError(`--status ${options.status}: use one of ${STATUSES.join(', ')}`);
   }
+  if (options.channel !== undefined) checkChannelName(options.channel);
   const store = await openCurrentStore(context);
   try {
     let version: string | undefined;
@@ -49,6 +53,7 @@ export async function runsCommand(
       workflow: name,
       ...(version ? { version: version as `sha256:${string}` } : {}),
       ...(options.status ? { status: options.status as RunStatus } : {}),
+      ...(options.channel === undefined ? {} : { channel: options.channel }),
       limit,
     });
     if (options.json) {
@@ -56,9 +61,9 @@ export async function runsCommand(
       return EXIT.ok;
     }
     if (runs.length === 0) {
-      context.output.out(
-        `No runs of ${name}${options.status ? ` with status ${options.status}` : ''} in ${store.info.location}`,
-      );
+      const status = options.status ? ` with status ${options.status}` : '';
+      const channel = options.channel === undefined ? '' : ` routed by ${options.channel}`;
+      context.output.out(`No runs of ${name}${status}${channel} in ${store.info.location}`);
       return EXIT.ok;
     }
     for (const run of runs) {
@@ -67,8 +72,10 @@ export async function runsCommand(
         run.finishedAt === undefined
           ? ''
           : `  ${Date.parse(run.finishedAt) - Date.parse(run.startedAt)} ms`;
+      // The channel that routed the run and where it sent it; the bucket is in --json.
+      const routed = run.routing ? `  ${run.routing.channel}·${run.routing.target}` : '';
       context.output.out(
-        `${run.id}  ${shortTime(run.startedAt)}  ${v.padEnd(19)}  ${run.status.padEnd(11)} ${run.mode}${took}`,
+        `${run.id}  ${shortTime(run.startedAt)}  ${v.padEnd(19)}  ${run.status.padEnd(11)} ${run.mode}${routed}${took}`,
       );
     }
     return EXIT.ok;

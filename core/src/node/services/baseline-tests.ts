@@ -32,6 +32,12 @@ export interface BaselineTestOptions {
   /** Cancels the whole test (Ctrl-C). */
   readonly signal?: AbortSignal;
   readonly secret?: (name: string) => string | undefined;
+  /** Lets `shell` steps run on a live miss (default: refused). */
+  readonly allowShell?: boolean;
+  /** Only the baselines of these runs (ids), when given; every baseline otherwise. */
+  readonly only?: readonly string[];
+  /** Told as each baseline's replay starts. */
+  readonly onStart?: (baseline: BaselineSummary) => void;
   /** Told of each result as it is known. */
   readonly onResult?: (result: BaselineTestResult) => void;
 }
@@ -67,6 +73,8 @@ export interface BaselineTestResult {
   readonly message?: string;
   /** The replay, recorded as a run (absent when it could not start). */
   readonly replay?: string;
+  /** How the replay ended (absent when it could not start). */
+  readonly replayStatus?: RunRecord['status'];
   readonly verdict?: BaselineVerdict;
   readonly durationMs: number;
 }
@@ -91,8 +99,26 @@ export async function testBaselines(
   options: BaselineTestOptions = {},
 ): Promise<BaselineTestReport> {
   const version = await resolveRunnable(workspace, store, ref);
+  return testBaselinesOf(workspace, store, version, options);
+}
+
+/**
+ * Replays the baselines of `version`'s workflow (those of `options.only`, if given) against it
+ * and judges each.
+ * @throws InvalidDefinitionError for a fixtures file that cannot be used; BaselineError naming a
+ *   damaged baseline file.
+ */
+export async function testBaselinesOf(
+  workspace: Workspace,
+  store: Store,
+  version: ResolvedVersion,
+  options: BaselineTestOptions = {},
+): Promise<BaselineTestReport> {
   const workflow = version.record.name;
-  const baselines = await new BaselineFiles(workspace.storeDir).list(workflow);
+  const only = options.only === undefined ? undefined : new Set(options.only);
+  const baselines = (await new BaselineFiles(workspace.storeDir).list(workflow)).filter(
+    (stored) => only === undefined || only.has(stored.baseline.run.header.id),
+  );
   const fixtures =
     options.fixtures === undefined ? undefined : await loadFixtures(options.fixtures);
   const config = await workspace.config();
@@ -102,6 +128,7 @@ export async function testBaselines(
   const results: BaselineTestResult[] = [];
   for (const stored of baselines) {
     if (options.signal?.aborted) break;
+    options.onStart?.(baselineSummary(stored));
     const result = await testOne(workspace, store, version, stored, ruleOf, {
       ...options,
       ...(fixtures ? { loaded: fixtures } : {}),
@@ -146,6 +173,7 @@ async function testOne(
       ...(options.onMiss ? { onMiss: options.onMiss } : {}),
       ...(options.loaded ? { fixtures: options.loaded } : {}),
       ...(options.secret ? { secret: options.secret } : {}),
+      ...(options.allowShell ? { allowShell: true } : {}),
       signal,
     });
     const verdict = judgeReplay(
@@ -167,6 +195,7 @@ async function testOne(
       pass: verdict.pass && !timedOut,
       ...(message === undefined ? {} : { message }),
       replay: report.replay.id,
+      replayStatus: report.replay.status,
       verdict,
       durationMs: Math.round(performance.now() - started),
     };

@@ -19,7 +19,10 @@ import { ScriptedExecutor } from '../../providers/scripted-executor.js';
 import type { EffectExecutor } from '../../runs/recording-host.js';
 import { secretAccess } from '../../runs/secret-access.js';
 import type { RunEvent, RunMode } from '../../model/runs.js';
-import { runVersion, type RunResult } from '../../runs/runner.js';
+import { runVersion, type ChildCall, type RunResult } from '../../runs/runner.js';
+import { resolveChannel, type RoutedVersion } from '../../channels/resolve-channel.js';
+import { checkCanaryHealth } from '../../channels/health.js';
+import { assertExecutable, DEFAULT_VERSIONS_KEPT } from '../../channels/version-states.js';
 import type { Store } from '../../store/store.js';
 import { parseRef } from '../../versions/refs.js';
 import { resolveStoredRef, saveAndResolve, type ResolvedVersion } from '../../versions/resolve.js';
@@ -45,6 +48,8 @@ export interface RunRefOptions {
   readonly secret?: (name: string) => string | undefined;
   /** Where environment variables come from (default: this process's environment). */
   readonly env?: (name: string) => string | undefined;
+  /** Run a retired published version anyway (see channels/version-states.ts). Default false. */
+  readonly allowRetired?: boolean;
   /** Retry and transport knobs for model and HTTP calls. */
   readonly fetchPolicy?: FetchPolicy;
 }
@@ -60,25 +65,35 @@ export async function runRef(
   ref: string,
   options: RunRefOptions = {},
 ): Promise<RunResult> {
-  return runResolved(workspace, store, await resolveRunnable(workspace, store, ref), options);
+  return runResolved(
+    workspace,
+    store,
+    await resolveRunnable(workspace, store, ref, options.input ?? {}),
+    options,
+  );
 }
 
 /** Runs a version already resolved (see `resolveRunnable`); otherwise as `runRef`. */
 export async function runResolved(
   workspace: Workspace,
   store: Store,
-  version: ResolvedVersion,
+  version: ResolvedVersion & { readonly routing?: RoutedVersion['routing'] },
   options: RunRefOptions = {},
 ): Promise<RunResult> {
+  if (version.publication && !options.allowRetired) {
+    const keep = (await workspace.config()).retention?.versions ?? DEFAULT_VERSIONS_KEPT;
+    await assertExecutable(store, version.record.name, version.record.id, keep);
+  }
   const live = await liveExecutor(workspace, options);
   const { executor, mode } = await chooseExecutor(live, options.fixtures, workspace.root);
   const secrets = secretAccess(
     await workspace.config(),
     options.secret ?? ((name) => process.env[name]),
   );
-  return runVersion({
+  const result = await runVersion({
     store,
     version,
+    ...(version.routing ? { routing: version.routing } : {}),
     input: options.input ?? {},
     executor,
     ...secrets,
@@ -86,9 +101,16 @@ export async function runResolved(
     mode,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-    resolveChild: (workflow, pin) => resolveChild(workspace, store, workflow, pin),
+    resolveChild: (workflow, pin, call) => resolveChild(workspace, store, workflow, pin, call),
     writer: thisProcess(),
   });
+  // A canary's health is checked as its routed runs finish (see channels/health.ts).
+  if (version.routing?.target === 'candidate') {
+    await checkCanaryHealth(store, version.record.name, version.routing.channel, {
+      prices: (await workspace.config()).prices ?? {},
+    });
+  }
+  return result;
 }
 
 /** The writer identity of this process, to tell its running runs from interrupted ones. */
@@ -115,16 +137,21 @@ export async function liveExecutor(
 }
 
 /**
- * The version a ref names: a workflow file's current content (snapshotted first), or a stored
- * version (`name@3`, `name@sha256:…`).
+ * The version a ref names: a workflow file's current content (snapshotted first), a stored
+ * version (`name@3`, `name@sha256:…`), or the one a channel routes `input` to (`name@production`,
+ * with the routing decision the run records).
  */
 export async function resolveRunnable(
   workspace: Workspace,
   store: Store,
   ref: string,
-): Promise<ResolvedVersion> {
+  input: { readonly [name: string]: JsonValue } = {},
+): Promise<ResolvedVersion & { readonly routing?: RoutedVersion['routing'] }> {
   const parsed = parseRef(ref);
   if (parsed.kind === 'file') return snapshotFile(workspace, store, parsed.path);
+  if (parsed.kind === 'channel') {
+    return resolveChannel(store, parsed.name, parsed.channel, { input });
+  }
   return resolveStoredRef(store, parsed);
 }
 
@@ -142,7 +169,8 @@ export async function resolveChild(
   store: Store,
   workflow: string,
   pin: number | string | undefined,
-): Promise<ResolvedVersion> {
+  call: ChildCall = { input: {} },
+): Promise<ResolvedVersion & { readonly routing?: RoutedVersion['routing'] }> {
   if (pin === undefined) {
     const results = await workspace.validate();
     const file = results.find((r) => r.validated.summary.name === workflow);
@@ -157,6 +185,15 @@ export async function resolveChild(
         file.diagnostics.filter((d) => d.severity === 'error'),
       );
     return snapshotFile(workspace, store, file.file);
+  }
+  const parsed = parseRef(`${workflow}@${pin}`);
+  if (parsed.kind === 'channel') {
+    // The channel's sticky key reads the child's inputs; without one the child takes its
+    // parent's bucket, so one parent run sees one version.
+    return resolveChannel(store, workflow, parsed.channel, {
+      input: call.input,
+      ...(call.parentRouting ? { parentBucket: call.parentRouting.bucket } : {}),
+    });
   }
   return resolveRunnable(workspace, store, `${workflow}@${pin}`);
 }

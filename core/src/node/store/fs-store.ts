@@ -30,12 +30,21 @@ import { StoreError, TamperedError } from '../../model/errors.js';
 import { isContentId, type ContentId } from '../../model/content-id.js';
 import { sha256 } from '../../hash/canonical.js';
 import { ControlState } from '../../store/control-state.js';
+import {
+  localLogProblems,
+  pinsOf,
+  type LocalLogLine,
+  type PinEntry,
+} from '../../store/local-log.js';
+import { notPinned, unknownRun } from '../../store/pin-errors.js';
+import type { ChannelChangeRequest, ChannelState } from '../../store/channel-records.js';
 import { countByVersion, filterRuns, newestFirst } from '../../store/listing.js';
 import { snapshotsToPrune } from '../../store/retention.js';
 import type { RunHeader, RunRecord, RunSummary } from '../../model/runs.js';
 import { RunJournals } from './files/run-journals.js';
 import { StoreIndex } from './index/store-index.js';
 import {
+  controlEntryProblem,
   entryHashProblem,
   makeVersionRecord,
   summarize,
@@ -74,7 +83,7 @@ import {
   type StoreLayout,
 } from './files/layout.js';
 import { withLock } from './files/lock.js';
-import { appendPrune } from './files/prune-log.js';
+import { appendLocal, pruneLogPath, readLocalLog } from './files/prune-log.js';
 import { checkStoreFormat, createStoreFiles } from './files/store-format.js';
 
 export interface OpenFsStoreOptions {
@@ -229,7 +238,7 @@ export class FsStore implements Store {
     );
     if (removed.length === 0) return removed;
     // The prune is logged before the files go, so the log never misses one.
-    await appendPrune(this.layout, { workflow: name, removed, at: new Date().toISOString() });
+    await appendLocal(this.layout, { workflow: name, removed, at: new Date().toISOString() });
     for (const id of removed) await rm(snapshotPath(this.layout, name, id), { force: true });
     return removed;
   }
@@ -252,24 +261,64 @@ export class FsStore implements Store {
     draft: VersionRecord,
     request: PublishRequest,
   ): Promise<{ publication: Publication; created: boolean }> {
-    this.readDelta();
-    if (this.tail) await this.settleTail(this.tail);
+    await this.prepareAppend();
     const existing = this.state.publicationOfVersion(draft.id);
     if (existing) return { publication: existing, created: false };
+    this.refuseBrokenChain('Nothing was published');
+    // The first-seen record (from a snapshot) keeps its original time and author.
+    const record = this.readSnapshotSync(draft.name, draft.id) ?? draft;
+    this.appendEntry(this.state.nextPublication(record, request));
+    return { publication: this.state.publicationOfVersion(record.id)!, created: true };
+  }
+
+  async changeChannel(request: ChannelChangeRequest): Promise<ChannelState> {
+    await this.ensureWritable();
+    return withLock(this.layout.formatFile, this.layout.controlLock, () =>
+      this.exclusive(async () => {
+        await this.prepareAppend();
+        this.refuseBrokenChain('The channel was not changed');
+        // Checked against the state just caught up with, under the lock: compare and swap.
+        this.appendEntry(this.state.nextChannelChange(request));
+        return this.state.channel(request.workflow, request.channel)!;
+      }),
+    );
+  }
+
+  async getChannel(workflow: string, channel: string): Promise<ChannelState | undefined> {
+    checkName(workflow);
+    await this.catchUp();
+    return this.state.channel(workflow, channel);
+  }
+
+  async listChannels(workflow: string): Promise<ChannelState[]> {
+    checkName(workflow);
+    await this.catchUp();
+    return this.state.channels(workflow);
+  }
+
+  /** Catches up under the lock and settles a partial last line, before an append. */
+  private async prepareAppend(): Promise<void> {
+    this.readDelta();
+    if (this.tail) await this.settleTail(this.tail);
+  }
+
+  /** Refuses to extend a log whose chain is broken or whose last entry was edited. */
+  private refuseBrokenChain(nothingDone: string): void {
     const broken = this.state.chainBreaks[0];
     if (broken) {
       throw new StoreError(
         'broken-control-log',
-        `${this.layout.controlLog}:${broken.line}: ${broken.message}. Nothing was published; run \`lockstep verify\` and repair the log from git history first`,
+        `${this.layout.controlLog}:${broken.line}: ${broken.message}. ${nothingDone}; run \`lockstep verify\` and repair the log from git history first`,
       );
     }
-    this.checkHeadIntact();
-    // The first-seen record (from a snapshot) keeps its original time and author.
-    const record = this.readSnapshotSync(draft.name, draft.id) ?? draft;
-    const written = this.log.append(formatLogLine(this.state.nextPublication(record, request)));
+    this.checkHeadIntact(nothingDone);
+  }
+
+  /** Appends (synced) and folds in an entry sealed against the current head. */
+  private appendEntry(entry: ControlEntry): void {
+    const written = this.log.append(formatLogLine(entry));
     this.applyLine(written);
     this.trustedHead = written;
-    return { publication: this.state.publicationOfVersion(record.id)!, created: true };
   }
 
   /**
@@ -344,6 +393,37 @@ export class FsStore implements Store {
     }
   }
 
+  async pinRun(pin: Omit<PinEntry, 'type'>): Promise<void> {
+    checkRunId(pin.run);
+    if (!(await this.runs.read(pin.run))) throw unknownRun(pin.run);
+    await this.ensureWritable();
+    await appendLocal(this.layout, { type: 'pin', ...pin });
+  }
+
+  async unpinRun(unpin: { run: string; actor: string; at: string }): Promise<void> {
+    checkRunId(unpin.run);
+    if (!(await this.listPins()).has(unpin.run)) throw notPinned(unpin.run);
+    await appendLocal(this.layout, { type: 'unpin', ...unpin });
+  }
+
+  async listPins(): Promise<Map<string, PinEntry>> {
+    return pinsOf(await readLocalLog(this.layout));
+  }
+
+  async removeRuns(ids: readonly string[], meta: { actor: string; at: string }): Promise<string[]> {
+    ids.forEach((id) => checkRunId(id));
+    const removed = ids.filter((id) => this.runs.ids().includes(id));
+    if (removed.length === 0) return removed;
+    // Logged before the files go, so the log never misses a removal.
+    await appendLocal(this.layout, { type: 'prune-runs', removed, ...meta });
+    for (const id of removed) await rm(this.runs.file(id), { force: true });
+    return removed;
+  }
+
+  async readLocalLog(): Promise<LocalLogLine[]> {
+    return readLocalLog(this.layout);
+  }
+
   async putBlob(data: Uint8Array): Promise<ContentId> {
     const id = sha256(data);
     await this.ensureWritable();
@@ -397,7 +477,7 @@ export class FsStore implements Store {
   }
 
   /** Refuses to extend a chain whose last entry was edited (its hash no longer matches). */
-  private checkHeadIntact(): void {
+  private checkHeadIntact(nothingDone: string): void {
     const head = this.lines.get(this.state.lastIndex);
     // A head this instance wrote or already checked needs no new hash: catching up compares the
     // last line's bytes with the file every time, so an edit since would have been noticed.
@@ -407,7 +487,7 @@ export class FsStore implements Store {
     if (problem) {
       throw new StoreError(
         'broken-control-log',
-        `${this.layout.controlLog}:${head.line}: the last entry was changed (${problem}). Nothing was published; restore the log from git history`,
+        `${this.layout.controlLog}:${head.line}: the last entry was changed (${problem}). ${nothingDone}; restore the log from git history`,
       );
     }
     this.trustedHead = head;
@@ -422,14 +502,15 @@ export class FsStore implements Store {
   }
 
   private async readPublishedRecord(publication: Publication): Promise<VersionRecord> {
-    const record = this.readCheckedEntry(this.lines.get(publication.entry)!).record;
-    if (record.id !== publication.version) {
+    const entry = this.readCheckedEntry(this.lines.get(publication.entry)!);
+    const record = entry.type === 'publish' ? entry.record : undefined;
+    if (record?.id !== publication.version) {
       throw new TamperedError(
         this.layout.controlLog,
         `entry ${publication.entry} no longer holds ${publication.version}`,
       );
     }
-    return record;
+    return record!;
   }
 
   /**
@@ -438,7 +519,7 @@ export class FsStore implements Store {
    */
   private readCheckedEntry(line: LogLine): ControlEntry {
     const entry = this.readEntry(line);
-    const problem = entryHashProblem(entry) ?? versionRecordProblem(entry.record, entry.version);
+    const problem = controlEntryProblem(entry);
     if (problem) throw new TamperedError(`${this.layout.controlLog}:${line.line}`, problem);
     return entry;
   }
@@ -496,8 +577,8 @@ export async function verifyFsStore(layout: StoreLayout): Promise<VerifyReport> 
       continue;
     }
     entries++;
-    ids.add(entry.version);
-    const problem = entryHashProblem(entry) ?? versionRecordProblem(entry.record, entry.version);
+    if (entry.type === 'publish') ids.add(entry.version);
+    const problem = controlEntryProblem(entry);
     if (problem) {
       problems.push({
         severity: 'error',
@@ -547,6 +628,16 @@ export async function verifyFsStore(layout: StoreLayout): Promise<VerifyReport> 
         });
       }
     }
+  }
+
+  const local = pruneLogPath(layout);
+  for (const problem of localLogProblems(await readLocalLog(layout))) {
+    problems.push({
+      severity: 'error',
+      where: local,
+      line: problem.line,
+      message: problem.message,
+    });
   }
 
   for (const prefix of await readdirIfExists(layout.blobs)) {

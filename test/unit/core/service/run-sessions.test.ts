@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ResponseError } from 'vscode-jsonrpc/node';
 import {
   CompareRequest,
   FileVersionRequest,
@@ -23,25 +22,11 @@ import {
 import { GREET, gitRepo } from '../../../helpers/cli-workspace.js';
 import { hang, json, startFakeServer } from '../../../helpers/fake-http-server.js';
 import { completion, startFakeOpenAi } from '../../../helpers/fake-openai-server.js';
-import { startService, type ServiceProcess } from '../../../helpers/service-process.js';
+import { failure, startService, type ServiceProcess } from '../../../helpers/service-process.js';
 import { pollUntil } from '../../../helpers/store-wait.js';
 
 const FILE = 'greet.workflow.yaml';
 const KEY = 'sk-lockstep-run-sessions-7f3a9c';
-
-/** The data of a request's error, failing when the request succeeds. */
-async function failure(
-  promise: Promise<unknown>,
-): Promise<{ code: string; message: string; data: Record<string, unknown> }> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ResponseError, String(error));
-    const data = error.data as Record<string, unknown> & { code: string };
-    return { code: data.code, message: error.message, data };
-  }
-  assert.fail('the request succeeded');
-}
 
 /** The progress of `run` once it finished. */
 async function finished(service: ServiceProcess, run: string): Promise<RunProgressParams[]> {

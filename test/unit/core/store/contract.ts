@@ -16,7 +16,7 @@ import {
 } from '../../../../core/src/store/records.js';
 import type { Store } from '../../../../core/src/store/store.js';
 import { at, definition, draft, publishOf } from '../../../helpers/store-drafts.js';
-import { recordRun, runHeader } from '../../../helpers/run-records.js';
+import { recordRun, routedBy, runHeader } from '../../../helpers/run-records.js';
 
 /** Opens a fresh store for one test; the contract closes it when the test ends. */
 export type OpenStore = (t: TestContext) => Promise<Store>;
@@ -344,7 +344,7 @@ export function storeContract(label: string, open: OpenStore): void {
       const record = await store.getVersion('triage', saved.id);
       assert.deepEqual(record, saved);
       const [entry] = await store.readControlLog();
-      assert.deepEqual(entry?.record, saved);
+      assert.deepEqual(entry?.type === 'publish' ? entry.record : entry, saved);
       const [summary] = await store.listVersions('triage');
       assert.equal(summary?.createdAt, at(1));
       assert.equal(summary?.author, 'ann');
@@ -444,6 +444,7 @@ export function storeContract(label: string, open: OpenStore): void {
         assert.ok(isContentId(entry.hash));
         assert.equal(entryHashProblem(entry), undefined, `entry ${entry.index}`);
         assert.equal(entry.type, 'publish');
+        if (entry.type !== 'publish') continue;
         assert.equal(entry.workflow, publication.workflow);
         assert.equal(entry.seq, publication.seq);
         assert.equal(entry.version, publication.version);
@@ -454,7 +455,8 @@ export function storeContract(label: string, open: OpenStore): void {
         assert.equal(versionRecordProblem(entry.record, entry.version), undefined);
         assert.deepEqual(entry.record, await store.getVersion(entry.workflow, entry.version));
       }
-      assert.deepEqual(log[0]!.record, snapshotted);
+      const first = log[0]!;
+      assert.deepEqual(first.type === 'publish' ? first.record : first, snapshotted);
       assert.notEqual(new Set(log.map((e) => e.hash)).size, 1);
       // The checker used above does notice an edit, so the loop cannot pass vacuously.
       assert.notEqual(entryHashProblem({ ...log[1]!, message: 'edited' }), undefined);
@@ -550,6 +552,11 @@ export function storeContract(label: string, open: OpenStore): void {
           'listRuns',
           () => store.listRuns({ workflow: 'triage' }),
           (bad) => () => store.listRuns({ workflow: bad }),
+        ],
+        [
+          'listRuns channel',
+          () => store.listRuns({ workflow: 'triage', channel: 'production' }),
+          (bad) => () => store.listRuns({ workflow: 'triage', channel: bad }),
         ],
         ['getBlob', () => store.getBlob(validId), (bad) => () => store.getBlob(bad as ContentId)],
         [
@@ -675,6 +682,78 @@ export function storeContract(label: string, open: OpenStore): void {
       assert.equal(live.length, 2);
       const plain = live.find((r) => r.id !== withTokens.id);
       assert.equal(plain?.tokens, undefined, 'a run without model calls has no tokens');
+    });
+
+    test('runs: a routed run says which channel routed it, and runs are listed by channel', async (t) => {
+      const store = await fresh(t);
+      const v1 = { id: idOf('triage', 1), seq: 1 };
+      const v2 = { id: idOf('triage', 2), seq: 2 };
+      const when = (minutes: number): Date => new Date(Date.UTC(2026, 0, 1, 12, minutes));
+      const stable = await recordRun(store, {
+        workflow: 'triage',
+        version: v1,
+        at: when(1),
+        routing: routedBy('production', 4123, 'stable', v1.id),
+      });
+      // A child's inherited, non-sticky bucket is summarised the same way.
+      const candidate = await recordRun(store, {
+        workflow: 'triage',
+        version: v2,
+        at: when(2),
+        routing: {
+          ...routedBy('production', 9999, 'candidate', v2.id),
+          sticky: false,
+          inherited: true,
+        },
+      });
+      // Bucket 0 and another channel: neither is mistaken for no routing.
+      const staging = await recordRun(store, {
+        workflow: 'triage',
+        version: v2,
+        at: when(3),
+        routing: routedBy('staging', 0, 'stable', v2.id),
+      });
+      const unrouted = await recordRun(store, { workflow: 'triage', version: v2, at: when(4) });
+      const other = await recordRun(store, {
+        workflow: 'other',
+        version: v1,
+        at: when(5),
+        routing: routedBy('production', 17, 'stable', v1.id),
+      });
+
+      const listed = await store.listRuns({ workflow: 'triage' });
+      assert.deepEqual(
+        listed.map((r) => [r.id, r.routing ?? null]),
+        [
+          [unrouted, null],
+          [staging, { channel: 'staging', bucket: 0, target: 'stable' }],
+          [candidate, { channel: 'production', bucket: 9999, target: 'candidate' }],
+          [stable, { channel: 'production', bucket: 4123, target: 'stable' }],
+        ],
+      );
+      assert.ok(!('routing' in listed[0]!), 'a run no channel routed has no routing key at all');
+
+      const ids = async (query: Parameters<Store['listRuns']>[0]): Promise<string[]> =>
+        (await store.listRuns(query)).map((r) => r.id);
+      assert.deepEqual(await ids({ workflow: 'triage', channel: 'production' }), [
+        candidate,
+        stable,
+      ]);
+      assert.deepEqual(await ids({ channel: 'production' }), [other, candidate, stable]);
+      assert.deepEqual(await ids({ workflow: 'triage', channel: 'staging' }), [staging]);
+      assert.deepEqual(
+        await ids({ workflow: 'triage', version: v2.id, channel: 'production' }),
+        [candidate],
+        'with the version too: the health figures of one version on one channel',
+      );
+      assert.deepEqual(await ids({ workflow: 'triage', channel: 'production', limit: 1 }), [
+        candidate,
+      ]);
+      assert.deepEqual(await ids({ workflow: 'triage', channel: 'canary' }), []);
+      assert.deepEqual(
+        await ids({ workflow: 'triage', channel: 'production', status: 'failed' }),
+        [],
+      );
     });
   });
 }

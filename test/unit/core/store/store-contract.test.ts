@@ -3,10 +3,14 @@ import path from 'node:path';
 import { openFsStore } from '../../../../core/src/node/store/fs-store.js';
 import { MemoryStore } from '../../../../core/src/store/memory-store.js';
 import { tempDir } from '../../../helpers/temp.js';
-import { storeContract } from './contract.js';
+import { channelContract } from './channel-contract.js';
+import { storeContract, type OpenStore } from './contract.js';
 
-storeContract('MemoryStore', async () => new MemoryStore());
+const memory: OpenStore = async () => new MemoryStore();
+const files: OpenStore = async (t) =>
+  openFsStore(path.join(tempDir(t), '.lockstep'), { create: true });
 
-storeContract('file store', async (t) =>
-  openFsStore(path.join(tempDir(t), '.lockstep'), { create: true }),
-);
+storeContract('MemoryStore', memory);
+storeContract('file store', files);
+channelContract('MemoryStore', memory);
+channelContract('file store', files);

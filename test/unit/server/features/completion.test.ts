@@ -42,7 +42,9 @@ async function session(
   const ws = lspWorkspace(t, options.files ?? {}, options.config);
   const client = await startInProcess(t, {
     root: ws.root,
-    ...(options.channels ? { server: { channels: async () => options.channels! } } : {}),
+    ...(options.channels
+      ? { server: { channels: async () => ({ names: options.channels!, states: [] }) } }
+      : {}),
   });
   const uri = ws.uri('triage.workflow.yaml');
   let opened = false;
@@ -146,7 +148,7 @@ test('values: enums, booleans, model names, workflow names and channels', async 
   );
 });
 
-test('channel names come from the store seam, which has none today', async (t) => {
+test('a store without channels offers none', async (t) => {
   const s = await session(t);
   assert.deepEqual(
     await s.at(doc('  - id: d', '    workflow:', '      name: x', '      version: ‸')),

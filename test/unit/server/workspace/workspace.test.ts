@@ -3,9 +3,11 @@
 // and sub-workflow names resolved to the file that declares them.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Location } from 'vscode-languageserver/node';
+import { channelWorkspace, ok } from '../../../helpers/channel-workspace.js';
 import { messageOf, startInProcess } from '../../../helpers/lsp-client.js';
 import { lspWorkspace, yaml } from '../../../helpers/lsp-workspace.js';
 
@@ -213,4 +215,71 @@ test('a call is checked against the inputs the called file declares, and re-chec
     /'polite-reply' has no input 'topic' \(its inputs: subject\)/,
   );
   assert.equal(problems.find((d) => d.code === 'unknown-call-input')?.range.start.line, 3);
+});
+
+test('a call pinned to a channel the store does not know is flagged; a known one is not', async (t) => {
+  const ws = lspWorkspace(t, { 'flows/reply.workflow.yaml': REPLY });
+  const client = await startInProcess(t, {
+    root: ws.root,
+    server: { channels: async () => ({ names: ['production', 'staging'], states: [] }) },
+  });
+  const uri = ws.uri('triage.workflow.yaml');
+  const pinned = (version: string): string =>
+    yaml(
+      'name: triage',
+      'steps:',
+      '  - id: draft',
+      `    workflow: { name: polite-reply, version: ${version} }`,
+    );
+  await client.open(uri, pinned('production'));
+  assert.deepEqual(await client.diagnostics(uri), []);
+  await client.change(uri, pinned('prodution'));
+  const [unknown] = await client.diagnostics(uri, (d) => d.length === 1);
+  assert.equal(unknown?.code, 'unknown-channel');
+  assert.equal(unknown?.severity, 2, 'a warning: the channel may be set later');
+  assert.match(
+    messageOf(unknown!),
+    /no channel 'prodution' in the store \(channels: production, staging\)/,
+  );
+  assert.match(messageOf(unknown!), /did you mean 'production'/);
+  assert.equal(unknown?.range.start.line, 3);
+  // Published numbers and hashes are not channels.
+  await client.change(uri, pinned('3'));
+  assert.deepEqual(await client.diagnostics(uri, (d) => d.length === 0), []);
+});
+
+test('a channel set from the CLI clears its unknown-channel warning without an edit; the log is watched', async (t) => {
+  const dir = await channelWorkspace(t);
+  const client = await startInProcess(t, { root: dir });
+  const uri = pathToFileURL(path.join(dir, 'triage.workflow.yaml')).href;
+  await client.open(
+    uri,
+    yaml(
+      'name: triage',
+      'steps:',
+      '  - id: draft',
+      '    workflow: { name: greet, version: production, inputs: { who: Ada } }',
+    ),
+  );
+  const [unknown] = await client.diagnostics(uri, (d) => d.length === 1);
+  assert.equal(unknown?.code, 'unknown-channel');
+  assert.match(messageOf(unknown!), /the store has no channels yet/);
+  await ok(dir, ['promote', 'greet@1', '--channel', 'production']);
+  const log = pathToFileURL(path.join(dir, '.lockstep/control.jsonl')).href;
+  await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+    changes: [{ uri: log, type: 2 }],
+  });
+  const cleared = await client.waitFor('the warning cleared', () => {
+    const last = client.lastPublished(uri);
+    return last?.diagnostics.length === 0 ? last : undefined;
+  });
+  assert.equal(cleared.version, 1, 'the same version of the document: no edit');
+  // The log gone (a checkout of a branch without it, say): the warning is back.
+  rmSync(path.join(dir, '.lockstep/control.jsonl'));
+  await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+    changes: [{ uri: log, type: 3 }],
+  });
+  await client.waitFor('the warning back', () =>
+    client.lastPublished(uri)?.diagnostics[0]?.code === 'unknown-channel' ? true : undefined,
+  );
 });

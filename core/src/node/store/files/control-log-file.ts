@@ -59,6 +59,7 @@ const RECORD_KEY = Buffer.from(',"record":');
  * Hashes are over canonical JSON, so this order changes no hash.
  */
 export function formatLogLine(entry: ControlEntry): string {
+  if (entry.type !== 'publish') return JSON.stringify(entry);
   const { record, ...head } = entry;
   return JSON.stringify({ ...head, record });
 }
@@ -83,16 +84,24 @@ export function parseLogLine(text: string): { entry?: ControlEntry; error?: stri
 }
 
 function isEntry(value: unknown): boolean {
-  const entry = value as Partial<ControlEntry> | null;
+  if (value === null || typeof value !== 'object') return false;
+  const entry = value as { readonly [field: string]: unknown };
+  if (
+    typeof entry['index'] !== 'number' ||
+    typeof entry['hash'] !== 'string' ||
+    typeof entry['workflow'] !== 'string'
+  ) {
+    return false;
+  }
+  if (entry['type'] === 'publish') {
+    return typeof entry['seq'] === 'number' && typeof entry['version'] === 'string';
+  }
   return (
-    entry !== null &&
-    typeof entry === 'object' &&
-    typeof entry.index === 'number' &&
-    typeof entry.hash === 'string' &&
-    entry.type === 'publish' &&
-    typeof entry.workflow === 'string' &&
-    typeof entry.seq === 'number' &&
-    typeof entry.version === 'string'
+    entry['type'] === 'channel' &&
+    typeof entry['channel'] === 'string' &&
+    typeof entry['revision'] === 'number' &&
+    typeof entry['action'] === 'string' &&
+    typeof entry['to'] === 'object'
   );
 }
 

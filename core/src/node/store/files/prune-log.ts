@@ -1,55 +1,48 @@
 /**
- * The local log of pruned snapshots (`local/prunes.jsonl`): what the retention rule removed, when.
- * Snapshots are local history, so this log is local too; each line carries the sha256 of the one
- * before it, so an edited or deleted line is noticed by whoever reads the chain.
+ * The local log as a file (`local/prunes.jsonl`, see core/src/store/local-log.ts): snapshot and
+ * run prunes and pins, each line chained to the one before by its sha256. Appends hold a lock of
+ * their own (two processes must not chain to the same line) and are synced before returning.
  */
 import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { sha256 } from '../../../hash/canonical.js';
-import type { ContentId } from '../../../model/content-id.js';
+import {
+  localLine,
+  parseLocalLog,
+  type LocalEntry,
+  type LocalLogLine,
+} from '../../../store/local-log.js';
 import { ensureDirectory } from './atomic-file.js';
 import type { StoreLayout } from './layout.js';
-
-/** One prune, as logged. */
-export interface PruneEntry {
-  readonly workflow: string;
-  readonly removed: readonly ContentId[];
-  readonly at: string;
-}
+import { withLock } from './lock.js';
 
 /** The log's file. */
 export function pruneLogPath(layout: StoreLayout): string {
   return path.join(layout.local, 'prunes.jsonl');
 }
 
-/** Appends a prune, chained to the last line, and syncs it before returning. */
-export async function appendPrune(layout: StoreLayout, entry: PruneEntry): Promise<void> {
+/** Appends an entry, chained to the last complete line, and syncs it before returning. */
+export async function appendLocal(layout: StoreLayout, entry: LocalEntry): Promise<void> {
   const file = pruneLogPath(layout);
   await ensureDirectory(path.dirname(file));
-  const previous = await readFile(file, 'utf8').catch(() => '');
-  const last = previous.trimEnd().split('\n').at(-1) ?? '';
-  const line = JSON.stringify({ ...entry, prev: last === '' ? null : sha256(last) });
-  const handle = await open(file, 'a');
-  try {
-    await handle.appendFile(`${line}\n`);
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
+  await withLock(layout.formatFile, path.join(layout.local, 'prunes.lock'), async () => {
+    const previous = await readFile(file, 'utf8').catch(() => '');
+    // An unfinished last line (a killed writer) was never acknowledged: it is ended here, and
+    // verify reports it as a damaged line rather than the chain silently skipping it.
+    const needsNewline = previous !== '' && !previous.endsWith('\n');
+    const last = (needsNewline ? `${previous}\n` : previous).trimEnd().split('\n').at(-1) ?? '';
+    const handle = await open(file, 'a');
+    try {
+      await handle.appendFile(
+        `${needsNewline ? '\n' : ''}${localLine(entry, last === '' ? undefined : last)}\n`,
+      );
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+  });
 }
 
-/** The logged prunes, oldest first (a damaged line is skipped: the log only informs). */
-export async function readPrunes(layout: StoreLayout): Promise<PruneEntry[]> {
-  const text = await readFile(pruneLogPath(layout), 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .flatMap((line) => {
-      try {
-        const { workflow, removed, at } = JSON.parse(line) as PruneEntry;
-        return [{ workflow, removed, at }];
-      } catch {
-        return [];
-      }
-    });
+/** The log's lines, oldest first (none when it does not exist). */
+export async function readLocalLog(layout: StoreLayout): Promise<LocalLogLine[]> {
+  return parseLocalLog(await readFile(pruneLogPath(layout), 'utf8').catch(() => ''));
 }

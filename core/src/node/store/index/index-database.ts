@@ -9,7 +9,7 @@ import type { BindParams, Database, SqlJsStatic, SqlValue, Statement } from 'sql
  * The schema's version. Bump it with any change to the tables or to what a row means: an index
  * file of another version is discarded and rebuilt from the files.
  */
-export const INDEX_SCHEMA_VERSION = 2;
+export const INDEX_SCHEMA_VERSION = 3;
 
 /**
  * Times are stored as milliseconds (INTEGER) when they are canonical ISO strings (what
@@ -18,10 +18,13 @@ export const INDEX_SCHEMA_VERSION = 2;
  * found through `runs_irregular`, and queries order them exactly as the file scan does (in
  * JavaScript). A query by version without a workflow walks `runs_started`: every caller that
  * filters by version names the workflow too, and an index for it would cost a tenth of the file.
+ * A query by channel has no index either: its callers (a channel's figures and health) name the
+ * workflow, and `runs_workflow` walks that workflow's runs newest first, up to the limit of
+ * matches; an index would grow the file for every run to save skipping another channel's runs.
  */
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
--- Workflow names, version ids, statuses and modes, stored once and referred to by number.
+-- Workflow names, version ids, statuses, modes and channels, stored once and referred to by number.
 CREATE TABLE strings (n INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
 -- Each day folder's modification time when its listing was last read (-1: read it again).
 CREATE TABLE days (day TEXT PRIMARY KEY, mtime REAL NOT NULL) WITHOUT ROWID;
@@ -39,7 +42,10 @@ CREATE TABLE runs (
   parent TEXT,
   summary_id TEXT,          -- the header's id when it differs from the file name
   tokens_in INTEGER,        -- tokens of the run's model calls; NULL: none reported
-  tokens_out INTEGER
+  tokens_out INTEGER,
+  channel INTEGER,          -- strings.n of the channel that routed it; NULL (and the next two): none
+  bucket INTEGER,
+  candidate INTEGER         -- 1: routed to the candidate, 0: to the stable version
 );
 CREATE INDEX runs_workflow ON runs (workflow, started_at);
 CREATE INDEX runs_started ON runs (started_at);

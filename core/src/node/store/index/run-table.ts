@@ -35,11 +35,31 @@ export interface OpenState {
   readonly writer?: { readonly pid: number; readonly host: string };
 }
 
-const COLUMNS =
-  'n, id, workflow, version, seq, status, mode, started_at, finished_at, parent, summary_id, tokens_in, tokens_out';
+/** The columns of a summary, in the order `values` and `summaryOf` use (n and id first). */
+const SUMMARY_COLUMNS = [
+  'n',
+  'id',
+  'workflow',
+  'version',
+  'seq',
+  'status',
+  'mode',
+  'started_at',
+  'finished_at',
+  'parent',
+  'summary_id',
+  'tokens_in',
+  'tokens_out',
+  'channel',
+  'bucket',
+  'candidate',
+] as const;
+const COLUMNS = SUMMARY_COLUMNS.join(', ');
+/** The columns `values` fills: all but n and id. */
+const VALUE_COLUMNS = SUMMARY_COLUMNS.slice(2);
 
 export class RunTable {
-  /** The `strings` table both ways; small (workflows, versions, statuses, modes). */
+  /** The `strings` table both ways; small (workflows, versions, statuses, modes, channels). */
   private readonly numbers = new Map<string, number>();
   private readonly texts = new Map<number, string>();
 
@@ -87,8 +107,8 @@ export class RunTable {
   insert(id: string, day: string, summary: RunSummary | undefined, open?: OpenState): void {
     const stored = encodeRunId(id);
     this.db.run(
-      `INSERT INTO runs (id, day, ${COLUMNS.slice('n, id, '.length)})
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO runs (id, day, ${VALUE_COLUMNS.join(', ')})
+       VALUES (?, ?, ${VALUE_COLUMNS.map(() => '?').join(', ')})`,
       [stored, typeof stored === 'string' ? dayNumber(day) : null, ...this.values(id, summary)],
     );
     if (open) this.setOpen(Number(this.db.first('SELECT last_insert_rowid()')![0]), open);
@@ -96,11 +116,10 @@ export class RunTable {
 
   /** Replaces a journal's summary (an open run that finished, was interrupted, or became readable). */
   update(n: number, id: string, summary: RunSummary | undefined): void {
-    this.db.run(
-      `UPDATE runs SET workflow = ?, version = ?, seq = ?, status = ?, mode = ?, started_at = ?,
-        finished_at = ?, parent = ?, summary_id = ?, tokens_in = ?, tokens_out = ? WHERE n = ?`,
-      [...this.values(id, summary), n],
-    );
+    this.db.run(`UPDATE runs SET ${VALUE_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE n = ?`, [
+      ...this.values(id, summary),
+      n,
+    ]);
   }
 
   /** Only the status of a listed run (running ↔ interrupted as its writer comes and goes). */
@@ -131,13 +150,11 @@ export class RunTable {
   openRuns(): OpenRun[] {
     return this.db
       .all(
-        `SELECT ${COLUMNS.split(', ')
-          .map((c) => `r.${c}`)
-          .join(', ')}, o.size, o.pid, o.host
+        `SELECT ${SUMMARY_COLUMNS.map((c) => `r.${c}`).join(', ')}, o.size, o.pid, o.host
          FROM open_runs o JOIN runs r ON r.n = o.n`,
       )
       .map((row) => {
-        const [size, pid, host] = row.slice(13);
+        const [size, pid, host] = row.slice(SUMMARY_COLUMNS.length);
         const summary = this.summaryOf(row);
         return {
           n: Number(row[0]),
@@ -160,6 +177,7 @@ export class RunTable {
       ['version', query.version],
       ['status', query.status],
       ['mode', query.mode],
+      ['channel', query.channel],
     ] as const) {
       if (text === undefined) continue;
       const n = this.numbers.get(text);
@@ -211,7 +229,8 @@ export class RunTable {
   }
 
   private values(id: string, summary: RunSummary | undefined): SqlValue[] {
-    if (!summary) return [null, null, null, null, null, null, null, null, null, null, null];
+    if (!summary) return VALUE_COLUMNS.map(() => null);
+    const { routing } = summary;
     return [
       this.number(summary.workflow),
       this.number(summary.version.id),
@@ -224,13 +243,17 @@ export class RunTable {
       summary.id === id ? null : summary.id,
       summary.tokens?.input ?? null,
       summary.tokens?.output ?? null,
+      // A run no channel routed costs three NULLs: a byte each in the row's header.
+      routing ? this.number(routing.channel) : null,
+      routing?.bucket ?? null,
+      routing ? Number(routing.target === 'candidate') : null,
     ];
   }
 
   /** The summary in a row starting with COLUMNS, or undefined for a journal not listed. */
   private summaryOf(row: readonly SqlValue[]): RunSummary | undefined {
     const [, id, workflow, version, seq, status, mode, started, finished, parent, summaryId] = row;
-    const [tokensIn, tokensOut] = row.slice(11, 13);
+    const [tokensIn, tokensOut, channel, bucket, candidate] = row.slice(11, 16);
     if (workflow === null || workflow === undefined) return undefined;
     return {
       id: summaryId === null || summaryId === undefined ? decodeRunId(id) : String(summaryId),
@@ -244,6 +267,15 @@ export class RunTable {
       startedAt: timeText(started),
       ...(finished === null || finished === undefined ? {} : { finishedAt: timeText(finished) }),
       ...(parent === null || parent === undefined ? {} : { parent: String(parent) }),
+      ...(channel === null || channel === undefined
+        ? {}
+        : {
+            routing: {
+              channel: this.text(channel),
+              bucket: Number(bucket),
+              target: candidate === 1 ? 'candidate' : 'stable',
+            },
+          }),
       ...(tokensIn === null || tokensIn === undefined
         ? {}
         : { tokens: { input: Number(tokensIn), output: Number(tokensOut) } }),

@@ -188,6 +188,8 @@ describe('file store: merged control logs', () => {
     const { ours, theirs } = await twoBranches(t);
     const first = parseLogLine(controlLogLines(ours)[0]!).entry!;
     const theirEntry = parseLogLine(controlLogLines(theirs)[1]!).entry!;
+    assert.equal(theirEntry.type, 'publish');
+    if (theirEntry.type !== 'publish') return;
     // Their publication renumbered to follow ours (index 3, seq 3) but still chained to entry 1.
     const { index: _index, prev: _prev, hash: _hash, ...body } = theirEntry;
     const relinked: ControlEntry = sealEntry({ ...body, seq: 3 }, 3, first.hash);

@@ -13,11 +13,12 @@ import {
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
-import initSqlJs from 'sql.js';
+import initSqlJs, { type Database } from 'sql.js';
 import { openFsStore, type FsStore } from '../../../../../../core/src/node/store/fs-store.js';
 import { storeLayout } from '../../../../../../core/src/node/store/files/layout.js';
 import { RunJournals, runDay } from '../../../../../../core/src/node/store/files/run-journals.js';
 import { INDEX_SCHEMA_VERSION } from '../../../../../../core/src/node/store/index/index-database.js';
+import type { RoutingDecision } from '../../../../../../core/src/model/runs.js';
 import { filterRuns } from '../../../../../../core/src/store/listing.js';
 import type { RunQuery } from '../../../../../../core/src/store/store.js';
 import { draft, publishOf, at } from '../../../../../helpers/store-drafts.js';
@@ -28,6 +29,8 @@ import {
   finishRun,
   recordInterruptedRun,
   recordRun,
+  routedBy,
+  runHeader,
   startRun,
   versionId,
 } from '../../../../../helpers/run-records.js';
@@ -74,6 +77,11 @@ const QUERIES: readonly RunQuery[] = [
   { status: 'succeeded', limit: 4 },
   { version: versionId('triage-v2') },
   { workflow: 'triage', version: versionId('triage-v2'), status: 'succeeded' },
+  { workflow: 'triage', channel: 'production' },
+  { workflow: 'triage', version: versionId('triage-v2'), channel: 'production' },
+  { workflow: 'triage', channel: 'production', limit: 1 },
+  { channel: 'staging' },
+  { channel: 'canary' },
   { limit: 0 },
 ];
 
@@ -128,8 +136,73 @@ async function populate(
   const same = daysAgo(1, 3000);
   await recordRun(store, { workflow: 'triage', at: same, version: triage2 });
   await recordRun(store, { workflow: 'triage', at: same, version: triage2 });
-  const running = await startRun(store, { workflow: 'summarize', at: new Date() });
+  // Runs a channel routed: to the stable version and the candidate, bucket 0, another channel.
+  const triage1 = { id: versionId('triage'), seq: 1 };
+  await recordRun(store, {
+    workflow: 'triage',
+    at: daysAgo(1, 4000),
+    version: triage1,
+    routing: routedBy('production', 0, 'stable', triage1.id),
+  });
+  await recordRun(
+    store,
+    {
+      workflow: 'triage',
+      at: daysAgo(1, 5000),
+      version: triage2,
+      routing: routedBy('production', 9876, 'candidate', triage2.id),
+    },
+    'failed',
+  );
+  await recordInterruptedRun(store, {
+    workflow: 'summarize',
+    at: daysAgo(1, 6000),
+    routing: routedBy('staging', 17, 'candidate', versionId('summarize')),
+  });
+  // A hand-edited decision (fields of other types): the scan lists the run without routing.
+  const edited = runHeader({ workflow: 'triage', at: daysAgo(1, 7000), version: triage1 });
+  const routing = { channel: 7, bucket: '12', target: 'both' } as unknown as RoutingDecision;
+  await finishRun(await store.createRun({ ...edited, routing }), 'succeeded', daysAgo(1, 7000));
+  const running = await startRun(store, {
+    workflow: 'summarize',
+    at: new Date(),
+    routing: routedBy('production', 4123, 'stable', versionId('summarize')),
+  });
   return { running };
+}
+
+/** The routed runs `populate` recorded, as listings summarise them. */
+const POPULATED_ROUTING = [
+  { channel: 'production', bucket: 4123, target: 'stable' },
+  { channel: 'staging', bucket: 17, target: 'candidate' },
+  { channel: 'production', bucket: 9876, target: 'candidate' },
+  { channel: 'production', bucket: 0, target: 'stable' },
+];
+
+/** A populated store whose index file was written and closed; `before` is what it listed. */
+async function populatedIndexFile(
+  t: TestContext,
+): Promise<{ root: string; before: Awaited<ReturnType<FsStore['listRuns']>> }> {
+  const { root, store } = await newStore(t);
+  await populate(store).then(({ running }) => t.after(() => running.writer.close()));
+  const before = await store.index.listRuns({ limit: 100 });
+  await store.close();
+  return { root, before };
+}
+
+/** Changes the index file of the store at `root` as another Lockstep (or a person) might. */
+async function editIndexFile(root: string, edit: (db: Database) => void): Promise<void> {
+  const file = storeLayout(root).index;
+  const sql = await initSqlJs({
+    locateFile: (f: string) => createRequire(import.meta.url).resolve(`sql.js/dist/${f}`),
+  });
+  const db = new sql.Database(readFileSync(file));
+  try {
+    edit(db);
+    writeFileSync(file, db.export());
+  } finally {
+    db.close();
+  }
 }
 
 describe('the run index', () => {
@@ -137,7 +210,12 @@ describe('the run index', () => {
     const { root, store } = await newStore(t);
     const { running } = await populate(store);
     t.after(() => running.writer.close());
-    assert.equal(await assertMatchesScan(store, root), 9);
+    assert.equal(await assertMatchesScan(store, root), 13);
+    const routed = (await store.index.listRuns({ limit: 100 })).filter((r) => r.routing);
+    assert.deepEqual(
+      routed.map((r) => r.routing),
+      POPULATED_ROUTING,
+    );
     const statuses = new Set((await store.listRuns({ limit: 100 })).map((r) => r.status));
     assert.deepEqual([...statuses].sort(), [
       'cancelled',
@@ -148,8 +226,8 @@ describe('the run index', () => {
     ]);
     const stats = await store.index.stats();
     assert.equal(stats.opened, 'created');
-    assert.equal(stats.runs, 9);
-    assert.equal(stats.openRuns, 2, 'the running and the interrupted run');
+    assert.equal(stats.runs, 13);
+    assert.equal(stats.openRuns, 3, 'the running and the interrupted runs');
   });
 
   test('a fresh process reading the index file answers the same', async (t) => {
@@ -305,25 +383,40 @@ describe('the run index', () => {
   }
 
   test('an index file of another schema version is rebuilt', async (t) => {
-    const { root, store } = await newStore(t);
-    await populate(store).then(({ running }) => t.after(() => running.writer.close()));
-    const before = await store.index.listRuns({ limit: 100 });
-    await store.close();
-
+    const { root, before } = await populatedIndexFile(t);
     // Rewrite the file as a different Lockstep would have: same tables, another schema number,
     // and a run row that the journals do not have (so serving it would show).
-    const file = storeLayout(root).index;
-    const sql = await initSqlJs({
-      locateFile: (f: string) => createRequire(import.meta.url).resolve(`sql.js/dist/${f}`),
+    await editIndexFile(root, (db) => {
+      db.run("UPDATE meta SET value = ? WHERE key = 'schema'", [INDEX_SCHEMA_VERSION + 1]);
+      db.run('DELETE FROM runs');
     });
-    const db = new sql.Database(readFileSync(file));
-    db.run("UPDATE meta SET value = ? WHERE key = 'schema'", [INDEX_SCHEMA_VERSION + 1]);
-    db.run('DELETE FROM runs');
-    writeFileSync(file, db.export());
-    db.close();
 
     const again = await reopen(t, root);
     assert.deepEqual(await again.index.listRuns({ limit: 100 }), before);
+    assert.equal((await again.index.stats()).opened, 'rebuilt-schema');
+    await assertMatchesScan(again, root);
+  });
+
+  test('an index file of the schema before routing is rebuilt, and lists routing', async (t) => {
+    const { root, before } = await populatedIndexFile(t);
+    // The file as the previous Lockstep left it: schema 2 (the last without routing; a file in
+    // the wild says 2, so a schema that did not move on from it would load it), and runs rows
+    // without the routing columns (kept: served as they are, they would list no routing).
+    await editIndexFile(root, (db) => {
+      db.run("UPDATE meta SET value = 2 WHERE key = 'schema'");
+      for (const column of ['channel', 'bucket', 'candidate']) {
+        db.run(`ALTER TABLE runs DROP COLUMN ${column}`);
+      }
+      assert.equal(db.exec('SELECT count(*) FROM runs')[0]?.values[0]?.[0], 13, 'rows kept');
+    });
+
+    const again = await reopen(t, root);
+    const listed = await again.index.listRuns({ limit: 100 });
+    assert.deepEqual(listed, before);
+    assert.deepEqual(
+      listed.filter((r) => r.routing).map((r) => r.routing),
+      POPULATED_ROUTING,
+    );
     assert.equal((await again.index.stats()).opened, 'rebuilt-schema');
     await assertMatchesScan(again, root);
   });
