@@ -138,6 +138,7 @@
     if (h.duration) fact(facts, view.running ? 'Elapsed' : 'Duration', h.duration);
     if (h.tokens) fact(facts, 'Tokens', h.tokens);
     if (h.cost) fact(facts, 'Cost', h.cost);
+    if (h.channel) fact(facts, 'Channel', h.channel);
     header.append(title, facts);
     return header;
   }
@@ -155,6 +156,18 @@
     copy.title = view.runId;
     copy.dataset['focus'] = 'copy';
     bar.append(definition, copy);
+    if (view.canReplay) {
+      const replay = button('Replay…', 'secondary', () => post({ type: 'replay' }));
+      replay.title = 'Replay exactly, against the working copy, or against a version';
+      replay.dataset['focus'] = 'replay';
+      bar.append(replay);
+    }
+    if (view.canAddBaseline) {
+      const keep = button('Add to Baselines', 'secondary', () => post({ type: 'addBaseline' }));
+      keep.title = 'Keep this run as a regression baseline of its workflow';
+      keep.dataset['focus'] = 'add-baseline';
+      bar.append(keep);
+    }
     return bar;
   }
 

@@ -274,8 +274,12 @@
     const openDetails = button('Open Details', 'secondary', () => post({ type: 'openDetails' }));
     openDetails.id = 'open-details';
     openDetails.dataset['focus'] = 'open-details';
+    const replay = button('Replay…', 'secondary', () => post({ type: 'replay' }));
+    replay.id = 'replay';
+    replay.dataset['focus'] = 'replay';
+    replay.title = 'Replay exactly, against the working copy, or against a version';
     const runActions = element('div', 'actions');
-    runActions.append(openDetails);
+    runActions.append(openDetails, replay);
     runSection.append(heading, steps, noSteps, result, runActions);
 
     layout.append(form, runSection);
@@ -310,6 +314,7 @@
       resultSymbol,
       resultText,
       openDetails,
+      replay,
     };
   }
 
@@ -654,6 +659,7 @@
     setText(ui.resultText, symbol ? result.slice(symbol.length + 1) : result);
 
     ui.openDetails.hidden = run.canOpenDetails !== true;
+    ui.replay.hidden = run.canReplay !== true;
   }
 
   /** @returns {StepEntry} */

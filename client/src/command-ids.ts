@@ -60,12 +60,32 @@ export const COMMANDS = {
   cancelRun: 'lockstep.run.cancel',
   /** Fills the runner's form with a past run's input (History). */
   runAgain: 'lockstep.run.again',
-  /** Replays a run of History exactly: `(RunNode)`. */
+  /** Replays a run exactly: `(RunNode | RunSubject)`. */
   replayExact: 'lockstep.replay.exact',
-  /** Replays a run of History against its workflow file: `(RunNode)`. */
+  /** Replays a run against its workflow file: `(RunNode | RunSubject)`. */
   replayAgainstWorkingCopy: 'lockstep.replay.againstWorkingCopy',
-  /** Replays a run of History against a version the user picks: `(RunNode)`. */
+  /** Replays a run against a version the user picks: `(RunNode | RunSubject)`. */
   replayAgainstVersion: 'lockstep.replay.againstVersion',
+  /** Asks which of the three replays to run (the runner's Replay… button): `(RunSubject)`. */
+  replayChoose: 'lockstep.replay.choose',
+  /** Keeps a run that succeeded as a regression baseline: `(RunNode | RunSubject)`. */
+  addBaseline: 'lockstep.baselines.add',
+  /** Makes a failed baseline test's replay the new baseline (Testing view message). */
+  acceptBaseline: 'lockstep.baselines.accept',
+  /** Deletes a baseline (Testing view item). */
+  removeBaseline: 'lockstep.baselines.remove',
+  /** Puts a published version on a channel at 100 % (History). */
+  promoteToChannel: 'lockstep.channel.promote',
+  /** Starts a canary of a published version on a channel, or changes its weight (History). */
+  startCanary: 'lockstep.channel.canary',
+  /** Changes the share of a channel's canary (History: its candidate version, or the channel). */
+  changeWeight: 'lockstep.channel.weight',
+  /** Takes the warning of an automatic abort off its channel (History). */
+  markAbortSeen: 'lockstep.channel.markSeen',
+  /** Returns a channel's traffic to its stable version (History). */
+  abortCanary: 'lockstep.channel.abort',
+  /** Undoes a channel's latest change not rolled back (History). */
+  rollbackChannel: 'lockstep.channel.rollback',
 } as const;
 
 /** The History view and its container. */
@@ -96,6 +116,8 @@ export const SETTINGS = {
   codeLens: 'lockstep.codeLens',
   /** Whether runs started in the editor may run shell steps (machine setting, default false). */
   allowShell: 'lockstep.allowShell',
+  /** The time limit of each baseline's replay in the Testing view, in seconds (default 300). */
+  replayTimeoutSeconds: 'lockstep.testing.replayTimeoutSeconds',
 } as const;
 
 /** The language id of workflow files (`*.workflow.yaml`, `*.workflow.yml`). */

@@ -8,7 +8,9 @@
  * client imports only their protocol files).
  */
 import * as vscode from 'vscode';
+import { registerBaselineCommands } from './commands/baselines.js';
 import { registerCompareWithVersionCommand } from './commands/compare-with-version.js';
+import { registerChannelActions } from './commands/history/channel-actions.js';
 import { registerCreateWorkflowCommand } from './commands/history/create-workflow.js';
 import { registerFilterRunsCommand } from './commands/history/filter-runs.js';
 import { registerRunActions } from './commands/history/run-actions.js';
@@ -33,6 +35,7 @@ import { Runner } from './runner/runner.js';
 import { Services } from './service/services.js';
 import { registerSnapshotOnSave } from './snapshots/snapshot-on-save.js';
 import { registerVersionStatus } from './status/version-status.js';
+import { BaselineTests } from './testing/baseline-tests.js';
 import { registerHistoryView } from './views/history/history-view.js';
 import { ComparisonPanels } from './webviews/comparison/comparison-panels.js';
 import { registerRunDetails } from './webviews/run-details/run-details-panels.js';
@@ -55,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerFilterRunsCommand(ctx, history);
   registerHistoryPagingCommands(ctx, history);
   registerVersionActions(ctx);
+  registerChannelActions(ctx, history.provider);
   registerRunActions(ctx);
   registerCreateWorkflowCommand(ctx);
   const runner = new Runner(ctx);
@@ -65,6 +69,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const comparisons = new ComparisonPanels(ctx);
   ctx.subscribe(comparisons);
   registerReplayCommands(ctx, comparisons);
+  const baselineTests = new BaselineTests(ctx);
+  ctx.subscribe(baselineTests);
+  registerBaselineCommands(ctx, baselineTests);
   registerSecretCommands(ctx);
   registerPublishVersionCommand(ctx);
   registerCompareWithVersionCommand(ctx);

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import {
   LanguageClient,
+  State,
   TransportKind,
   type DocumentSelector,
   type LanguageClientOptions,
@@ -18,6 +19,11 @@ import { WORKFLOW_LANGUAGE_ID } from './command-ids.js';
 export interface LanguageServer {
   /** Stops the server process and starts a new one; resolves when the new one is ready. */
   restart(): Promise<void>;
+  /**
+   * Fires each time the server is running (first start and every restart): what asked it before
+   * then (document symbols, for the lenses) got nothing and should ask again.
+   */
+  readonly onDidStart: vscode.Event<void>;
   /** Fires after the server published the diagnostics of a version of a workflow document. */
   readonly onDidValidate: vscode.Event<ValidatedParams>;
   /** The last validation of the document `uri` (a URI string), if any. */
@@ -57,9 +63,9 @@ export function registerLanguageServer(
     documentSelector: DOCUMENT_SELECTOR,
     outputChannel: output,
     traceOutputChannel: output,
-    // No `synchronize.fileEvents` on purpose: the server registers watchers for workflow files and
-    // `.lockstep/config.yaml` itself (dynamic registration, see server/src/connection.ts), and the
-    // client would send every change twice if it watched them as well.
+    // No `synchronize.fileEvents` on purpose: the server registers watchers for workflow files,
+    // `.lockstep/config.yaml` and the control log itself (dynamic registration, see
+    // server/src/connection.ts), and the client would send every change twice if it watched them.
   };
   const client = new LanguageClient(
     'lockstep',
@@ -76,14 +82,20 @@ export function registerLanguageServer(
     last.set(params.uri, params);
     validated.fire(params);
   });
+  const started = new vscode.EventEmitter<void>();
+  client.onDidChangeState((change) => {
+    if (change.newState === State.Running) started.fire();
+  });
   context.subscriptions.push(
     client,
     validated,
+    started,
     vscode.workspace.onDidCloseTextDocument((document) => last.delete(document.uri.toString())),
   );
   void start(client, output);
   return {
     restart: () => client.restart(),
+    onDidStart: started.event,
     onDidValidate: validated.event,
     lastValidation: (uri) => last.get(uri),
   };

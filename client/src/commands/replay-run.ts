@@ -1,5 +1,5 @@
 /**
- * Replaying a recorded run from History: `Replay Exactly` (verified, or where it diverged),
+ * Replaying a recorded run (from History, run details or the runner): `Replay Exactly` (verified, or where it diverged),
  * `Replay Against Working Copy` and `Replay Against Version…` (what a step without a recorded
  * answer does follows `replay.on_miss`; the command offers to override it for this replay). The
  * replay executes in the workspace service, needs a trusted workspace, shows its progress in a
@@ -16,9 +16,10 @@ import {
 import { COMMANDS } from '../command-ids.js';
 import type { Context } from '../ctx.js';
 import { reportFailure } from '../error-report.js';
+import { isRunSubject, shortRunId, type RunSubject } from '../run-subject.js';
 import type { ServiceClient } from '../service/service-client.js';
 import { versionLabel } from '../views/history/labels.js';
-import type { RunNode } from '../views/history/nodes/run-node.js';
+import { RunNode } from '../views/history/nodes/run-node.js';
 import type { ComparisonPanels } from '../webviews/comparison/comparison-panels.js';
 import { trusted } from './run-workflow.js';
 
@@ -30,28 +31,42 @@ interface Target {
   readonly role: string;
 }
 
+/** The subject of a command's argument; undefined for anything else. */
+export function runSubjectOf(argument: unknown): RunSubject | undefined {
+  if (argument instanceof RunNode) {
+    if (!argument.parent) return undefined;
+    const file = argument.parent.parent.workflow.file;
+    return {
+      folder: argument.parent.folder,
+      run: argument.run,
+      ...(file === undefined ? {} : { file }),
+    };
+  }
+  return isRunSubject(argument) ? argument : undefined;
+}
+
 export function registerReplayCommands(ctx: Context, comparisons: ComparisonPanels): void {
   const replayFrom =
-    (choose: (node: RunNode) => Promise<Target | undefined>, offerMiss: boolean) =>
-    async (node: RunNode | undefined): Promise<void> => {
+    (choose: (subject: RunSubject) => Promise<Target | undefined>, offerMiss: boolean) =>
+    async (argument: unknown): Promise<void> => {
       try {
         if (!(await trusted())) return;
-        if (!node?.parent) {
+        const subject = runSubjectOf(argument);
+        if (!subject) {
           // A History refresh can replace the row between the menu opening and the click.
           void vscode.window.showInformationMessage(
             'Choose the run to replay in the History view (its context menu), then try again.',
           );
           return;
         }
-        const folder = node.parent.folder;
-        const client = ctx.services.forFolder(folder);
-        if (!client) throw new Error(`no workspace folder ${folder} is open`);
-        const target = await choose(node);
+        const client = ctx.services.forFolder(subject.folder);
+        if (!client) throw new Error(`no workspace folder ${subject.folder} is open`);
+        const target = await choose(subject);
         if (!target) return;
         const miss = offerMiss ? await chooseMiss() : {};
         if (!miss) return;
         const params: ReplayStartParams = {
-          run: node.run.id,
+          run: subject.run.id,
           ...(target.against === undefined ? {} : { against: target.against }),
           ...miss,
           allowShell: vscode.workspace
@@ -61,7 +76,7 @@ export function registerReplayCommands(ctx: Context, comparisons: ComparisonPane
         };
         const replay = await replayWithProgress(ctx, client, params);
         if (!replay) return;
-        await comparisons.show(folder, node.run.id, replay.run, {
+        await comparisons.show(subject.folder, subject.run.id, replay.run, {
           left: 'recorded',
           right: target.role,
           ...(target.against === undefined ? { exact: true } : {}),
@@ -78,32 +93,33 @@ export function registerReplayCommands(ctx: Context, comparisons: ComparisonPane
     ),
     vscode.commands.registerCommand(
       COMMANDS.replayAgainstWorkingCopy,
-      replayFrom(async (node) => {
-        const file = node.parent.parent.workflow.file;
-        if (!file) {
+      replayFrom(async (subject) => {
+        if (!subject.file) {
           void vscode.window.showInformationMessage(
-            `${node.run.workflow} has no workflow file in this folder: replay it against a version instead.`,
+            `${subject.run.workflow} has no workflow file in this folder: replay it against a version instead.`,
           );
           return undefined;
         }
-        return { against: file, role: 'working copy' };
+        return { against: subject.file, role: 'working copy' };
       }, true),
     ),
     vscode.commands.registerCommand(
       COMMANDS.replayAgainstVersion,
-      replayFrom(async (node) => {
-        const { versions } = await node.parent.parent.client.request(VersionsRequest, {
-          workflow: node.run.workflow,
+      replayFrom(async (subject) => {
+        const client = ctx.services.forFolder(subject.folder);
+        if (!client) throw new Error(`no workspace folder ${subject.folder} is open`);
+        const { versions } = await client.request(VersionsRequest, {
+          workflow: subject.run.workflow,
         });
         const picked = await vscode.window.showQuickPick(
           versions
-            .filter((v) => v.id !== node.run.version.id)
+            .filter((v) => v.id !== subject.run.version.id)
             .map((v) => ({
               label: versionLabel(v),
               description: v.message ?? v.createdAt.slice(0, 16).replace('T', ' '),
               version: v,
             })),
-          { title: `Replay ${node.run.id.slice(0, 8)} against…`, placeHolder: 'A version' },
+          { title: `Replay ${shortRunId(subject.run.id)} against…`, placeHolder: 'A version' },
         );
         if (!picked) return undefined;
         const version = picked.version;
@@ -113,6 +129,29 @@ export function registerReplayCommands(ctx: Context, comparisons: ComparisonPane
         };
       }, true),
     ),
+    vscode.commands.registerCommand(COMMANDS.replayChoose, async (argument: unknown) => {
+      const picked = await vscode.window.showQuickPick(
+        [
+          {
+            label: 'Replay Exactly',
+            detail: 'On its own version, from the recording',
+            command: COMMANDS.replayExact,
+          },
+          {
+            label: 'Replay Against Working Copy',
+            detail: 'The workflow file as it is now',
+            command: COMMANDS.replayAgainstWorkingCopy,
+          },
+          {
+            label: 'Replay Against Version…',
+            detail: 'A stored version you choose',
+            command: COMMANDS.replayAgainstVersion,
+          },
+        ],
+        { title: 'Replay the run', placeHolder: 'How to replay it' },
+      );
+      if (picked) await vscode.commands.executeCommand(picked.command, argument);
+    }),
   );
 }
 
@@ -154,7 +193,7 @@ async function replayWithProgress(
   return vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
-      title: `Replaying ${params.run.slice(0, 8)}`,
+      title: `Replaying ${shortRunId(params.run)}`,
       cancellable: true,
     },
     async (progress, token) => {

@@ -3,15 +3,22 @@
  * the version state above `name:`, the run count, and each step's last result.
  */
 import type { FileVersionResult, StepResult } from '../../../core/src/service/protocol.js';
+import { channelList } from '../status/status-label.js';
 import { formatDuration, versionLabel } from '../views/history/labels.js';
 
-/** `v7`, `unpublished changes`, `2 errors`: the file's content as a version. */
+/**
+ * `v7` (with the channels that route to it: `v7 · production 10%`), `unpublished changes`,
+ * `2 errors`: the file's content as a version.
+ */
 export function versionStateLabel(version: FileVersionResult, dirty: boolean): string {
   if (dirty) return 'unsaved changes';
   if (version.state === 'invalid') {
     return `not runnable: ${version.errors} error${version.errors === 1 ? '' : 's'}`;
   }
-  if (version.seq !== undefined) return `v${version.seq}`;
+  if (version.seq !== undefined) {
+    const channels = channelList(version.channels ?? []);
+    return `v${version.seq}${channels ? ` · ${channels}` : ''}`;
+  }
   return version.latestSeq === undefined
     ? 'unpublished'
     : `unpublished changes (latest v${version.latestSeq})`;

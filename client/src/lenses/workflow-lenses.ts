@@ -16,6 +16,7 @@ import {
   stepResultTooltip,
   versionStateLabel,
 } from './lens-labels.js';
+import { onlyBaselines } from '../service/services.js';
 
 type LensSetting = 'all' | 'workflow' | 'off';
 
@@ -180,14 +181,21 @@ function resolved(
   }
 }
 
-/** Registers the lenses; they follow the store, the runner's runs, the setting and trust. */
+/**
+ * Registers the lenses; they follow the store, the runner's runs, the language server's start,
+ * the setting and trust.
+ */
 export function registerWorkflowLenses(ctx: Context, runner: Runner): void {
   const provider = new WorkflowLensProvider(ctx);
   ctx.subscribe(
     provider,
     vscode.languages.registerCodeLensProvider({ language: WORKFLOW_LANGUAGE_ID }, provider),
-    ctx.services.onDidChangeStore(() => provider.refresh()),
+    ctx.services.onDidChangeStore((change) => {
+      if (!onlyBaselines(change.changes)) provider.refresh();
+    }),
     runner.onDidFinishRun(() => provider.refresh()),
+    // Lenses asked for before the language server ran found no symbols, hence no lenses.
+    ctx.languageServer.onDidStart(() => provider.refresh()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => provider.refresh()),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(SETTINGS.codeLens)) provider.refresh();

@@ -1,10 +1,15 @@
 /**
  * What the runner offers to choose from, read from the workspace services: the workflow files of
- * every folder, and a workflow's targets (its working copy, published versions, newest snapshots).
+ * every folder, and a workflow's targets (its working copy, its channels, published versions,
+ * newest snapshots).
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { VersionsRequest, WorkflowsRequest } from '../../../core/src/service/protocol.js';
+import {
+  ChannelsRequest,
+  VersionsRequest,
+  WorkflowsRequest,
+} from '../../../core/src/service/protocol.js';
 import type { Services } from '../service/services.js';
 import { relativeAge } from '../status/relative-age.js';
 import { WORKING_COPY, type TargetChoice, type WorkflowChoice } from './runner-state.js';
@@ -30,7 +35,10 @@ export async function workflowChoices(services: Services): Promise<WorkflowChoic
   return choices;
 }
 
-/** The targets a workflow can run: its working copy, then its versions (newest first, as served). */
+/**
+ * The targets a workflow can run: its working copy, its channels, then its versions (newest first,
+ * as served).
+ */
 export async function targetChoices(
   services: Services,
   workflow: WorkflowChoice,
@@ -44,7 +52,19 @@ export async function targetChoices(
   };
   const client = services.forFolder(workflow.folder);
   if (!client || workflow.name === undefined) return [working];
-  const { versions } = await client.request(VersionsRequest, { workflow: workflow.name });
+  const [{ versions }, { channels }] = await Promise.all([
+    client.request(VersionsRequest, { workflow: workflow.name }),
+    client.request(ChannelsRequest, { workflow: workflow.name }),
+  ]);
+  // A channel routes each run by its input, as `lockstep run name@channel` does.
+  const routed = channels
+    .filter((c) => c.stable !== undefined)
+    .map((c): TargetChoice => ({
+      group: 'Channels',
+      ref: `${workflow.name}@${c.channel}`,
+      label: c.channel,
+      description: c.summary,
+    }));
   const published = versions
     .filter((v) => v.seq !== undefined)
     .map((v): TargetChoice => ({
@@ -62,5 +82,5 @@ export async function targetChoices(
       label: `@${v.id.slice(7, 15)}`,
       description: relativeAge(new Date(v.createdAt), now),
     }));
-  return [working, ...published, ...snapshots];
+  return [working, ...routed, ...published, ...snapshots];
 }

@@ -24,7 +24,7 @@ export interface WorkflowChoice {
 
 /** Where a run's definition comes from. */
 export interface TargetChoice {
-  readonly group: 'Working Copy' | 'Published Versions' | 'Snapshots';
+  readonly group: 'Working Copy' | 'Channels' | 'Published Versions' | 'Snapshots';
   /** `file` (the working copy, snapshotted when it runs) or a stored ref (`triage@3`). */
   readonly ref: string;
   readonly label: string;

@@ -15,9 +15,11 @@ import {
   type RequestType0,
 } from 'vscode-jsonrpc/node';
 import {
+  BaselineTestProgressNotification,
   ReadyNotification,
   RunProgressNotification,
   StoreChangedNotification,
+  type BaselineTestProgressParams,
   type ReadyParams,
   type RunProgressParams,
   type StoreChangedParams,
@@ -41,12 +43,15 @@ export class ServiceClient implements vscode.Disposable {
   private readonly stateEmitter = new vscode.EventEmitter<ServiceState>();
   private readonly changeEmitter = new vscode.EventEmitter<StoreChangedParams>();
   private readonly progressEmitter = new vscode.EventEmitter<RunProgressParams>();
+  private readonly testEmitter = new vscode.EventEmitter<BaselineTestProgressParams>();
   /** Fires when the service starts, dies, restarts or gives up. */
   readonly onDidChangeState = this.stateEmitter.event;
   /** Fires when the store changed (whoever wrote it), and after each (re)start. */
   readonly onDidChangeStore = this.changeEmitter.event;
   /** Fires as the runs this window started move (step started, step finished, run finished). */
   readonly onDidRunProgress = this.progressEmitter.event;
+  /** Fires as the baseline tests this window started move (a replay started, a verdict). */
+  readonly onDidTestProgress = this.testEmitter.event;
   /** What the service said when it became ready. */
   info: ReadyParams | undefined;
 
@@ -110,6 +115,7 @@ export class ServiceClient implements vscode.Disposable {
     this.stateEmitter.dispose();
     this.changeEmitter.dispose();
     this.progressEmitter.dispose();
+    this.testEmitter.dispose();
   }
 
   private newReady(): Promise<MessageConnection> {
@@ -145,10 +151,13 @@ export class ServiceClient implements vscode.Disposable {
       );
       this.setState('ready');
       this.resolveReady(connection);
-      this.changeEmitter.fire({ changes: ['versions', 'runs'] });
+      this.changeEmitter.fire({ changes: ['versions', 'runs', 'baselines'] });
     });
     connection.onNotification(StoreChangedNotification, (params) =>
       this.changeEmitter.fire(params),
+    );
+    connection.onNotification(BaselineTestProgressNotification, (params) =>
+      this.testEmitter.fire(params),
     );
     connection.onNotification(RunProgressNotification, (params) =>
       this.progressEmitter.fire(params),

@@ -4,7 +4,11 @@
  * folder that holds it.
  */
 import * as vscode from 'vscode';
-import type { RunProgressParams, StoreChange } from '../../../core/src/service/protocol.js';
+import type {
+  BaselineTestProgressParams,
+  RunProgressParams,
+  StoreChange,
+} from '../../../core/src/service/protocol.js';
 import { ServiceClient, type ServiceState } from './service-client.js';
 
 /** A store change, with the folder whose store changed. */
@@ -18,18 +22,26 @@ export interface FolderRunProgress extends RunProgressParams {
   readonly folder: string;
 }
 
+/** Whether a change touched only baselines (views of versions and runs need no refresh). */
+export function onlyBaselines(changes: readonly StoreChange[]): boolean {
+  return changes.every((change) => change === 'baselines');
+}
+
 export class Services implements vscode.Disposable {
   private readonly clients = new Map<string, ServiceClient>();
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly changeEmitter = new vscode.EventEmitter<FolderStoreChange>();
   private readonly stateEmitter = new vscode.EventEmitter<ServiceClient>();
   private readonly progressEmitter = new vscode.EventEmitter<FolderRunProgress>();
+  private readonly testEmitter = new vscode.EventEmitter<BaselineTestProgressParams>();
   /** Fires when any folder's store changed (whoever wrote it). */
   readonly onDidChangeStore = this.changeEmitter.event;
   /** Fires when any service starts, dies, restarts or gives up. */
   readonly onDidChangeState = this.stateEmitter.event;
   /** Fires as the runs this window started move, in any folder. */
   readonly onDidRunProgress = this.progressEmitter.event;
+  /** Fires as the baseline tests this window started move (sessions are unique to the window). */
+  readonly onDidTestProgress = this.testEmitter.event;
 
   constructor(
     private readonly module: string,
@@ -84,6 +96,7 @@ export class Services implements vscode.Disposable {
     this.changeEmitter.dispose();
     this.stateEmitter.dispose();
     this.progressEmitter.dispose();
+    this.testEmitter.dispose();
   }
 
   private add(folder: vscode.WorkspaceFolder): void {
@@ -97,6 +110,7 @@ export class Services implements vscode.Disposable {
     client.onDidRunProgress((params) =>
       this.progressEmitter.fire({ folder: folder.uri.toString(), ...params }),
     );
+    client.onDidTestProgress((params) => this.testEmitter.fire(params));
     this.clients.set(folder.uri.toString(), client);
   }
 

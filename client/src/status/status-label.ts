@@ -50,9 +50,10 @@ export function statusLabel(input: StatusInput): StatusLabel {
       }
       const short = version.id.slice('sha256:'.length, 'sha256:'.length + 8);
       if (version.seq !== undefined) {
+        const channels = channelList(version.channels ?? []);
         return {
-          text: `$(versions) v${version.seq}`,
-          tooltip: `${version.workflow} v${version.seq} (${version.id}). Click for Publish, Compare with Version, History.`,
+          text: `$(versions) v${version.seq}${channels ? ` · ${channels}` : ''}`,
+          tooltip: `${version.workflow} v${version.seq} (${version.id})${channels ? `, on ${channels}` : ''}. Click for Publish, Compare with Version, History.`,
         };
       }
       if (version.stored) {
@@ -73,4 +74,11 @@ export function statusLabel(input: StatusInput): StatusLabel {
       };
     }
   }
+}
+
+/** The channels routing to a version, as the status bar and the lenses say it: `production 10%, staging`. */
+export function channelList(
+  channels: readonly { readonly channel: string; readonly share: number }[],
+): string {
+  return channels.map((c) => (c.share === 100 ? c.channel : `${c.channel} ${c.share}%`)).join(', ');
 }

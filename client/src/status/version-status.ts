@@ -9,6 +9,7 @@ import { FileVersionRequest } from '../../../core/src/service/protocol.js';
 import { COMMANDS, SETTINGS } from '../command-ids.js';
 import { isWorkflowFile, type Context } from '../ctx.js';
 import { statusLabel, type StatusInput } from './status-label.js';
+import { onlyBaselines } from '../service/services.js';
 
 export function registerVersionStatus(ctx: Context): void {
   const item = vscode.window.createStatusBarItem(
@@ -76,7 +77,9 @@ export function registerVersionStatus(ctx: Context): void {
       if (event.document === vscode.window.activeTextEditor?.document)
         refreshIfDirtyChanged(event.document);
     }),
-    ctx.services.onDidChangeStore(refresh),
+    ctx.services.onDidChangeStore((change) => {
+      if (!onlyBaselines(change.changes)) refresh();
+    }),
     ctx.services.onDidChangeState(refresh),
     ctx.onDidSnapshot(refresh),
   );

@@ -23,7 +23,6 @@ import {
   startEditor,
 } from './harness.js';
 import {
-  SCREENSHOTS,
   SERVER_TIMEOUT,
   answerInput,
   contextMenu,
@@ -77,7 +76,6 @@ describe('the extension in code-server', { timeout: 15 * 60_000 }, () => {
   let userDataDir: string;
 
   before(async () => {
-    rmSync(SCREENSHOTS, { recursive: true, force: true });
     const root = await profileRoot(cleanups, 'lockstep-e2e-');
     workspace = createWorkspace();
     cleanups.push(() => rmSync(workspace, { recursive: true, force: true }));

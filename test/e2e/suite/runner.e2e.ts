@@ -27,6 +27,7 @@ import {
   answerInput,
   clickLens,
   codeLenses,
+  comparisonSummary,
   contextMenu,
   expand,
   openFile,
@@ -314,22 +315,16 @@ describe('running workflows in code-server', { timeout: 15 * 60_000 }, () => {
       await screenshot(page, '28-replay-against');
 
       await runCommand(page, 'Lockstep: Focus on History View');
-      const verified = async (): Promise<true | undefined> => {
-        for (const frame of page.frames()) {
-          // Not a locator: it would wait for a #summary the other pages never get.
-          const summary = await frame
-            .evaluate(() => document.getElementById('summary')?.textContent ?? '')
-            .catch(() => '');
-          if (summary.startsWith('Verified')) return true;
-        }
-        return undefined;
-      };
       // As above: a menu opened on a row History is replacing is tried again.
       await waitFor(
         'the exact replay verified',
         async () => {
           await contextMenu(page, await source(), 'Replay Exactly');
-          return waitFor('the comparison', verified, 10_000).catch(() => undefined);
+          return waitFor(
+            'the comparison',
+            () => comparisonSummary(page, /^Verified/),
+            10_000,
+          ).catch(() => undefined);
         },
         60_000,
       );

@@ -330,7 +330,12 @@ export async function expand(row: Locator): Promise<void> {
       await row.waitFor({ timeout: SERVER_TIMEOUT });
       if ((await row.getAttribute('aria-expanded')) === 'true') return true;
       await row.click();
-      return (await row.getAttribute('aria-expanded')) === 'true';
+      // A row expands once its children have loaded, which a busy service may take seconds to
+      // answer: clicking again before then would collapse it, so wait before trying again.
+      return pollUntil(
+        async () => ((await row.getAttribute('aria-expanded')) === 'true' ? true : undefined),
+        { timeoutMs: 5_000, intervalMs: 200, what: 'the clicked row to expand' },
+      ).catch(() => false);
     },
     { timeoutMs: SERVER_TIMEOUT, intervalMs: 500, what: 'the row to expand' },
   );
@@ -423,4 +428,53 @@ export async function webviewFrame(page: Page, selector: string): Promise<Frame>
 /** The Runner view's page (`Lockstep: Focus on Runner View` opens it), found by its workflow picker. */
 export function runnerFrame(page: Page): Promise<Frame> {
   return webviewFrame(page, '#workflow');
+}
+
+/** True when a comparison page's summary matches `summary` (`/^Verified/`); else undefined. */
+export async function comparisonSummary(page: Page, summary: RegExp): Promise<true | undefined> {
+  for (const frame of page.frames()) {
+    // Not a locator: it would wait for a #summary the other pages never get.
+    const text = await frame
+      .evaluate(() => document.getElementById('summary')?.textContent ?? '')
+      .catch(() => '');
+    if (summary.test(text)) return true;
+  }
+  return undefined;
+}
+
+/**
+ * Opens the Runner view and returns its page. Focusing it while the window is busy (a webview
+ * tab opening, the side bar switching) can leave it unshown, so the command is tried again.
+ */
+export async function focusRunner(page: Page): Promise<Frame> {
+  let tries = 0;
+  return waitFor(
+    'the Runner view',
+    async () => {
+      if (tries++ > 0) {
+        // Shown but blank (a webview view restored while the window was busy): collapsing and
+        // expanding the section loads its page again, as a user would do.
+        const header = page.locator('.part.sidebar .pane-header', { hasText: /^Runner/i }).first();
+        await header.click().catch(() => undefined);
+        await header.click().catch(() => undefined);
+      }
+      await runCommand(page, 'Lockstep: Focus on Runner View');
+      return pollUntil(
+        async () => {
+          for (const frame of page.frames()) {
+            if (
+              (await frame
+                .locator('#workflow')
+                .count()
+                .catch(() => 0)) > 0
+            )
+              return frame;
+          }
+          return undefined;
+        },
+        { timeoutMs: 10_000, intervalMs: 200, what: 'the Runner page' },
+      ).catch(() => undefined);
+    },
+    60_000,
+  );
 }

@@ -10,6 +10,7 @@ import {
   runTooltip,
   statusIcon,
   versionDescription,
+  channelBadges,
   versionLabel,
   versionTooltip,
 } from '../../../client/src/views/history/labels.js';
@@ -55,6 +56,22 @@ test('versions: v7 or the snapshot’s short hash; age, author, runs; message, c
     versionDescription({ ...published, runs: 1 }, NOW),
     '2 h ago · Ada Lovelace · 1 run',
   );
+  // Its channels come first, with their shares.
+  assert.equal(
+    versionDescription(
+      { ...published, channels: [{ channel: 'production', share: 10, candidate: true }] },
+      NOW,
+    ),
+    'production 10% candidate · 2 h ago · Ada Lovelace · 12 runs',
+  );
+  assert.equal(
+    channelBadges([
+      { channel: 'production', share: 90 },
+      { channel: 'staging', share: 100 },
+    ]),
+    'production 90% · staging 100%',
+  );
+  assert.equal(channelBadges([]), '');
   const tooltip = versionTooltip(published);
   assert.match(tooltip, /^Tighter prompt\ncommit 0123456789ab \(uncommitted changes\)\n/);
   assert.ok(tooltip.endsWith(ID));
@@ -69,6 +86,17 @@ test('runs: status mark, duration, tokens, mode; a running one says where it is'
   assert.equal(
     runDescription(run({ status: 'failed', tokens: undefined, mode: 'replay-against' }), NOW),
     '✗ 1.4 s · replay against',
+  );
+  assert.equal(
+    runDescription(
+      run({ routing: { channel: 'production', bucket: 4711, target: 'candidate' } }),
+      NOW,
+    ),
+    '✓ 1.4 s · 812 tok · live · via production (candidate)',
+  );
+  assert.equal(
+    runDescription(run({ routing: { channel: 'staging', bucket: 2, target: 'stable' } }), NOW),
+    '✓ 1.4 s · 812 tok · live · via staging',
   );
   assert.equal(
     runDescription(

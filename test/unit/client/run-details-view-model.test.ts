@@ -107,6 +107,9 @@ test('the header: workflow, version, mode, status, start (UTC), duration, tokens
   assert.equal(view.running, false);
   assert.deepEqual(view.error, { code: 'LS_STEP_FAILED', message: 'step lookup failed' });
   assert.equal(view.progress, 'Run failed in 1.4 s');
+  // A failed run can be replayed, not kept as a baseline.
+  assert.equal(view.canReplay, true);
+  assert.equal(view.canAddBaseline, false);
 });
 
 test('a snapshot’s version is its short hash; a published one its number', () => {
@@ -253,6 +256,8 @@ test('a running run: elapsed so far, the running row up to now, progress', () =>
   assert.equal(running.duration, '1.5 s');
   assert.deepEqual(running.bar, { offsetPct: 25, widthPct: 75 });
   assert.equal(view.progress, 'Running: 1 step finished, on step lookup');
+  assert.equal(view.canReplay, false);
+  assert.equal(view.canAddBaseline, false);
   // Later, the same run has moved on: time passes in the view too.
   assert.equal(runDetailsViewModel(details, new Date(at(4000))).steps[1]!.duration, '3.5 s');
 });
@@ -289,6 +294,8 @@ test('messages from the webview are checked before use', () => {
   assert.ok(isFromWebview({ type: 'ready' }));
   assert.ok(isFromWebview({ type: 'openDefinition' }));
   assert.ok(isFromWebview({ type: 'openDefinition', step: 'classify' }));
+  assert.ok(isFromWebview({ type: 'replay' }));
+  assert.ok(isFromWebview({ type: 'addBaseline' }));
   assert.ok(isFromWebview({ type: 'openValue', path: 'a', part: 'effect-request', index: 0 }));
   assert.ok(!isFromWebview({ type: 'openDefinition', step: 3 }));
   assert.ok(!isFromWebview({ type: 'openValue', path: 'a', part: 'secrets' }));
@@ -319,11 +326,13 @@ test('the page posts only messages the extension accepts, and says when it is re
   const types = [...PAGE.matchAll(/post\(\{\s*type:\s*'([^']+)'/g)].map((m) => m[1]!);
   assert.ok(types.includes('ready'));
   assert.deepEqual([...new Set(types)].sort(), [
+    'addBaseline',
     'copyRunId',
     'openDefinition',
     'openValue',
     'openVersion',
     'ready',
+    'replay',
   ]);
 });
 
@@ -351,9 +360,24 @@ test('the run’s input, and its output once it finished with one', () => {
   );
   assert.deepEqual(succeeded.output?.open, { path: '', part: 'output' });
   assert.match(succeeded.output?.text ?? '', /"answer": "refund"/);
+  assert.equal(succeeded.canAddBaseline, true, 'a run that succeeded can become a baseline');
   const running = runDetailsViewModel(
     finished({ output: { partial: true }, run: { ...finished().run, status: 'running' } }),
     NOW,
   );
   assert.equal(running.output, undefined, 'a running run has no output yet');
+});
+
+test('a run a channel routed says which channel, revision, side and bucket', () => {
+  const routed = (routing: RunDetails['routing']) =>
+    runDetailsViewModel(finished(routing ? { routing } : {}), NOW).header.channel;
+  assert.equal(
+    routed({ channel: 'production', revision: 2, bucket: 8123, sticky: true, target: 'candidate' }),
+    'production r2 · candidate · bucket 8123 (sticky)',
+  );
+  assert.equal(
+    routed({ channel: 'staging', revision: 1, bucket: 42, sticky: false, target: 'stable' }),
+    'staging r1 · stable · bucket 42 (random)',
+  );
+  assert.equal(runDetailsViewModel(finished(), NOW).header.channel, undefined);
 });

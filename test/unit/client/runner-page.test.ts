@@ -78,6 +78,7 @@ test('the messages the page sends pass isFromRunner; malformed ones do not', () 
     { type: 'run', texts: { ticket: 'charged twice', urgent: 'false' } },
     { type: 'cancel' },
     { type: 'openDetails' },
+    { type: 'replay' },
     { type: 'noticeAction' },
   ]) {
     assert.ok(isFromRunner(message), JSON.stringify(message));

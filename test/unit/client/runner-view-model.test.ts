@@ -267,6 +267,7 @@ test('a run starting: no steps yet, cancellable, no details', () => {
     announcement: 'Run starting',
     canCancel: true,
     canOpenDetails: false,
+    canReplay: false,
   });
 });
 
@@ -297,6 +298,7 @@ test('a running run: rows for its top-level steps only, running steps timed from
   assert.ok(!('result' in run));
   assert.equal(run.canCancel, true);
   assert.equal(run.canOpenDetails, true);
+  assert.equal(run.canReplay, false, 'a running run cannot be replayed yet');
   assert.equal(view.canRun, false);
   // A second later, only the running step's time moves.
   const later = runnerView(state({ run: midway }), T0 + 4700).run!;
@@ -344,6 +346,7 @@ test('a run that succeeded: its result line with the output, Run enabled again',
   assert.equal(run.announcement, 'Run ✓ succeeded in 1.4 s · 812 tok → {"category":"billing"}');
   assert.equal(run.canCancel, false);
   assert.equal(run.canOpenDetails, true);
+  assert.equal(run.canReplay, true);
   assert.equal(view.canRun, true);
 });
 

@@ -5,6 +5,8 @@
  */
 import * as vscode from 'vscode';
 import {
+  ChannelHealthRequest,
+  ChannelsRequest,
   RunDetailsRequest,
   RunsRequest,
   VersionsRequest,
@@ -13,17 +15,36 @@ import {
 import { CONTEXT_KEYS } from '../../command-ids.js';
 import type { Context } from '../../ctx.js';
 import { runTooltip } from './labels.js';
+import {
+  ChannelChangeNode,
+  ChannelChangesNode,
+  ChannelFiguresNode,
+  ChannelVersionNode,
+} from './nodes/channel-detail-nodes.js';
+import { ChannelNode } from './nodes/channel-node.js';
 import { FolderNode } from './nodes/folder-node.js';
 import { MoreNode } from './nodes/more-node.js';
 import { RunNode } from './nodes/run-node.js';
 import { VersionNode } from './nodes/version-node.js';
 import { WorkflowNode } from './nodes/workflow-node.js';
 import { NO_FILTER, isFiltered, runsQuery, type RunFilter } from './run-filter.js';
+import { onlyBaselines } from '../../service/services.js';
+import type { SeenAutoAborts } from './seen-aborts.js';
 
 /** Runs per page under a version. */
 export const PAGE_SIZE = 20;
 
-export type HistoryNode = FolderNode | WorkflowNode | VersionNode | RunNode | MoreNode;
+export type HistoryNode =
+  | FolderNode
+  | WorkflowNode
+  | ChannelNode
+  | ChannelVersionNode
+  | ChannelFiguresNode
+  | ChannelChangesNode
+  | ChannelChangeNode
+  | VersionNode
+  | RunNode
+  | MoreNode;
 
 export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<HistoryNode | undefined>();
@@ -35,10 +56,20 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vs
   private readonly subscriptions: vscode.Disposable[] = [];
   /** Set by the view's owner, to say "no runs yet" above the tree. */
   onDidLoadWorkflows?: (workflows: readonly WorkflowNode[]) => void;
+  /** Automatic aborts not seen yet, per folder (from the workflows last listed). */
+  private readonly unseenByFolder = new Map<string, number>();
+  private readonly unseenEmitter = new vscode.EventEmitter<number>();
+  /** Fires with the number of automatic aborts not seen yet, whenever workflows are listed. */
+  readonly onDidChangeUnseen = this.unseenEmitter.event;
 
-  constructor(private readonly ctx: Context) {
+  constructor(
+    private readonly ctx: Context,
+    readonly seen: SeenAutoAborts,
+  ) {
     this.subscriptions.push(
-      ctx.services.onDidChangeStore(() => this.refreshSoon()),
+      ctx.services.onDidChangeStore((change) => {
+        if (!onlyBaselines(change.changes)) this.refreshSoon();
+      }),
       ctx.services.onDidChangeState(() => this.refreshSoon()),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()),
     );
@@ -72,9 +103,8 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vs
   }
 
   getParent(node: HistoryNode): HistoryNode | undefined {
-    if (node instanceof RunNode || node instanceof MoreNode) return node.parent;
-    if (node instanceof VersionNode) return node.parent;
-    return undefined;
+    if (node instanceof FolderNode || node instanceof WorkflowNode) return undefined;
+    return node.parent;
   }
 
   async getChildren(node?: HistoryNode): Promise<HistoryNode[]> {
@@ -82,7 +112,21 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vs
       if (!node) return await this.roots();
       if (node instanceof FolderNode)
         return await this.workflows(node.folder.uri.toString(), node.client);
-      if (node instanceof WorkflowNode) return await this.versions(node);
+      if (node instanceof WorkflowNode) {
+        const [channels, versions] = await Promise.all([this.channels(node), this.versions(node)]);
+        return [...channels, ...versions];
+      }
+      if (node instanceof ChannelNode) return await this.channelDetails(node);
+      if (node instanceof ChannelVersionNode) {
+        return [
+          new ChannelFiguresNode(node, 'last hour'),
+          new ChannelFiguresNode(node, 'last day'),
+        ];
+      }
+      if (node instanceof ChannelChangesNode) {
+        const now = new Date();
+        return node.changes.map((change) => new ChannelChangeNode(node, change, now));
+      }
       if (node instanceof VersionNode) return await this.runs(node);
       return [];
     } catch (error) {
@@ -106,6 +150,14 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vs
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     for (const subscription of this.subscriptions) subscription.dispose();
     this.changed.dispose();
+    this.unseenEmitter.dispose();
+  }
+
+  /** Marks a channel's automatic abort as seen; its workflow and channel lose the warning. */
+  async markSeen(node: ChannelNode): Promise<void> {
+    if (!node.unseen) return;
+    await this.seen.markSeen(node.folder, node.workflow, node.unseen);
+    this.refresh();
   }
 
   /** Coalesces the bursts of changes a run makes (one per event it writes). */
@@ -133,7 +185,46 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vs
 
   private async workflows(folder: string, client: WorkflowNode['client']): Promise<WorkflowNode[]> {
     const { workflows } = await client.request(WorkflowsRequest);
-    return workflows.map((workflow) => new WorkflowNode(folder, client, workflow));
+    const nodes = workflows.map((workflow) => {
+      const unseen = (workflow.autoAborted ?? []).filter(
+        (abort) => !this.seen.isSeen(folder, workflow.name, abort),
+      );
+      return new WorkflowNode(folder, client, workflow, unseen);
+    });
+    this.unseenByFolder.set(
+      folder,
+      nodes.reduce((sum, node) => sum + node.unseen.length, 0),
+    );
+    this.unseenEmitter.fire([...this.unseenByFolder.values()].reduce((a, b) => a + b, 0));
+    return nodes;
+  }
+
+  private async channels(node: WorkflowNode): Promise<ChannelNode[]> {
+    if (node.workflow.latestSeq === undefined) return [];
+    const { channels } = await node.client.request(ChannelsRequest, {
+      workflow: node.workflow.name,
+    });
+    const now = new Date();
+    return channels.map(
+      (channel) =>
+        new ChannelNode(
+          node,
+          channel,
+          node.unseen.find((abort) => abort.channel === channel.channel),
+          now,
+        ),
+    );
+  }
+
+  private async channelDetails(node: ChannelNode): Promise<HistoryNode[]> {
+    const health = await node.client.request(ChannelHealthRequest, {
+      workflow: node.workflow,
+      channel: node.channel.channel,
+    });
+    return [
+      ...health.versions.map((version) => new ChannelVersionNode(node, version)),
+      new ChannelChangesNode(node, health.history),
+    ];
   }
 
   private async versions(node: WorkflowNode): Promise<VersionNode[]> {

@@ -7,7 +7,9 @@ import * as vscode from 'vscode';
 import { VIEWS } from '../../command-ids.js';
 import type { Context } from '../../ctx.js';
 import { HistoryProvider, type HistoryNode } from './history-provider.js';
+import { ChannelNode } from './nodes/channel-node.js';
 import { describeFilter } from './run-filter.js';
+import { SeenAutoAborts } from './seen-aborts.js';
 
 export interface HistoryView {
   readonly provider: HistoryProvider;
@@ -15,10 +17,23 @@ export interface HistoryView {
 }
 
 export function registerHistoryView(ctx: Context): HistoryView {
-  const provider = new HistoryProvider(ctx);
+  const provider = new HistoryProvider(ctx, new SeenAutoAborts(ctx.extension.workspaceState));
   const view = vscode.window.createTreeView(VIEWS.history, {
     treeDataProvider: provider,
     showCollapseAll: true,
+  });
+  // An automatic abort counts on the view until its channel is opened (or marked as seen).
+  const badge = provider.onDidChangeUnseen((unseen) => {
+    view.badge =
+      unseen > 0
+        ? {
+            value: unseen,
+            tooltip: `${unseen} canar${unseen === 1 ? 'y was' : 'ies were'} aborted automatically`,
+          }
+        : undefined;
+  });
+  const expanded = view.onDidExpandElement(({ element }) => {
+    if (element instanceof ChannelNode && element.unseen) void provider.markSeen(element);
   });
   provider.onDidLoadWorkflows = (workflows) => {
     const anyRun = workflows.some((w) => w.workflow.lastRun !== undefined);
@@ -28,6 +43,6 @@ export function registerHistoryView(ctx: Context): HistoryView {
         : undefined;
     view.description = describeFilter(provider.filter);
   };
-  ctx.subscribe(provider, view);
+  ctx.subscribe(provider, view, badge, expanded);
   return { provider, view };
 }

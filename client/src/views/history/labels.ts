@@ -2,7 +2,11 @@
  * What the History view says about versions and runs, as pure functions (unit-tested without an
  * editor): labels, descriptions, tooltips and which icon a status gets.
  */
-import type { RunItem, VersionItem } from '../../../../core/src/service/protocol.js';
+import type {
+  ChannelShareItem,
+  RunItem,
+  VersionItem,
+} from '../../../../core/src/service/protocol.js';
 import { relativeAge } from '../../status/relative-age.js';
 
 /** `v7`, or `@ab12cd34` for a snapshot. */
@@ -10,11 +14,19 @@ export function versionLabel(version: { readonly id: string; readonly seq?: numb
   return version.seq !== undefined ? `v${version.seq}` : `@${version.id.slice(7, 15)}`;
 }
 
-/** `2 h ago · Ada Lovelace · 12 runs`. */
+/** `production 90% · 2 h ago · Ada Lovelace · 12 runs` (its channels first, when it has any). */
 export function versionDescription(version: VersionItem, now: Date): string {
   const when = relativeAge(new Date(version.publishedAt ?? version.createdAt), now);
   const runs = version.runs ?? 0;
-  return `${when} · ${authorName(version.author)} · ${runs} run${runs === 1 ? '' : 's'}`;
+  const badges = channelBadges(version.channels ?? []);
+  return `${badges ? `${badges} · ` : ''}${when} · ${authorName(version.author)} · ${runs} run${runs === 1 ? '' : 's'}`;
+}
+
+/** A version's channels: `production 100%`, `production 10% candidate · staging 100%`. */
+export function channelBadges(channels: readonly ChannelShareItem[]): string {
+  return channels
+    .map((c) => `${c.channel} ${c.share}%${c.candidate ? ' candidate' : ''}`)
+    .join(' · ');
 }
 
 /** The message, the commit and the full hash. */
@@ -75,8 +87,14 @@ export function runDescription(run: RunItem, now: Date): string {
     `${STATUS_MARK[run.status]}${run.durationMs === undefined ? '' : ` ${formatDuration(run.durationMs)}`}`,
     ...(run.tokens ? [`${run.tokens.input + run.tokens.output} tok`] : []),
     run.mode === 'replay-against' ? 'replay against' : run.mode,
+    ...(run.routing ? [routedThrough(run.routing)] : []),
   ];
   return parts.join(' · ');
+}
+
+/** `via production` for the stable side of a channel, `via production (candidate)` for its canary. */
+function routedThrough(routing: NonNullable<RunItem['routing']>): string {
+  return `via ${routing.channel}${routing.target === 'candidate' ? ' (candidate)' : ''}`;
 }
 
 const STATUS_MARK: Record<RunItem['status'], string> = {

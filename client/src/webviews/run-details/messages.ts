@@ -21,6 +21,10 @@ export type FromWebview =
   /** Open the definition at the run's version, on the step's lines when `step` (an id) is given. */
   | { readonly type: 'openDefinition'; readonly step?: string }
   | { readonly type: 'copyRunId' }
+  /** Replay the run: exactly, against the working copy or against a version (a quick pick). */
+  | { readonly type: 'replay' }
+  /** Keep the run as a regression baseline of its workflow. */
+  | { readonly type: 'addBaseline' }
   /** Open one recorded value (a step's path and part) as a JSON document. */
   | {
       readonly type: 'openValue';
@@ -37,6 +41,8 @@ export function isFromWebview(message: unknown): message is FromWebview {
     case 'ready':
     case 'openVersion':
     case 'copyRunId':
+    case 'replay':
+    case 'addBaseline':
       return true;
     case 'openDefinition':
       return m['step'] === undefined || typeof m['step'] === 'string';

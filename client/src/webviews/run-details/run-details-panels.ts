@@ -5,13 +5,18 @@
  * (messages.ts). A running run's tab follows the store until the run ends.
  */
 import * as vscode from 'vscode';
-import { RunDetailsRequest, type RunDetails } from '../../../../core/src/service/protocol.js';
+import {
+  RunDetailsRequest,
+  WorkflowsRequest,
+  type RunDetails,
+} from '../../../../core/src/service/protocol.js';
 import { COMMANDS, WORKFLOW_LANGUAGE_ID } from '../../command-ids.js';
 import type { Context } from '../../ctx.js';
 import { registerRunValues, showRunValue } from '../../documents/run-values.js';
 import { showVersion, versionUri } from '../../documents/version-documents.js';
 import type { VersionRef } from '../../documents/version-uri.js';
 import { reportFailure } from '../../error-report.js';
+import type { RunSubject } from '../../run-subject.js';
 import type { ServiceClient } from '../../service/service-client.js';
 import { pageHtml } from '../page-html.js';
 import { isFromWebview, type FromWebview, type ToWebview } from './messages.js';
@@ -90,6 +95,8 @@ const ACTIONS: Record<FromWebview['type'], string> = {
   openVersion: 'Opening the run’s version',
   openDefinition: 'Opening the definition at the run’s version',
   copyRunId: 'Copying the run id',
+  replay: 'Replaying the run',
+  addBaseline: 'Adding the baseline',
   openValue: 'Opening the recorded value',
 };
 
@@ -195,6 +202,12 @@ class RunPanel {
           await vscode.env.clipboard.writeText(run.id);
           vscode.window.setStatusBarMessage('Copied run id', 3_000);
           return;
+        case 'replay':
+          await vscode.commands.executeCommand(COMMANDS.replayChoose, await this.subject());
+          return;
+        case 'addBaseline':
+          await vscode.commands.executeCommand(COMMANDS.addBaseline, await this.subject());
+          return;
         case 'openValue':
           return await showRunValue({
             folder: this.folder,
@@ -240,6 +253,15 @@ class RunPanel {
     this.panel.title = view.title;
     const message: ToWebview = { type: 'render', view };
     void this.panel.webview.postMessage(message);
+  }
+
+  /** The run as the replay and baseline commands take it, with its workflow's file if any. */
+  private async subject(): Promise<RunSubject> {
+    const { id, workflow, version } = this.details.run;
+    const client = serviceOf(this.ctx, this.folder);
+    const { workflows } = await client.request(WorkflowsRequest);
+    const file = workflows.find((w) => w.name === workflow)?.file;
+    return { folder: this.folder, run: { id, workflow, version }, ...(file ? { file } : {}) };
   }
 
   private versionRef(): VersionRef {

@@ -42,6 +42,8 @@ export interface HeaderView {
   readonly tokens?: string;
   /** `$0.0012`, only when prices are configured. */
   readonly cost?: string;
+  /** `production r3 · candidate · bucket 8123 (sticky)`, when a channel routed the run. */
+  readonly channel?: string;
 }
 
 /** A recorded value: the start of its pretty JSON, and what to ask to open all of it. */
@@ -108,6 +110,10 @@ export interface RunDetailsView {
   readonly steps: readonly StepRow[];
   /** The index of the first failed row, if any. */
   readonly firstFailed?: number;
+  /** Whether Replay… is offered (the run has ended). */
+  readonly canReplay: boolean;
+  /** Whether Add to Baselines is offered (the run succeeded). */
+  readonly canAddBaseline: boolean;
 }
 
 /** Everything the run details webview shows of `details`, as of `now`. */
@@ -145,12 +151,15 @@ export function runDetailsViewModel(details: RunDetails, now: Date): RunDetailsV
       duration,
       ...(tokens ? { tokens: tokensText(tokens) } : {}),
       ...(details.cost === undefined ? {} : { cost: costText(details.cost) }),
+      ...(details.routing ? { channel: routingText(details.routing) } : {}),
     },
     ...(details.error ? { error: { ...details.error } } : {}),
     ...(input ? { input } : {}),
     ...(output ? { output } : {}),
     steps,
     ...(failed === -1 ? {} : { firstFailed: failed }),
+    canReplay: !running,
+    canAddBaseline: run.status === 'succeeded',
   };
 }
 
@@ -297,4 +306,10 @@ function clamp(value: number, min: number, max: number): number {
 
 function round2(value: number): number {
   return Math.round(value * 100) / 100;
+}
+
+/** How a channel routed the run, in one line. */
+function routingText(routing: NonNullable<RunDetails['routing']>): string {
+  const bucket = routing.sticky ? 'sticky' : routing.inherited ? "its parent's" : 'random';
+  return `${routing.channel} r${routing.revision} · ${routing.target} · bucket ${routing.bucket} (${bucket})`;
 }

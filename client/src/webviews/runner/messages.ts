@@ -29,6 +29,8 @@ export type FromRunner =
   | { readonly type: 'cancel' }
   /** Open the run's details (its tab). */
   | { readonly type: 'openDetails' }
+  /** Replay the run the runner started (exactly, against the working copy or a version). */
+  | { readonly type: 'replay' }
   /** The notice's button (set the missing secrets, then run again). */
   | { readonly type: 'noticeAction' };
 
@@ -41,6 +43,7 @@ export function isFromRunner(message: unknown): message is FromRunner {
     case 'chooseFixtures':
     case 'cancel':
     case 'openDetails':
+    case 'replay':
     case 'noticeAction':
       return true;
     case 'pickWorkflow':

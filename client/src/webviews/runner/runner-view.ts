@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { COMMANDS, VIEWS } from '../../command-ids.js';
 import type { Context } from '../../ctx.js';
 import { reportFailure } from '../../error-report.js';
+import type { RunSubject } from '../../run-subject.js';
 import type { Runner } from '../../runner/runner.js';
 import { pageHtml } from '../page-html.js';
 import { isFromRunner, type FromRunner, type ToRunner } from './messages.js';
@@ -25,6 +26,7 @@ const ACTIONS: Record<FromRunner['type'], string> = {
   run: 'Starting the run',
   cancel: 'Cancelling the run',
   openDetails: 'Opening the run details',
+  replay: 'Replaying the run',
   noticeAction: 'Setting the secret',
 };
 
@@ -55,7 +57,9 @@ class RunnerViewProvider implements vscode.WebviewViewProvider {
     const subscriptions = [
       view.webview.onDidReceiveMessage((message: unknown) => void this.receive(message)),
       view.onDidChangeVisibility(() => {
-        if (view.visible) void this.runner.refreshWorkflows().catch(() => undefined);
+        if (!view.visible) return;
+        this.render();
+        void this.runner.refreshWorkflows().catch(() => undefined);
       }),
     ];
     view.onDidDispose(() => {
@@ -67,8 +71,8 @@ class RunnerViewProvider implements vscode.WebviewViewProvider {
       .catch((error: unknown) => reportFailure(this.ctx.output, 'Listing the workflows', error));
   }
 
-  private render(): void {
-    if (!this.view?.visible) return;
+  private render(pageAsked = false): void {
+    if (!pageAsked && !this.view?.visible) return;
     this.post({ type: 'render', view: runnerView(this.runner.state, Date.now()) });
   }
 
@@ -85,7 +89,9 @@ class RunnerViewProvider implements vscode.WebviewViewProvider {
     try {
       switch (message.type) {
         case 'ready':
-          return this.render();
+          // The page asked, so it exists: the view's visibility may not have reached the
+          // extension host yet, and a page not answered stays blank until the runner changes.
+          return this.render(true);
         case 'pickWorkflow':
           return await runner.choose(message.value);
         case 'pickTarget':
@@ -111,6 +117,24 @@ class RunnerViewProvider implements vscode.WebviewViewProvider {
               run.started.run,
             );
           }
+          return;
+        }
+        case 'replay': {
+          const { run, workflow, workflows } = runner.state;
+          if (!run?.started) return;
+          const chosen = workflows.find(
+            (w) => w.uri === workflow && w.name === run.started?.workflow,
+          );
+          const subject: RunSubject = {
+            folder: run.folder,
+            run: {
+              id: run.started.run,
+              workflow: run.started.workflow,
+              version: run.started.version,
+            },
+            ...(chosen ? { file: vscode.Uri.parse(chosen.uri).fsPath } : {}),
+          };
+          await vscode.commands.executeCommand(COMMANDS.replayChoose, subject);
           return;
         }
         case 'noticeAction':

@@ -49,6 +49,8 @@ export interface RunView {
   readonly announcement: string;
   readonly canCancel: boolean;
   readonly canOpenDetails: boolean;
+  /** Whether Replay… is offered: the run started and has ended. */
+  readonly canReplay: boolean;
 }
 
 export interface RunnerView {
@@ -213,6 +215,7 @@ function runView(run: RunProgress, now: number): RunView {
     announcement,
     canCancel: (run.status === 'starting' || run.status === 'running') && !run.cancelling,
     canOpenDetails: started !== undefined,
+    canReplay: started !== undefined && run.status !== 'starting' && run.status !== 'running',
   };
 }
 

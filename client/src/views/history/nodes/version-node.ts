@@ -25,7 +25,8 @@ export class VersionNode extends vscode.TreeItem {
     this.accessibilityInformation = {
       label: `${version.workflow} ${versionLabel(version)}, ${this.description}`,
     };
-    this.contextValue = `version ${version.seq !== undefined ? 'published' : 'snapshot'}${parent.workflow.file ? ' hasFile' : ''}`;
+    const candidate = version.channels?.some((c) => c.candidate) ? ' candidate' : '';
+    this.contextValue = `version ${version.seq !== undefined ? 'published' : 'snapshot'}${parent.workflow.file ? ' hasFile' : ''}${candidate}`;
   }
 
   get folder(): string {
