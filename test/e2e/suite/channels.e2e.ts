@@ -17,6 +17,7 @@ import {
   SERVER_TIMEOUT,
   childRow,
   codeLenses,
+  collapse,
   contextMenu,
   expand,
   lockstepStatusText,
@@ -102,6 +103,24 @@ describe('channels in code-server', { timeout: 10 * 60_000 }, () => {
       (await widget.isVisible().catch(() => false)) ? undefined : true,
     );
   };
+  /**
+   * Runs `item` from the context menu of the History row labelled `row`, until its first question
+   * (a quick input holding `next`) shows: History refreshes as the store changes, and a menu
+   * opened on a row being replaced reaches the command without its row (it says to try again).
+   */
+  const menu = (row: string, item: string, next: string): Promise<true> =>
+    waitFor(
+      `“${item}” to ask its first question`,
+      async () => {
+        await contextMenu(page, rowLabelled(page, row), item);
+        return page
+          .locator('.quick-input-widget', { hasText: next })
+          .waitFor({ timeout: 5_000 })
+          .then(() => true as const)
+          .catch(() => undefined);
+      },
+      60_000,
+    );
   /** The History rows of hello's versions, once they say `text`. */
   const versionsSay = (what: string, check: (rows: string[]) => boolean) =>
     waitFor(what, async () => {
@@ -116,7 +135,7 @@ describe('channels in code-server', { timeout: 10 * 60_000 }, () => {
       await openFile(page, 'hello.workflow.yaml');
       await runCommand(page, 'Lockstep: Focus on History View');
       await expand(rowLabelled(page, 'Workflow hello,'));
-      await contextMenu(page, rowLabelled(page, 'hello v1,'), 'Promote to Channel…');
+      await menu('hello v1,', 'Promote to Channel…', 'New channel…');
       await pickItem(page, 'New channel…');
       await answer('Promote hello v1 to', 'production');
       await answer('production: nothing → v1 100%', 'First release');
@@ -134,7 +153,7 @@ describe('channels in code-server', { timeout: 10 * 60_000 }, () => {
     'Start Canary… at 10 %: both versions show their shares; the status bar the file’s',
     '33-channel-canary',
     async () => {
-      await contextMenu(page, rowLabelled(page, 'hello v2,'), 'Start Canary…');
+      await menu('hello v2,', 'Start Canary…', 'production');
       await pickItem(page, 'production');
       await answer('its share of the traffic', '10');
       await answer('sticky key', 'inputs.who');
@@ -168,7 +187,7 @@ describe('channels in code-server', { timeout: 10 * 60_000 }, () => {
     '34-channel-rollback',
     async () => {
       await runCommand(page, 'Lockstep: Focus on History View');
-      await contextMenu(page, rowLabelled(page, 'hello v2,'), 'Roll Back Channel…');
+      await menu('hello v2,', 'Roll Back Channel…', 'production');
       await pickItem(page, 'production');
       await answer('production: v1 90% · v2 10%', '');
       await confirm('Roll Back', 'production: v1 90% · v2 10%, sticky inputs.who → v1 100%');
@@ -315,6 +334,8 @@ describe('channels in code-server', { timeout: 10 * 60_000 }, () => {
       );
       assert.match(history[2]!, /^r1 promote nothing → v1 100% · /);
       await screenshot(page, '38-channel-health');
+      // Closed again, so that the versions below it stay in view (the tree shows what fits).
+      await collapse(rowLabelled(page, 'Channel production of hello,'));
     },
   );
 
@@ -323,7 +344,7 @@ describe('channels in code-server', { timeout: 10 * 60_000 }, () => {
     '39-channel-weight',
     async () => {
       await runCommand(page, 'Lockstep: Focus on History View');
-      await contextMenu(page, rowLabelled(page, 'hello v2,'), 'Start Canary…');
+      await menu('hello v2,', 'Start Canary…', 'production');
       await pickItem(page, 'production');
       await answer('its share of the traffic', '10');
       await answer('sticky key', '');
@@ -345,7 +366,7 @@ describe('channels in code-server', { timeout: 10 * 60_000 }, () => {
         rows.some((t) => t.startsWith('v2 production 10% candidate ·')),
       );
 
-      await contextMenu(page, rowLabelled(page, 'Channel production of hello,'), 'Change Weight…');
+      await menu('Channel production of hello,', 'Change Weight…', 'the share of v2');
       await answer('production: the share of v2 (now 10%)', '50');
       await answer('production: v1 90% · v2 10% → v1 50% · v2 50%', 'Half');
       await confirm(
@@ -367,7 +388,7 @@ describe('channels in code-server', { timeout: 10 * 60_000 }, () => {
     'a canary aborted by its health check is a warning on the channel until it is opened',
     '40-channel-auto-abort',
     async () => {
-      await contextMenu(page, rowLabelled(page, 'Channel production of hello,'), 'Abort Canary…');
+      await menu('Channel production of hello,', 'Abort Canary…', 'v1 50% · v2 50% → v1 100%');
       await answer('production: v1 50% · v2 50% → v1 100%', '');
       await confirm('Abort Canary', 'production: v1 50% · v2 50% → v1 100%');
       await versionsSay('v1 alone again', (rows) =>

@@ -341,6 +341,22 @@ export async function expand(row: Locator): Promise<void> {
   );
 }
 
+/** Collapses a tree row (a no-op when it is not expanded). */
+export async function collapse(row: Locator): Promise<void> {
+  await pollUntil(
+    async () => {
+      await row.waitFor({ timeout: SERVER_TIMEOUT });
+      if ((await row.getAttribute('aria-expanded')) !== 'true') return true;
+      await row.click();
+      return pollUntil(
+        async () => ((await row.getAttribute('aria-expanded')) === 'true' ? undefined : true),
+        { timeoutMs: 2_000, intervalMs: 200, what: 'the clicked row to collapse' },
+      ).catch(() => false);
+    },
+    { timeoutMs: SERVER_TIMEOUT, intervalMs: 500, what: 'the row to collapse' },
+  );
+}
+
 /** The first child row matching `child` below the first row matching `parent`, if shown. */
 export async function childRow(
   page: Page,

@@ -105,6 +105,11 @@ test('a version on a channel: its share, and its figures per window', () => {
   } = figures({ runs: 1, failed: 0, failureRate: 0 });
   assert.equal(figuresDescription('last hour', bare), 'last hour: 1 run · 0% failed');
   assert.equal(
+    figuresDescription('last hour', { ...bare, cost: 0, costPerRun: 0 }),
+    'last hour: 1 run · 0% failed',
+    'runs that call no priced model cost nothing worth a column',
+  );
+  assert.equal(
     figuresTooltip(version),
     'v2 · candidate 10% (sha256:b)\nlast hour: 12 runs, 8.3% failed, p50 310 ms, p95 812 ms, 5120 tokens, $0.0372\nlast day: no runs',
   );

@@ -45,7 +45,13 @@ export function registerChannelActions(ctx: Context, history: HistoryProvider): 
     vscode.commands.registerCommand(id, async (node: Subject) => {
       try {
         const target = targetOf(node);
-        if (!target) return;
+        if (!target) {
+          // A History refresh can replace the row between the menu opening and the click.
+          void vscode.window.showInformationMessage(
+            'Choose the published version or the channel in the History view (its context menu), then try again.',
+          );
+          return;
+        }
         const { channels } = await target.client.request(ChannelsRequest, {
           workflow: target.workflow,
         });

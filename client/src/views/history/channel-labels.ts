@@ -51,7 +51,10 @@ export function figuresDescription(window: string, figures: ChannelFiguresItem):
     `${figures.runs} run${figures.runs === 1 ? '' : 's'}`,
     `${+(figures.failureRate * 100).toFixed(1)}% failed`,
     ...(figures.p95LatencyMs === undefined ? [] : [`p95 ${Math.round(figures.p95LatencyMs)} ms`]),
-    ...(figures.costPerRun === undefined ? [] : [`$${figures.costPerRun.toFixed(4)}/run`]),
+    // A workflow that calls no priced model costs nothing: `$0.0000/run` would only be noise.
+    ...(figures.costPerRun === undefined || figures.costPerRun === 0
+      ? []
+      : [`$${figures.costPerRun.toFixed(4)}/run`]),
   ];
   return `${window}: ${parts.join(' · ')}`;
 }

@@ -18,7 +18,12 @@ export class ChannelNode extends vscode.TreeItem {
     now: Date,
   ) {
     super(channel.channel, vscode.TreeItemCollapsibleState.Collapsed);
-    this.id = `channel|${parent.folder}|${parent.workflow.name}|${channel.channel}`;
+    const id = `channel|${parent.folder}|${parent.workflow.name}|${channel.channel}`;
+    // An automatic abort makes the channel a node of its own, collapsed even when the channel
+    // was left open: opening it is how the person sees the abort (and takes the warning off),
+    // and it stays open then, until the channel changes again.
+    const last = channel.lastChange;
+    this.id = last?.action === 'auto-abort' ? `${id}|aborted r${last.revision}` : id;
     this.description = channelDescription(channel, unseen);
     this.tooltip = channelTooltip(channel, unseen, now);
     this.iconPath = unseen
