@@ -32,6 +32,12 @@ export function registerHistoryView(ctx: Context): HistoryView {
           }
         : undefined;
   });
+  // Shown again: read again. A change that arrived while the view was hidden (or while it showed
+  // its welcome) could otherwise leave it with what it read first, e.g. a multi-root window's
+  // folders before their services were up.
+  const shown = view.onDidChangeVisibility(({ visible }) => {
+    if (visible) provider.refresh();
+  });
   const expanded = view.onDidExpandElement(({ element }) => {
     if (element instanceof ChannelNode && element.unseen) void provider.markSeen(element);
   });
@@ -43,6 +49,6 @@ export function registerHistoryView(ctx: Context): HistoryView {
         : undefined;
     view.description = describeFilter(provider.filter);
   };
-  ctx.subscribe(provider, view, badge, expanded);
+  ctx.subscribe(provider, view, badge, shown, expanded);
   return { provider, view };
 }
