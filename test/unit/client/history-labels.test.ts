@@ -116,6 +116,13 @@ test('runs: status mark, duration, tokens, mode; a running one says where it is'
     runTooltip(run(), { ticket: 'charged twice' }),
     /Input:\n\{\n {2}"ticket": "charged twice"\n\}/,
   );
+  assert.match(
+    runTooltip(
+      run({ routing: { channel: 'production', bucket: 4711, target: 'candidate' } }),
+      undefined,
+    ),
+    /\nrouted by production to its candidate version \(bucket 4711\)$/,
+  );
 });
 
 test('durations read as people say them', () => {

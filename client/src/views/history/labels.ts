@@ -121,6 +121,11 @@ export function runTooltip(run: RunItem, input: unknown | undefined): string {
     `Run ${run.id}`,
     `${run.status} · ${versionLabel(run.version)} · ${run.mode}${run.parent ? ` · called by run ${run.parent}` : ''}`,
     `started ${run.startedAt.replace('T', ' ').slice(0, 19)} UTC`,
+    ...(run.routing
+      ? [
+          `routed by ${run.routing.channel} to its ${run.routing.target} version (bucket ${run.routing.bucket})`,
+        ]
+      : []),
     ...(preview === undefined
       ? []
       : ['', 'Input:', preview.length > 600 ? `${preview.slice(0, 600)}…` : preview]),
