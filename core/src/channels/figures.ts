@@ -56,6 +56,8 @@ async function routedRuns(
   const summaries = await store.listRuns({
     workflow: state.workflow,
     version,
+    // Only what this channel routed: direct runs of the version must not crowd out the window.
+    channel: state.channel,
     limit: FIGURE_RUNS,
   });
   const records: RunRecord[] = [];

@@ -93,6 +93,8 @@ export async function candidateRuns(store: Store, state: ChannelState): Promise<
   const summaries = await store.listRuns({
     workflow: state.workflow,
     version: candidate.version,
+    // Only what this channel routed: direct runs of the version must not crowd out the sample.
+    channel: state.channel,
     limit: SAMPLE_LIMIT,
   });
   const records: RunRecord[] = [];
