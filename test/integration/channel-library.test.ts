@@ -110,6 +110,9 @@ for (let i = 0; ; i++) {
 `,
     );
     const child = spawn(process.execPath, [script, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // Stopped in the test, before its folder is removed (`t.after` hooks run in the order they
+    // were added, and the service writes a run every few milliseconds); here if it fails early.
     t.after(() => child.kill());
     const seen: { seq: number; at: number }[] = [];
     let stderr = '';
@@ -137,5 +140,7 @@ for (let i = 0; ; i++) {
       after.slice(1).map((s) => s.seq),
       after.slice(1).map(() => 1),
     );
+    child.kill();
+    await exited;
   },
 );
