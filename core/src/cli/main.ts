@@ -18,6 +18,7 @@ import { schemaCommand } from './commands/schema.js';
 import { showCommand } from './commands/show.js';
 import { snapshotCommand } from './commands/snapshot.js';
 import { testCommand, type TestOptions } from './commands/test.js';
+import { gateCommand, type GateCommandOptions } from './commands/gate.js';
 import { validateCommand } from './commands/validate.js';
 import { verifyCommand } from './commands/verify.js';
 import { versionsCommand } from './commands/versions.js';
@@ -271,6 +272,37 @@ export async function runCli(
     .option('--fixtures <file>', 'answers for --on-miss stub')
     .option('--timeout <seconds>', 'the time limit of each baseline’s replay (default 300)')
     .action(run((ref: string, options: TestOptions) => testCommand(context(), ref, options)));
+
+  withJson(
+    program
+      .command('gate')
+      .argument('<candidate>', 'the candidate: a workflow file or a version ref'),
+  )
+    .description(
+      'replay a sample of the baseline’s real runs against the candidate and judge the outputs (exit 1 when more changed than allowed)',
+    )
+    .hook('preAction', readsVersions)
+    .requiredOption(
+      '--baseline <channel|ref>',
+      'what to compare with: a channel (its stable version) or a version (production, 1, name@1)',
+    )
+    .option('--sample <n>', 'how many of the baseline’s live runs to replay (default 50)')
+    .option(
+      '--runs <ids>',
+      'replay these runs instead (ids or 8+ character prefixes, comma-separated)',
+    )
+    .option('--max-changed <percent>', 'the largest share of changed runs that passes (default 0)')
+    .option(
+      '--on-miss <policy>',
+      'a request without a recorded answer: live, stub or fail (default: replay.on_miss, else live)',
+    )
+    .option('--fixtures <file>', 'answers for --on-miss stub')
+    .option('--timeout <seconds>', 'the time limit of each run’s replay (default 300)')
+    .option('--format <format>', 'junit, json, markdown or text (default text; junit with -o)')
+    .option('-o, --output <file>', 'write the report to this file (and a summary to stdout)')
+    .action(
+      run((ref: string, options: GateCommandOptions) => gateCommand(context(), ref, options)),
+    );
 
   const channelOptions = (cmd: Command): Command =>
     cmd

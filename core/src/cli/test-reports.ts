@@ -3,14 +3,14 @@
  * testsuite per workflow, one testcase per baseline), JSON for tools.
  */
 import { shortId } from '../model/content-id.js';
-import type { JsonValue } from '../model/workflow.js';
 import type { BaselineTestReport, BaselineTestResult } from '../node/services/baseline-tests.js';
+import type { ReportFormat } from './report-options.js';
+import { cell, codeBlock, oneLine, seconds, xmlEscape } from './report-text.js';
 
-export const TEST_FORMATS = ['text', 'junit', 'json', 'markdown'] as const;
-export type TestFormat = (typeof TEST_FORMATS)[number];
+export { xmlEscape };
 
 /** The report in `format`, as the text of a file (ending with a newline). */
-export function formatTestReport(report: BaselineTestReport, format: TestFormat): string {
+export function formatTestReport(report: BaselineTestReport, format: ReportFormat): string {
   switch (format) {
     case 'json':
       return `${JSON.stringify(testReportJson(report), null, 2)}\n`;
@@ -38,14 +38,6 @@ function versionLabel(report: BaselineTestReport): string {
   return report.version.seq === undefined
     ? `${report.workflow} ${shortId(report.version.id)}`
     : `${report.workflow} v${report.version.seq}`;
-}
-
-/** One value on one line, cut to `max` characters. */
-function oneLine(value: JsonValue | undefined, max = 200): string {
-  if (value === undefined) return '(none)';
-  // JSON.stringify writes a lone surrogate as an escape, where canonical JSON refuses it.
-  const line = JSON.stringify(value);
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 /** The lines explaining a failure: first changed step, and expected / actual of failed outputs. */
@@ -87,28 +79,6 @@ function text(report: BaselineTestReport): string {
   return `${out.join('\n')}\n`;
 }
 
-/**
- * Text as XML character data or an attribute value: markup characters escaped, and characters
- * XML 1.0 cannot hold (control characters, lone surrogates, U+FFFE/U+FFFF) written as `\uXXXX`.
- */
-export function xmlEscape(value: string): string {
-  return value
-    .replace(
-      // eslint-disable-next-line no-control-regex
-      /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
-      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-    )
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
-}
-
-function seconds(ms: number): string {
-  return (ms / 1000).toFixed(3);
-}
-
 function junit(report: BaselineTestReport): string {
   const failed = report.results.filter((r) => !r.pass).length;
   const time = seconds(report.results.reduce((sum, r) => sum + r.durationMs, 0));
@@ -144,21 +114,6 @@ function junit(report: BaselineTestReport): string {
   }
   out.push('  </testsuite>', '</testsuites>');
   return `${out.join('\n')}\n`;
-}
-
-/** Text in a Markdown table cell: no line breaks, pipes and backslashes escaped. */
-function cell(value: string): string {
-  return value
-    .replace(/\\/g, '\\\\')
-    .replace(/\|/g, '\\|')
-    .replace(/[\r\n]+/g, ' ');
-}
-
-/** A fenced code block whose fence is longer than any backtick run inside. */
-function codeBlock(body: string): string {
-  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(Math.max(3, longest + 1));
-  return `${fence}text\n${body}\n${fence}`;
 }
 
 function markdown(report: BaselineTestReport): string {

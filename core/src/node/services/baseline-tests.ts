@@ -7,33 +7,22 @@
 import { judgeReplay, type BaselineVerdict } from '../../baselines/judge.js';
 import { baselineRunRecord } from '../../baselines/baseline.js';
 import { outputRules } from '../../baselines/rules.js';
-import { LockstepError } from '../../model/errors.js';
 import type { RunRecord } from '../../model/runs.js';
 import type { JsonValue } from '../../model/workflow.js';
-import type { MissPolicy } from '../../replay/replay-executor.js';
 import type { Store } from '../../store/store.js';
 import type { ResolvedVersion } from '../../versions/resolve.js';
 import { BaselineFiles, type StoredBaseline } from '../store/baseline-files.js';
 import { displayPath } from '../workspace/display-path.js';
 import type { Workspace } from '../workspace/workspace.js';
-import { replayInWorkspace } from './replay-service.js';
-import { loadFixtures, resolveRunnable } from './run-service.js';
+import { DEFAULT_REPLAY_TIMEOUT_MS, timedReplay, type ReplaySettings } from './timed-replay.js';
+
+export type { ReplaySettings };
+import { loadFixtures, resolveRunnable, type LoadedFixtures } from './run-service.js';
 
 /** How long one baseline's replay may take unless told otherwise. */
-export const DEFAULT_TEST_TIMEOUT_MS = 300_000;
+export const DEFAULT_TEST_TIMEOUT_MS = DEFAULT_REPLAY_TIMEOUT_MS;
 
-export interface BaselineTestOptions {
-  /** A request without a recorded answer (default: `replay.on_miss` in the config, else live). */
-  readonly onMiss?: MissPolicy;
-  /** Fixtures for `stub` misses. */
-  readonly fixtures?: string;
-  /** The time limit of each replay (default DEFAULT_TEST_TIMEOUT_MS). */
-  readonly timeoutMs?: number;
-  /** Cancels the whole test (Ctrl-C). */
-  readonly signal?: AbortSignal;
-  readonly secret?: (name: string) => string | undefined;
-  /** Lets `shell` steps run on a live miss (default: refused). */
-  readonly allowShell?: boolean;
+export interface BaselineTestOptions extends ReplaySettings {
   /** Only the baselines of these runs (ids), when given; every baseline otherwise. */
   readonly only?: readonly string[];
   /** Told as each baseline's replay starts. */
@@ -157,57 +146,42 @@ async function testOne(
   version: ResolvedVersion,
   stored: StoredBaseline,
   ruleOf: Parameters<typeof judgeReplay>[1],
-  options: BaselineTestOptions & { loaded?: Awaited<ReturnType<typeof loadFixtures>> },
+  options: BaselineTestOptions & { loaded?: LoadedFixtures },
 ): Promise<BaselineTestResult> {
   const source = baselineRunRecord(stored.baseline);
-  const { header } = source;
   const baseline = baselineSummary(stored);
-  const started = performance.now();
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TEST_TIMEOUT_MS;
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  try {
-    const report = await replayInWorkspace(workspace, store, header.id, {
-      source,
-      against: version,
-      ...(options.onMiss ? { onMiss: options.onMiss } : {}),
-      ...(options.loaded ? { fixtures: options.loaded } : {}),
-      ...(options.secret ? { secret: options.secret } : {}),
-      ...(options.allowShell ? { allowShell: true } : {}),
-      signal,
-    });
-    const verdict = judgeReplay(
-      {
-        expected: source.output,
-        actual: report.replay.output,
-        status: report.replay.status,
-        ...(report.replay.error ? { error: report.replay.error } : {}),
-        comparison: report.comparison,
-      },
-      ruleOf,
-    );
-    const timedOut = timeout.aborted && !options.signal?.aborted;
-    const message = timedOut
-      ? `the replay did not finish within ${timeoutMs / 1000} s`
-      : verdict.message;
-    return {
-      baseline,
-      pass: verdict.pass && !timedOut,
-      ...(message === undefined ? {} : { message }),
-      replay: report.replay.id,
-      replayStatus: report.replay.status,
-      verdict,
-      durationMs: Math.round(performance.now() - started),
-    };
-  } catch (error) {
-    // A baseline this version cannot replay (its input no longer fits, say) fails; a bug does not
-    // become a verdict.
-    if (!(error instanceof LockstepError)) throw error;
+  const replayed = await timedReplay(workspace, store, source.header.id, version, {
+    ...options,
+    source,
+  });
+  // A baseline this version cannot replay (its input no longer fits, say) fails.
+  if ('refused' in replayed) {
     return {
       baseline,
       pass: false,
-      message: error.message,
-      durationMs: Math.round(performance.now() - started),
+      message: replayed.refused.message,
+      durationMs: replayed.durationMs,
     };
   }
+  const { report, timedOut, durationMs } = replayed;
+  const verdict = judgeReplay(
+    {
+      expected: source.output,
+      actual: report.replay.output,
+      status: report.replay.status,
+      ...(report.replay.error ? { error: report.replay.error } : {}),
+      comparison: report.comparison,
+    },
+    ruleOf,
+  );
+  const message = timedOut ?? verdict.message;
+  return {
+    baseline,
+    pass: verdict.pass && timedOut === undefined,
+    ...(message === undefined ? {} : { message }),
+    replay: report.replay.id,
+    replayStatus: report.replay.status,
+    verdict,
+    durationMs,
+  };
 }
