@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { readEditorBench } from './editor.bench.js';
 import { runHistoryBench, type HistoryBenchResult } from './history.bench.js';
 import { runEngineBench } from './engine.bench.js';
+import { runGateBench } from './gate.bench.js';
 import { runIndexBench } from './index.bench.js';
 import { runLanguageServerBench } from './language-server.bench.js';
 import { benchTempRoot, runPublishBench } from './publish.bench.js';
@@ -56,6 +57,10 @@ settleDisk();
 progress('replay benchmark (in a fresh process)');
 const replay = replayInFreshProcess();
 
+settleDisk();
+progress('gate benchmark');
+const gate = await runGateBench(undefined, progress);
+
 const editor = readEditorBench(repoRoot);
 
 machine.loadAverage.after = round1(os.loadavg()[0]);
@@ -74,6 +79,7 @@ for (const result of [
   engine,
   languageServer,
   replay,
+  gate,
   editor,
 ]) {
   console.log(result.report);
@@ -100,6 +106,7 @@ writeFileSync(
         engine: withoutReport(engine),
         languageServer: withoutReport(languageServer),
         replay: withoutReport(replay),
+        gate: withoutReport(gate),
         editor: withoutReport(editor),
       },
     },
