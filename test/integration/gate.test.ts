@@ -14,6 +14,7 @@ import {
   parseJson,
 } from '../helpers/cli-workspace.js';
 import { completion, openAiError, startFakeOpenAi } from '../helpers/fake-openai-server.js';
+import type { GateCitation } from '../../core/src/store/channel-records.js';
 
 const FILE = 'triage.workflow.yaml';
 const ENV = { OPENAI_API_KEY: 'sk-gate-3b1f' };
@@ -234,4 +235,77 @@ test('gate: explicit runs, no runs to sample, and refusals that name what is wro
     ),
   );
   assert.match(threshold, /--max-changed 120: give a percentage from 0 to 100/);
+});
+
+test('promote --require-gate: refused without a passing gate, admitted by one it cites; prune keeps the cited runs', async (t) => {
+  const { server, dir, live, failedId } = await setUp(t);
+  const controlLog = () =>
+    readFileSync(path.join(dir, '.lockstep/control.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; action?: string; gate?: GateCitation });
+
+  // v2 changes the outputs; v3 does not.
+  assertExit(await publish(dir, workflow(server.baseUrl, 'Classify', '$lowercase'), 'Quieter'), 0);
+  assertExit(
+    await publish(
+      dir,
+      workflow(server.baseUrl, 'Classify').replace('inputs:', 'description: Sorts.\ninputs:'),
+      'Docs',
+    ),
+    0,
+  );
+  const ungated = assertOneLineError(
+    await lockstep(dir, ['promote', 'triage@3', '--channel', 'production', '--require-gate'], ENV),
+  );
+  assert.match(
+    ungated,
+    /no gate of triage v3 against production's v1 was recorded here; run `lockstep gate triage@3 --baseline production` first/,
+  );
+  assertExit(await lockstep(dir, ['gate', 'triage@2', '--baseline', 'production'], ENV), 1);
+  const failedGate = assertOneLineError(
+    await lockstep(dir, ['promote', 'triage@2', '--channel', 'production', '--require-gate'], ENV),
+  );
+  assert.match(
+    failedGate,
+    /the latest gate of triage v2 against v1 .* failed: 4 of 5 runs changed/,
+  );
+  assert.equal(controlLog().filter((e) => e.type === 'channel').length, 1, 'nothing was changed');
+
+  const gated = await lockstep(
+    dir,
+    ['gate', 'triage@3', '--baseline', 'production', '--json'],
+    ENV,
+  );
+  assertExit(gated, 0);
+  const report = parseJson<GateJson>(gated);
+  assertExit(
+    await lockstep(
+      dir,
+      ['promote', 'triage@3', '--channel', 'production', '--require-gate', '-m', 'Gate passed'],
+      ENV,
+    ),
+    0,
+  );
+  const promotion = controlLog().at(-1)!;
+  assert.equal(promotion.action, 'promote');
+  assert.deepEqual(promotion.gate?.sample, report.sample);
+  assert.equal(promotion.gate?.pass, true);
+  assert.match(promotion.gate?.report ?? '', /^sha256:[0-9a-f]{64}$/);
+  const audit = await lockstep(dir, ['audit', 'triage', '--local'], ENV);
+  assertExit(audit, 0);
+  assert.match(
+    audit.stdout,
+    /gate sha256:[0-9a-f]{12} against production: passed, 0 of 5 runs changed/,
+  );
+
+  // Every run is old enough to go, but the five the cited gate replayed are its evidence.
+  const pruned = await lockstep(dir, ['prune', '--older-than', '0m', '--keep', '0', '--json'], ENV);
+  assertExit(pruned, 0);
+  const { removed } = parseJson<{ removed: string[] }>(pruned);
+  assert.ok(removed.length > 0, 'the replays and the scripted run went');
+  for (const id of [...live, failedId]) {
+    assert.ok(!removed.includes(id), `${id} was kept`);
+    assertExit(await lockstep(dir, ['inspect', id, '--json'], ENV), 0);
+  }
 });

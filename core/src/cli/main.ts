@@ -24,7 +24,7 @@ import { verifyCommand } from './commands/verify.js';
 import { versionsCommand } from './commands/versions.js';
 import { canaryCommand, type CanaryOptions } from './commands/canary.js';
 import { channelsCommand } from './commands/channels.js';
-import { promoteCommand } from './commands/promote.js';
+import { promoteCommand, type PromoteOptions } from './commands/promote.js';
 import { rollbackCommand } from './commands/rollback.js';
 import type { ChannelCommandOptions } from './channel-command.js';
 import { auditCommand, type AuditOptions } from './commands/audit.js';
@@ -317,9 +317,11 @@ export async function runCli(
     channelOptions(program.command('promote').argument('<ref>', 'a published version: name@3')),
   )
     .description('put a published version on a channel for all of its traffic')
-    .action(
-      run((ref: string, options: ChannelCommandOptions) => promoteCommand(context(), ref, options)),
-    );
+    .option(
+      '--require-gate',
+      'refuse unless a gate of this version against the channel’s current version passed here',
+    )
+    .action(run((ref: string, options: PromoteOptions) => promoteCommand(context(), ref, options)));
 
   withJson(
     channelOptions(

@@ -44,6 +44,7 @@ export const ERROR_CODES = {
     'conflict',
     'invalid-change',
     'retired-version',
+    'gate-required',
   ],
   /** Why a step (and so its run) failed: recorded in the run. */
   run: [

@@ -4,6 +4,7 @@
  * workflow points at published versions: one at 100 %, or a stable one and a candidate with a
  * share of the traffic, routed by hash buckets (core/src/channels/routing.ts).
  */
+import type { GateEntry } from './local-log.js';
 import type { ContentId } from '../model/content-id.js';
 
 /** A published version as a channel names it. */
@@ -65,7 +66,12 @@ export interface ChannelChange {
   readonly rollsBack?: number;
   /** For an automatic abort: the figures that triggered it. */
   readonly trigger?: HealthTrigger;
+  /** For a promotion a gate admitted: that gate (its runs are kept from prune). */
+  readonly gate?: GateCitation;
 }
+
+/** A gate as a promotion cites it: what it compared, on which runs, its verdict and report. */
+export type GateCitation = Omit<GateEntry, 'type' | 'workflow'>;
 
 /** What a caller asks a store to append; the store checks the revision under its lock. */
 export interface ChannelChangeRequest {
@@ -83,6 +89,7 @@ export interface ChannelChangeRequest {
   readonly actor: string;
   readonly rollsBack?: number;
   readonly trigger?: HealthTrigger;
+  readonly gate?: GateCitation;
 }
 
 /** A channel as folded from the log. */

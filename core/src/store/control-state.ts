@@ -164,6 +164,7 @@ export class ControlState {
         message: request.message,
         ...(request.rollsBack === undefined ? {} : { rollsBack: request.rollsBack }),
         ...(request.trigger === undefined ? {} : { trigger: request.trigger }),
+        ...(request.gate === undefined ? {} : { gate: request.gate }),
       },
       this.headIndex + 1,
       this.headHash,

@@ -1,5 +1,6 @@
 /**
- * The local log: what this machine did to its own history (snapshot prunes, run prunes, pins),
+ * The local log: what this machine did to its own history (snapshot prunes, run prunes, pins,
+ * the gates it ran),
  * one JSON line per entry, each carrying the sha256 of the line before it (`prev`), so an edited,
  * deleted or reordered line breaks the chain. It is local, beside the runs and never committed, so
  * two people's pins never conflict in git. (Snapshot prunes, its first entries, have no `type`.)
@@ -38,7 +39,30 @@ export interface RunPruneEntry {
   readonly at: string;
 }
 
-export type LocalEntry = SnapshotPruneEntry | PinEntry | UnpinEntry | RunPruneEntry;
+/**
+ * A gate that ran here (`lockstep gate`): which candidate was compared with which baseline, on
+ * which runs, and the verdict, with the sha256 of its JSON report. A promotion with
+ * `--require-gate` looks here for a passing one, and cites it in the control log.
+ */
+export interface GateEntry {
+  readonly type: 'gate';
+  readonly workflow: string;
+  readonly candidate: ContentId;
+  readonly baseline: ContentId;
+  /** The channel whose stable version was the baseline, when it was named by its channel. */
+  readonly channel?: string;
+  /** The runs replayed, in the order drawn. */
+  readonly sample: readonly string[];
+  readonly changed: number;
+  readonly maxChangedPercent: number;
+  readonly pass: boolean;
+  /** sha256 of the gate's report (its canonical JSON; `lockstep gate --json` prints it). */
+  readonly report: ContentId;
+  readonly actor: string;
+  readonly at: string;
+}
+
+export type LocalEntry = SnapshotPruneEntry | PinEntry | UnpinEntry | RunPruneEntry | GateEntry;
 
 /** A line of the local log as read, with its chain hash (sha256 of the line's text). */
 export interface LocalLogLine {
@@ -89,6 +113,13 @@ export function localLogProblems(
     }
   });
   return problems;
+}
+
+/** The gates recorded for `workflow`, oldest first. */
+export function gatesOf(lines: readonly LocalLogLine[], workflow: string): GateEntry[] {
+  return lines.flatMap(({ entry }) =>
+    entry && 'type' in entry && entry.type === 'gate' && entry.workflow === workflow ? [entry] : [],
+  );
 }
 
 /** The pinned runs, by id, as the log leaves them. */

@@ -23,6 +23,7 @@ import {
   pinsOf,
   type LocalEntry,
   type LocalLogLine,
+  type GateEntry,
   type PinEntry,
 } from './local-log.js';
 import { notPinned, unknownRun } from './pin-errors.js';
@@ -288,6 +289,10 @@ export class MemoryStore implements Store {
 
   async listPins(): Promise<Map<string, PinEntry>> {
     return pinsOf(parseLocalLog(this.localText));
+  }
+
+  async recordGate(gate: Omit<GateEntry, 'type'>): Promise<void> {
+    this.appendLocal({ type: 'gate', ...gate });
   }
 
   async removeRuns(ids: readonly string[], meta: { actor: string; at: string }): Promise<string[]> {

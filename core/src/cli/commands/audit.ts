@@ -4,6 +4,7 @@
  * entry with its chain hash; with `--local`, the local log (prunes, pins) too.
  */
 import { writeFile } from 'node:fs/promises';
+import { shortId } from '../../model/content-id.js';
 import { UsageError } from '../../model/errors.js';
 import { checkWorkflowName } from '../../model/names.js';
 import { entryHead, type ControlEntry } from '../../store/records.js';
@@ -118,7 +119,9 @@ function localRow(line: LocalLogLine): AuditRow[] {
         ? `pin ${entry.run}: ${entry.reason}`
         : entry.type === 'unpin'
           ? `unpin ${entry.run}`
-          : `removed ${entry.removed.length} runs`
+          : entry.type === 'gate'
+            ? `gate ${shortId(entry.candidate)} against ${entry.channel ?? shortId(entry.baseline)}: ${entry.pass ? 'passed' : 'failed'}, ${entry.changed} of ${entry.sample.length} runs changed`
+            : `removed ${entry.removed.length} runs`
       : `removed ${entry.removed.length} snapshots`;
   return [
     {

@@ -4,7 +4,7 @@
  * `--max-changed` allows; for CI before a promotion (JUnit, Markdown for the pull request, JSON).
  */
 import { UsageError } from '../../model/errors.js';
-import { runGate } from '../../node/services/gate.js';
+import { recordGateReport, runGate } from '../../node/services/gate.js';
 import { Workspace } from '../../node/workspace/workspace.js';
 import { looksLikeFile } from '../../versions/refs.js';
 import type { CommandContext } from '../context.js';
@@ -68,6 +68,8 @@ export async function gateCommand(
       ...(maxChanged !== undefined ? { maxChangedPercent: maxChanged } : {}),
       ...replay,
     });
+    // A finished gate is recorded here: `promote --require-gate` looks for it.
+    if (!report.cancelled) await recordGateReport(workspace, store, report);
     await emitReport(context, options, format, (f) => formatGateReport(report, f));
     if (report.cancelled) return EXIT.cancelled;
     return report.pass ? EXIT.ok : EXIT.problems;

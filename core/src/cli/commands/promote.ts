@@ -1,19 +1,31 @@
-/** `lockstep promote <ref> --channel <c>`: put a published version on a channel at 100 %. */
+/**
+ * `lockstep promote <ref> --channel <c>`: put a published version on a channel at 100 %, citing
+ * the gate that admitted it when one was recorded (`--require-gate`: only with a passing one).
+ */
 import { promoteChange } from '../../channels/changes.js';
+import { citation, latestGate, requireGate } from '../../gate/admission.js';
 import { publishedVersion, refWorkflow } from '../../node/services/channel-service.js';
 import { changeChannelCommand, type ChannelCommandOptions } from '../channel-command.js';
 import type { CommandContext } from '../context.js';
 import type { ExitCode } from '../exit-codes.js';
 
-/** Appends a promotion to the control log (exit 2 on a conflict or an unknown version). */
+export interface PromoteOptions extends ChannelCommandOptions {
+  readonly requireGate?: boolean;
+}
+
+/** Appends a promotion to the control log (exit 2 on a conflict, an unknown version, no gate). */
 export async function promoteCommand(
   context: CommandContext,
   ref: string,
-  options: ChannelCommandOptions,
+  options: PromoteOptions,
 ): Promise<ExitCode> {
   const workflow = refWorkflow(ref);
   return changeChannelCommand(context, workflow, options, async (store, state, meta) => {
     const { version } = await publishedVersion(store, ref);
-    return promoteChange(workflow, options.channel, state, version, meta);
+    const request = promoteChange(workflow, options.channel, state, version, meta);
+    const gate = options.requireGate
+      ? await requireGate(store, workflow, options.channel, version, state)
+      : await latestGate(store, workflow, version.version, state);
+    return gate?.pass ? { ...request, gate: citation(gate) } : request;
   });
 }

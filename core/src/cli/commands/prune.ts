@@ -1,6 +1,7 @@
 /**
  * `lockstep prune [--older-than <age>] [--keep <n>] [--dry-run]`: remove old runs' data, never a
- * pinned run, a baseline's run or a run in progress. Defaults from `retention.runs`.
+ * pinned run, a baseline's run, a run a promotion's gate cites or a run in progress. Defaults from
+ * `retention.runs`.
  */
 import { UsageError } from '../../model/errors.js';
 import { BaselineFiles } from '../../node/store/baseline-files.js';
@@ -53,6 +54,10 @@ export async function pruneCommand(
     const pins = await store.listPins();
     const baselines = new BaselineFiles(workspace.storeDir);
     const protectedIds = new Set(pins.keys());
+    // The runs a promotion's gate replayed are its evidence: the audit trail cites them.
+    for (const entry of await store.readControlLog()) {
+      if (entry.type === 'channel') for (const id of entry.gate?.sample ?? []) protectedIds.add(id);
+    }
     const runs = [];
     for (const workflow of await store.listWorkflows()) {
       for (const b of await baselines.list(workflow)) protectedIds.add(b.baseline.run.header.id);
@@ -75,7 +80,7 @@ export async function pruneCommand(
       for (const id of removed)
         context.output.out(`${options.dryRun ? 'would remove' : 'removed'} ${id}`);
       context.output.out(
-        `${options.dryRun ? 'Would remove' : 'Removed'} ${plural(removed.length, 'run')}; ${plural(runs.length - removed.length, 'run')} kept (${plural(protectedIds.size, 'pinned or baseline run')} never pruned)`,
+        `${options.dryRun ? 'Would remove' : 'Removed'} ${plural(removed.length, 'run')}; ${plural(runs.length - removed.length, 'run')} kept (${plural(protectedIds.size, 'pinned, baseline or gate-cited run')} never pruned)`,
       );
     }
     return EXIT.ok;

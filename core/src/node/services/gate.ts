@@ -5,6 +5,10 @@
  * share of changed runs is at most the threshold (0 % unless told); no runs to sample passes,
  * and the report says so. Every replay is recorded as a replay-against run and has a time limit.
  */
+import { canonicalJson, sha256 } from '../../hash/canonical.js';
+import type { ContentId } from '../../model/content-id.js';
+import type { GateEntry } from '../../store/local-log.js';
+import { currentAuthor } from '../workspace/git.js';
 import { outputRules } from '../../baselines/rules.js';
 import type { OutputVerdict } from '../../baselines/judge.js';
 import { judgeGateRun, type GateChange } from '../../gate/judge-run.js';
@@ -54,11 +58,11 @@ export interface GateRunResult {
 
 export interface GateReport {
   readonly workflow: string;
-  readonly candidate: { readonly ref: string; readonly id: string; readonly seq?: number };
+  readonly candidate: { readonly ref: string; readonly id: ContentId; readonly seq?: number };
   readonly baseline: {
     readonly ref: string;
     readonly channel?: string;
-    readonly id: string;
+    readonly id: ContentId;
     readonly seq?: number;
   };
   /** How many of the baseline's runs could be sampled (live and finished). */
@@ -136,6 +140,33 @@ export async function runGate(
     pass: !cancelled && changedPercent <= maxChangedPercent,
     cancelled,
   };
+}
+
+/**
+ * Records a finished gate in the local log (what `promote --require-gate` looks for), with the
+ * sha256 of the report's canonical JSON.
+ * @returns the record.
+ */
+export async function recordGateReport(
+  workspace: Workspace,
+  store: Store,
+  report: GateReport,
+): Promise<Omit<GateEntry, 'type'>> {
+  const record = {
+    workflow: report.workflow,
+    candidate: report.candidate.id,
+    baseline: report.baseline.id,
+    ...(report.baseline.channel ? { channel: report.baseline.channel } : {}),
+    sample: report.sample,
+    changed: report.changed,
+    maxChangedPercent: report.maxChangedPercent,
+    pass: report.pass,
+    report: sha256(canonicalJson(report)),
+    actor: await currentAuthor(workspace.root),
+    at: new Date().toISOString(),
+  };
+  await store.recordGate(record);
+  return record;
 }
 
 /** The baseline's version: a channel's stable version, or a ref of the same workflow. */

@@ -34,6 +34,7 @@ import {
   localLogProblems,
   pinsOf,
   type LocalLogLine,
+  type GateEntry,
   type PinEntry,
 } from '../../store/local-log.js';
 import { notPinned, unknownRun } from '../../store/pin-errors.js';
@@ -408,6 +409,11 @@ export class FsStore implements Store {
 
   async listPins(): Promise<Map<string, PinEntry>> {
     return pinsOf(await readLocalLog(this.layout));
+  }
+
+  async recordGate(gate: Omit<GateEntry, 'type'>): Promise<void> {
+    await this.ensureWritable();
+    await appendLocal(this.layout, { type: 'gate', ...gate });
   }
 
   async removeRuns(ids: readonly string[], meta: { actor: string; at: string }): Promise<string[]> {

@@ -1,13 +1,17 @@
 /**
  * The gate's pure parts: which runs it may sample (live and finished only, in an order that does
- * not depend on the candidate), and how a replayed run counts (a failure repeated is unchanged).
+ * not depend on the candidate), how a replayed run counts (a failure repeated is unchanged), and
+ * which recorded gate admits a promotion.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { citation, requireGate } from '../../../../core/src/gate/admission.js';
 import { judgeGateRun, type GateOutcome } from '../../../../core/src/gate/judge-run.js';
 import { sampleRuns } from '../../../../core/src/gate/sample.js';
 import type { RunSummary } from '../../../../core/src/model/runs.js';
 import type { RunComparison } from '../../../../core/src/replay/compare.js';
+import type { ChannelState } from '../../../../core/src/store/channel-records.js';
+import { MemoryStore } from '../../../../core/src/store/memory-store.js';
 import { versionId } from '../../../helpers/run-records.js';
 
 function summary(id: string, mode: RunSummary['mode'], status: RunSummary['status']): RunSummary {
@@ -111,4 +115,51 @@ test('a replayed run: unchanged, changed, regressed, fixed, or failing otherwise
   );
   assert.equal(fixed.change, 'fixed');
   assert.match(fixed.message ?? '', /^succeeded where the recorded run failed/);
+});
+
+test('admission: the latest gate of the candidate against the channel’s current version decides', async () => {
+  const store = new MemoryStore();
+  const v1 = { version: versionId('v1'), seq: 1 };
+  const v2 = { version: versionId('v2'), seq: 2 };
+  const production: ChannelState = {
+    workflow: 'triage',
+    channel: 'production',
+    revision: 1,
+    targets: { stable: v1 },
+    history: [],
+    undoable: [1],
+  };
+  await assert.rejects(
+    requireGate(store, 'triage', 'production', v2, undefined),
+    /points at no version, so there is nothing to gate v2 against/,
+  );
+  const gate = (pass: boolean, baseline = v1.version) =>
+    store.recordGate({
+      workflow: 'triage',
+      candidate: v2.version,
+      baseline,
+      channel: 'production',
+      sample: ['a', 'b'],
+      changed: pass ? 0 : 1,
+      maxChangedPercent: 0,
+      pass,
+      report: versionId('report'),
+      actor: 'Ada',
+      at: '2026-12-05T12:00:00.000Z',
+    });
+  await gate(true, versionId('v0')); // against another baseline: not evidence here
+  await assert.rejects(
+    requireGate(store, 'triage', 'production', v2, production),
+    /no gate of triage v2/,
+  );
+  await gate(true);
+  await gate(false);
+  await assert.rejects(
+    requireGate(store, 'triage', 'production', v2, production),
+    /the latest gate .* failed: 1 of 2 runs changed/,
+  );
+  await gate(true);
+  const admitted = await requireGate(store, 'triage', 'production', v2, production);
+  assert.deepEqual(citation(admitted).sample, ['a', 'b']);
+  assert.equal('workflow' in citation(admitted), false);
 });
