@@ -67,3 +67,22 @@ export async function requireGate(
   }
   return gate;
 }
+
+/**
+ * The gate a promotion of `candidate` cites: with `required`, the passing gate `requireGate`
+ * demands; else the latest gate against the channel's current version, when it passed.
+ * @throws LockstepError `gate-required` as `requireGate`, only when `required`.
+ */
+export async function admittingGate(
+  store: Store,
+  workflow: string,
+  channel: string,
+  candidate: { readonly version: ContentId; readonly seq: number },
+  state: ChannelState | undefined,
+  required = false,
+): Promise<GateCitation | undefined> {
+  const gate = required
+    ? await requireGate(store, workflow, channel, candidate, state)
+    : await latestGate(store, workflow, candidate.version, state);
+  return gate?.pass ? citation(gate) : undefined;
+}

@@ -11,6 +11,7 @@ import {
   promoteChange,
   rollbackChange,
 } from '../channels/changes.js';
+import { admittingGate } from '../gate/admission.js';
 import {
   describeFigures,
   describeRule,
@@ -145,8 +146,13 @@ export async function changeChannelFromEditor(
     channel,
     async (_store, state, meta) => {
       switch (params.action) {
-        case 'promote':
-          return promoteChange(workflow, channel, state, await versionOf(), meta);
+        case 'promote': {
+          // Cites the gate that admits it, as `lockstep promote` does.
+          const version = await versionOf();
+          const request = promoteChange(workflow, channel, state, version, meta);
+          const gate = await admittingGate(store, workflow, channel, version, state);
+          return gate ? { ...request, gate } : request;
+        }
         case 'canary': {
           const abortIf = params.abortIf
             ?.filter((text) => text.trim() !== '')

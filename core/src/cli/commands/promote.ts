@@ -3,7 +3,7 @@
  * the gate that admitted it when one was recorded (`--require-gate`: only with a passing one).
  */
 import { promoteChange } from '../../channels/changes.js';
-import { citation, latestGate, requireGate } from '../../gate/admission.js';
+import { admittingGate } from '../../gate/admission.js';
 import { publishedVersion, refWorkflow } from '../../node/services/channel-service.js';
 import { changeChannelCommand, type ChannelCommandOptions } from '../channel-command.js';
 import type { CommandContext } from '../context.js';
@@ -23,9 +23,14 @@ export async function promoteCommand(
   return changeChannelCommand(context, workflow, options, async (store, state, meta) => {
     const { version } = await publishedVersion(store, ref);
     const request = promoteChange(workflow, options.channel, state, version, meta);
-    const gate = options.requireGate
-      ? await requireGate(store, workflow, options.channel, version, state)
-      : await latestGate(store, workflow, version.version, state);
-    return gate?.pass ? { ...request, gate: citation(gate) } : request;
+    const gate = await admittingGate(
+      store,
+      workflow,
+      options.channel,
+      version,
+      state,
+      options.requireGate,
+    );
+    return gate ? { ...request, gate } : request;
   });
 }
