@@ -309,3 +309,75 @@ test('promote --require-gate: refused without a passing gate, admitted by one it
     assertExit(await lockstep(dir, ['inspect', id, '--json'], ENV), 0);
   }
 });
+
+test('lockstep record: a routed run’s decision record cites the promotion and its gate, holds no secret, and detects edits', async (t) => {
+  const { server, dir } = await setUp(t);
+  assertExit(
+    await publish(
+      dir,
+      workflow(server.baseUrl, 'Classify').replace('inputs:', 'description: Sorts.\ninputs:'),
+      'Docs',
+    ),
+    0,
+  );
+  const gated = parseJson<GateJson>(
+    await lockstep(dir, ['gate', 'triage@2', '--baseline', 'production', '--json'], ENV),
+  );
+  assertExit(
+    await lockstep(dir, ['promote', 'triage@2', '--channel', 'production', '--require-gate'], ENV),
+    0,
+  );
+  server.script(completion(JSON.stringify({ category: 'billing', reply: 'Refunded.' })));
+  const ran = await lockstep(
+    dir,
+    ['run', 'triage@production', '-i', 'ticket=t-audit', '--json'],
+    ENV,
+  );
+  assertExit(ran, 0);
+  const runId = parseJson<{ id: string }>(ran).id;
+
+  const file = path.join(dir, 'record.json');
+  const written = await lockstep(dir, ['record', runId.slice(0, 12), '-o', file], ENV);
+  assertExit(written, 0);
+  assert.match(written.stdout, /cites publication #\d+, production r2, its gate/);
+  const text = readFileSync(file, 'utf8');
+  assert.ok(!text.includes(ENV.OPENAI_API_KEY), 'the API key is nowhere in the record');
+  const record = JSON.parse(text) as {
+    run: { header: { id: string; routing: { channel: string } } };
+    version: { source: string };
+    prompts: { step: string; request: { messages?: unknown } }[];
+    publication: { seq: number };
+    admission: { action: string; gate: { sample: string[] } };
+  };
+  assert.equal(record.run.header.id, runId);
+  assert.equal(record.run.header.routing.channel, 'production');
+  assert.match(record.version.source, /description: Sorts\./);
+  assert.equal(record.prompts[0]?.step, 'classify');
+  assert.match(JSON.stringify(record.prompts[0]?.request), /Classify: t-audit/);
+  assert.equal(record.publication.seq, 2);
+  assert.equal(record.admission.action, 'promote');
+  assert.deepEqual(record.admission.gate.sample, gated.sample);
+
+  const verified = await lockstep(dir, ['record', '--verify', file], ENV);
+  assertExit(verified, 0);
+  assert.match(verified.stdout, /intact/);
+  // An edited output, an edited prompt, a gate made to look better: each is caught.
+  for (const [what, from, to, expected] of [
+    ['output', '"Refunded."', '"Refused."', /run: its content does not match its hash/],
+    [
+      'prompt',
+      'Classify: t-audit',
+      'Classify: t-other',
+      /run: its content does not match its hash/,
+    ],
+    ['gate', '"changed": 0', '"changed": 9', /admission: its content hashes to/],
+  ] as const) {
+    assert.ok(text.includes(from), `${what}: ${from} is in the record`);
+    writeFileSync(file, text.split(from).join(to));
+    const caught = await lockstep(dir, ['record', '--verify', file], ENV);
+    assertExit(caught, 1);
+    assert.match(caught.stdout, expected, what);
+  }
+  const unknown = assertOneLineError(await lockstep(dir, ['record', 'f00dfeedbeef'], ENV));
+  assert.match(unknown, /no run f00dfeedbeef/);
+});

@@ -19,6 +19,7 @@ import { showCommand } from './commands/show.js';
 import { snapshotCommand } from './commands/snapshot.js';
 import { testCommand, type TestOptions } from './commands/test.js';
 import { gateCommand, type GateCommandOptions } from './commands/gate.js';
+import { recordCommand, type RecordOptions } from './commands/record.js';
 import { validateCommand } from './commands/validate.js';
 import { verifyCommand } from './commands/verify.js';
 import { versionsCommand } from './commands/versions.js';
@@ -272,6 +273,18 @@ export async function runCli(
     .option('--fixtures <file>', 'answers for --on-miss stub')
     .option('--timeout <seconds>', 'the time limit of each baseline’s replay (default 300)')
     .action(run((ref: string, options: TestOptions) => testCommand(context(), ref, options)));
+
+  withJson(program.command('record').argument('[run-id]', 'the run (an 8+ character prefix works)'))
+    .description(
+      'a run’s decision record: its version, models, prompts, effects, routing and the control-log entries that admitted it, with their hashes',
+    )
+    .option('-o, --output <file>', 'write the record to this file')
+    .option('--verify <file>', 'check a decision record: every hash and chain link (exit 1 if not)')
+    .action(
+      run((id: string | undefined, options: RecordOptions) =>
+        recordCommand(context(), id, options),
+      ),
+    );
 
   withJson(
     program
