@@ -5,6 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { LOCKSTEP_VERSION } from '../version.js';
+import { UsageError } from '../model/errors.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 import { baselinesCommand, type BaselinesOptions } from './commands/baselines.js';
 import { diffCommand } from './commands/diff.js';
@@ -20,6 +21,11 @@ import { snapshotCommand } from './commands/snapshot.js';
 import { testCommand, type TestOptions } from './commands/test.js';
 import { gateCommand, type GateCommandOptions } from './commands/gate.js';
 import { recordCommand, type RecordOptions } from './commands/record.js';
+import {
+  deployCommand,
+  rollbackDeploymentCommand,
+  type DeployCommandOptions,
+} from './commands/deploy.js';
 import { validateCommand } from './commands/validate.js';
 import { verifyCommand } from './commands/verify.js';
 import { versionsCommand } from './commands/versions.js';
@@ -362,15 +368,60 @@ export async function runCli(
       run((target: string, options: CanaryOptions) => canaryCommand(context(), target, options)),
     );
 
-  withJson(channelOptions(program.command('rollback').argument('<name>', 'a workflow name')))
+  withJson(program.command('rollback').argument('[name]', 'a workflow name'))
     .description(
-      'return a channel to its state before its latest change not rolled back (repeat to walk back)',
+      'return a channel to its state before its latest change not rolled back (repeat to walk back), or undo a whole deployment',
+    )
+    .option('--channel <channel>', 'the channel (production, staging, …)')
+    .option('--deployment <id>', 'undo every channel change of this deployment instead')
+    .option('-m, --message <message>', 'why: recorded with the change')
+    .option(
+      '--if-revision <n>',
+      'change only if the channel is still at this revision (else a conflict)',
     )
     .action(
-      run((name: string, options: ChannelCommandOptions) =>
-        rollbackCommand(context(), name, options),
+      run(
+        (
+          name: string | undefined,
+          options: Partial<ChannelCommandOptions> & { deployment?: string },
+        ) => {
+          if (options.deployment !== undefined) {
+            if (name !== undefined || options.channel !== undefined) {
+              throw new UsageError(
+                '--deployment undoes a whole deployment: give no name or --channel',
+              );
+            }
+            return rollbackDeploymentCommand(context(), options.deployment, options);
+          }
+          if (name === undefined || options.channel === undefined) {
+            throw new UsageError(
+              'give a workflow name and --channel <channel> (or --deployment <id>)',
+            );
+          }
+          return rollbackCommand(context(), name, { ...options, channel: options.channel });
+        },
       ),
     );
+
+  withJson(program.command('deploy'))
+    .description(
+      'publish every changed workflow file, gate each against the channel and promote them all as one deployment (exit 1, nothing changed, when a gate fails)',
+    )
+    .requiredOption('--channel <channel>', 'the channel to deploy to (production, staging, …)')
+    .option('--canary <percent>', 'start a canary of each at this share instead of promoting')
+    .option('-m, --message <message>', 'the publications’ message (default: the commit’s subject)')
+    .option('--sample <n>', 'runs each gate replays (default 50)')
+    .option(
+      '--max-changed <percent>',
+      'the largest share of changed runs a gate passes (default 0)',
+    )
+    .option(
+      '--on-miss <policy>',
+      'a request without a recorded answer in a gate: live, stub or fail',
+    )
+    .option('--fixtures <file>', 'answers for --on-miss stub')
+    .option('--timeout <seconds>', 'the time limit of each replay (default 300)')
+    .action(run((options: DeployCommandOptions) => deployCommand(context(), options)));
 
   withJson(program.command('channels').argument('<name>', 'a workflow name'))
     .description('a workflow’s channels: where they point, their history, figures per version')

@@ -81,3 +81,29 @@ export async function emitReport(
   });
   if (format !== 'text') context.output.write(render('text'));
 }
+
+/**
+ * A gate's `--sample` and `--max-changed` (`5` or `5%`), as numbers (only those given).
+ * @throws UsageError naming the option that is wrong.
+ */
+export function readGateFlags(options: {
+  readonly sample?: string;
+  readonly maxChanged?: string;
+}): {
+  sample?: number;
+  maxChangedPercent?: number;
+} {
+  const sample = options.sample === undefined ? undefined : Number(options.sample);
+  if (sample !== undefined && !(Number.isInteger(sample) && sample >= 1 && sample <= 10_000)) {
+    throw new UsageError(`--sample ${options.sample}: give a number of runs from 1 to 10000`);
+  }
+  const maxChanged =
+    options.maxChanged === undefined ? undefined : Number(options.maxChanged.replace(/%$/, ''));
+  if (maxChanged !== undefined && !(maxChanged >= 0 && maxChanged <= 100)) {
+    throw new UsageError(`--max-changed ${options.maxChanged}: give a percentage from 0 to 100`);
+  }
+  return {
+    ...(sample !== undefined ? { sample } : {}),
+    ...(maxChanged !== undefined ? { maxChangedPercent: maxChanged } : {}),
+  };
+}

@@ -68,6 +68,8 @@ export interface ChannelChange {
   readonly trigger?: HealthTrigger;
   /** For a promotion a gate admitted: that gate (its runs are kept from prune). */
   readonly gate?: GateCitation;
+  /** The deployment (`lockstep deploy`) this change belongs to, or that it rolls back. */
+  readonly deployment?: string;
 }
 
 /** A gate as a promotion cites it: what it compared, on which runs, its verdict and report. */
@@ -90,6 +92,7 @@ export interface ChannelChangeRequest {
   readonly rollsBack?: number;
   readonly trigger?: HealthTrigger;
   readonly gate?: GateCitation;
+  readonly deployment?: string;
 }
 
 /** A channel as folded from the log. */

@@ -165,6 +165,7 @@ export class ControlState {
         ...(request.rollsBack === undefined ? {} : { rollsBack: request.rollsBack }),
         ...(request.trigger === undefined ? {} : { trigger: request.trigger }),
         ...(request.gate === undefined ? {} : { gate: request.gate }),
+        ...(request.deployment === undefined ? {} : { deployment: request.deployment }),
       },
       this.headIndex + 1,
       this.headHash,

@@ -11,7 +11,12 @@ import type { CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { formatGateReport } from '../gate-reports.js';
 import { cancelOnInterrupt } from '../interrupt.js';
-import { emitReport, readReportOptions, type ReportCommandOptions } from '../report-options.js';
+import {
+  emitReport,
+  readGateFlags,
+  readReportOptions,
+  type ReportCommandOptions,
+} from '../report-options.js';
 import { findRunId } from '../run-ids.js';
 
 export interface GateCommandOptions extends ReportCommandOptions {
@@ -31,15 +36,7 @@ export async function gateCommand(
   if (options.sample !== undefined && options.runs !== undefined) {
     throw new UsageError('--sample and --runs: give one of them');
   }
-  const sample = options.sample === undefined ? undefined : Number(options.sample);
-  if (sample !== undefined && !(Number.isInteger(sample) && sample >= 1 && sample <= 10_000)) {
-    throw new UsageError(`--sample ${options.sample}: give a number of runs from 1 to 10000`);
-  }
-  const maxChanged =
-    options.maxChanged === undefined ? undefined : Number(options.maxChanged.replace(/%$/, ''));
-  if (maxChanged !== undefined && !(maxChanged >= 0 && maxChanged <= 100)) {
-    throw new UsageError(`--max-changed ${options.maxChanged}: give a percentage from 0 to 100`);
-  }
+  const gateFlags = readGateFlags(options);
   const file = looksLikeFile(ref);
   const workspace = file
     ? await Workspace.forFile(ref, context.global)
@@ -63,9 +60,8 @@ export async function gateCommand(
     const report = await runGate(workspace, store, ref, {
       baseline: options.baseline,
       signal: interrupt.signal,
-      ...(sample !== undefined ? { sample } : {}),
+      ...gateFlags,
       ...(runs !== undefined ? { runs } : {}),
-      ...(maxChanged !== undefined ? { maxChangedPercent: maxChanged } : {}),
       ...replay,
     });
     // A finished gate is recorded here: `promote --require-gate` looks for it.

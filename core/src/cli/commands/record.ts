@@ -66,6 +66,7 @@ export async function recordCommand(
       record.publication ? `publication #${record.publication.index}` : undefined,
       record.admission ? `${record.admission.channel} r${record.admission.revision}` : undefined,
       record.admission?.gate ? 'its gate' : undefined,
+      record.admission?.deployment ? `deployment ${record.admission.deployment}` : undefined,
     ].filter(Boolean);
     context.output.out(
       `Wrote the decision record of run ${run.header.id} to ${displayPath(options.output)}${cites.length ? ` (cites ${cites.join(', ')})` : ''}`,

@@ -51,3 +51,9 @@ export async function currentAuthor(cwd: string): Promise<string> {
     return 'unknown';
   }
 }
+
+/** The subject line of the commit checked out in `cwd`, or undefined outside git. */
+export async function commitSubject(cwd: string): Promise<string | undefined> {
+  const subject = await git(cwd, ['log', '-1', '--format=%s']);
+  return subject === '' ? undefined : subject;
+}
