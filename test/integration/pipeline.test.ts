@@ -1,7 +1,8 @@
 // The pipeline of docs/pipeline.md, as a user runs it: the GitHub Actions workflow parses and runs
 // the shell stages on the right events, and the shell stages, run end to end against a local
 // store in a git repository, deploy a harmless change, stop a change whose outputs differ at the
-// gate, and roll the channel back when the application's deployment fails.
+// gate (in the repository, and in a fresh clone gating on a bundle of production's runs), and roll
+// the channel back when the application's deployment fails.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,10 +14,12 @@ import {
   GREET_V2,
   HERMETIC_ENV,
   commitAll,
+  git,
   gitRepo,
   lockstep,
 } from '../helpers/cli-workspace.js';
 import { REPO_ROOT } from '../helpers/paths.js';
+import { tempDir } from '../helpers/temp.js';
 
 const PIPELINE = path.join(REPO_ROOT, 'examples/pipeline/pipeline.sh');
 const FILE = 'greet.workflow.yaml';
@@ -39,6 +42,8 @@ test('the GitHub Actions workflow gates on pull requests and deploys on pushes t
   const runs = (job: string) => workflow.jobs[job]!.steps.flatMap((s) => (s.run ? [s.run] : []));
   assert.match(workflow.jobs['gate']!.if, /pull_request/);
   assert.ok(runs('gate').some((r) => /pipeline\.sh pr$/.test(r)));
+  const fetch = workflow.jobs['gate']!.steps.find((s) => s.run?.includes('PRODUCTION_BUNDLE_URL'));
+  assert.match(fetch?.run ?? '', /-o production\.bundle[\s\S]*BUNDLE=production\.bundle/);
   assert.ok(runs('gate').some((r) => /gh pr comment .* --body-file/.test(r)));
   assert.match(workflow.jobs['deploy']!.if, /push/);
   assert.ok(runs('deploy').some((r) => /pipeline\.sh merge$/.test(r)));
@@ -56,7 +61,7 @@ async function runsOn(dir: string): Promise<void> {
 /** Runs a pipeline stage in `dir`; resolves with its exit code and output. */
 function stage(
   dir: string,
-  name: 'pr' | 'merge',
+  name: 'export' | 'pr' | 'merge',
   env: Record<string, string> = {},
 ): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
@@ -108,6 +113,22 @@ test('pipeline.sh: a harmless change deploys, a changed output is stopped, a fai
   assert.match(merged.out, /deployed d-/);
   assert.equal(await production(), 'v2');
   await runsOn(dir);
+
+  // CI has no runs of its own: production's arrive as a bundle, written where they are recorded.
+  const bundle = path.join(tempDir(t, 'lockstep-bundle-'), 'production.bundle');
+  const exported = await stage(dir, 'export', { BUNDLE: bundle, LAST: '50' });
+  assert.equal(exported.code, 0, exported.out);
+  const ci = path.join(tempDir(t, 'lockstep-ci-'), 'repo');
+  git(path.dirname(ci), 'clone', '--quiet', dir, ci);
+  assert.match((await lockstep(ci, ['runs', 'greet'])).stdout, /^$|No runs/);
+  writeFileSync(path.join(ci, FILE), GREET_V2);
+  const prCi = await stage(ci, 'pr', { BUNDLE: bundle });
+  assert.equal(prCi.code, 1, prCi.out);
+  assert.match(prCi.out, /Imported .*production\.bundle .*: 6 runs and 1 version added/);
+  const ciReport = readFileSync(path.join(ci, 'lockstep-reports/greet.md'), 'utf8');
+  // The clone's channel is at the last commit's state (v1): the gate replays v1's runs.
+  assert.match(ciReport, /Gate FAILED: 3 of 3 runs changed .* against production \(v1\)/);
+  assert.match(ciReport, /Runs drawn from bundle `sha256:/);
 
   edit(GREET_V2, 'Say hi instead');
   const prStopped = await stage(dir, 'pr');

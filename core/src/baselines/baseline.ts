@@ -8,6 +8,7 @@
 import { redactSecrets } from '../engine/effects.js';
 import { canonicalJson, sha256 } from '../hash/canonical.js';
 import type { ContentId } from '../model/content-id.js';
+import { documentHeaderProblem } from '../model/document-header.js';
 import { LockstepError, RefError, UsageError } from '../model/errors.js';
 import { RUN_ID, WORKFLOW_NAME } from '../model/names.js';
 import type { RunHeader, RunRecord } from '../model/runs.js';
@@ -99,16 +100,9 @@ export function parseBaseline(
   } catch (error) {
     throw new BaselineError(file, `not JSON (${(error as Error).message})`);
   }
-  const baseline = value as Partial<Baseline> | null;
-  if (baseline === null || typeof baseline !== 'object' || baseline.lockstep !== 'baseline') {
-    throw new BaselineError(file, 'not a Lockstep baseline');
-  }
-  if (typeof baseline.format !== 'number' || baseline.format > BASELINE_FORMAT) {
-    throw new BaselineError(
-      file,
-      `baseline format ${String(baseline.format)} is newer than this Lockstep reads (${BASELINE_FORMAT}); upgrade Lockstep`,
-    );
-  }
+  const problem = documentHeaderProblem(value, 'baseline', BASELINE_FORMAT, 'baseline');
+  if (problem !== undefined) throw new BaselineError(file, problem);
+  const baseline = value as Partial<Baseline>;
   if (baselineId(canonicalJson(value)) !== expected) {
     throw new BaselineError(file, 'its content does not match its name (it was edited or damaged)');
   }

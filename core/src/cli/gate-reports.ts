@@ -81,6 +81,7 @@ function text(report: GateReport): string {
     out.push(`          ${result.message ?? 'changed'}`);
     for (const line of changeLines(result)) out.push(`          ${line}`);
   }
+  out.push(...contextLines(report, (text) => text));
   out.push(gateSummary(report));
   return `${out.join('\n')}\n`;
 }
@@ -119,8 +120,32 @@ function junit(report: GateReport): string {
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * Where the runs came from and who else the channel's change reaches: the bundle the sample was
+ * drawn from, and the workflows calling this one through the channel.
+ */
+function contextLines(report: GateReport, code: (text: string) => string): string[] {
+  const lines: string[] = [];
+  if (report.bundle !== undefined) lines.push(`Runs drawn from bundle ${code(report.bundle)}.`);
+  const channel = report.baseline.channel;
+  if (channel !== undefined) {
+    const callers = report.callers.map(
+      (caller) =>
+        `${code(caller.workflow)} (${caller.steps.length === 1 ? 'step' : 'steps'} ${caller.steps.map(code).join(', ')})`,
+    );
+    lines.push(
+      callers.length === 0
+        ? `No workflow of this workspace calls ${code(report.workflow)} through ${code(channel)}.`
+        : `Called through ${code(channel)} by ${callers.join(', ')}: promoting changes what they run.`,
+    );
+  }
+  return lines;
+}
+
 function markdown(report: GateReport): string {
   const out = [`## Lockstep gate: ${cell(subject(report))}`, '', cell(gateSummary(report)), ''];
+  const context = contextLines(report, (text) => `\`${cell(text)}\``);
+  if (context.length > 0) out.push(context.join('\n'), '');
   const changedRuns = report.results.filter(changed);
   if (changedRuns.length > 0) {
     out.push(

@@ -21,6 +21,8 @@ import { snapshotCommand } from './commands/snapshot.js';
 import { testCommand, type TestOptions } from './commands/test.js';
 import { gateCommand, type GateCommandOptions } from './commands/gate.js';
 import { recordCommand, type RecordOptions } from './commands/record.js';
+import { exportCommand, type ExportOptions } from './commands/export.js';
+import { importCommand } from './commands/import.js';
 import {
   deployCommand,
   rollbackDeploymentCommand,
@@ -292,6 +294,30 @@ export async function runCli(
       ),
     );
 
+  withJson(program.command('export').argument('[runs...]', 'run ids (or 8+ character prefixes)'))
+    .description(
+      'write finished runs, the child runs they called and the versions they ran to one compressed, verifiable bundle file',
+    )
+    .option('-o, --output <file>', 'the bundle file to write')
+    .option('--channel <channel>', 'the newest runs this channel routed (with --last)')
+    .option('--last <n>', 'with --channel: how many of the newest finished runs, per workflow')
+    .option('--workflow <name>', 'with --channel: this workflow only')
+    .option('--baselines <name>', 'a workflow’s regression baselines')
+    .option(
+      '--redact <path>',
+      'personal data to replace everywhere in the bundle: a path into a run’s input or output (input.customer.email); repeatable, added to the config’s redact:',
+      collect,
+    )
+    .action(run((ids: string[], options: ExportOptions) => exportCommand(context(), ids, options)));
+
+  withJson(program.command('import').argument('<file>', 'a bundle written by lockstep export'))
+    .description(
+      'add a bundle’s runs and versions to the store, after checking all of it (importing twice changes nothing)',
+    )
+    .action(
+      run((file: string, options: { json?: boolean }) => importCommand(context(), file, options)),
+    );
+
   withJson(
     program
       .command('gate')
@@ -309,6 +335,10 @@ export async function runCli(
     .option(
       '--runs <ids>',
       'replay these runs instead (ids or 8+ character prefixes, comma-separated)',
+    )
+    .option(
+      '--bundle <file>',
+      'import this run bundle (lockstep export) and draw the sample from its runs',
     )
     .option('--max-changed <percent>', 'the largest share of changed runs that passes (default 0)')
     .option(

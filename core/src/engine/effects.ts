@@ -48,18 +48,20 @@ export function secretForms(secret: string): string[] {
 /**
  * Replaces every occurrence of every secret value (in any of its `secretForms`) in the strings of
  * `value` by the secret's placeholder (longest first, so one secret containing another is
- * replaced whole).
+ * replaced whole). `placeholderOf` names what a value becomes (a secret's placeholder unless
+ * told otherwise: run bundles redact personal data the same way, under their own placeholders).
  */
 export function redactSecrets<T extends JsonValue>(
   value: T,
   secrets: ReadonlyMap<string, string>,
+  placeholderOf: (name: string) => string = secretPlaceholder,
 ): T {
   const pairs = redactionPairs(secrets);
   if (pairs.length === 0) return value;
   const redactString = (text: string): string => {
     let out = text;
     for (const [name, secret] of pairs) {
-      if (out.includes(secret)) out = out.split(secret).join(secretPlaceholder(name));
+      if (out.includes(secret)) out = out.split(secret).join(placeholderOf(name));
     }
     return out;
   };

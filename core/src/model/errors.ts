@@ -45,6 +45,7 @@ export const ERROR_CODES = {
     'invalid-change',
     'retired-version',
     'gate-required',
+    'bad-bundle',
   ],
   /** Why a step (and so its run) failed: recorded in the run. */
   run: [

@@ -114,3 +114,30 @@ function tokensOf(record: RunRecord): { tokens?: TokenUsage } {
   }
   return counted ? { tokens: { input, output } } : {};
 }
+
+/**
+ * The events of a finished run's journal from its record: the inverse of `foldRun` (folding them
+ * gives the record back). Used to write a run that arrived whole (an imported bundle) into a
+ * store. Step-start events are left out: they only matter for a run still in progress.
+ * @throws Error for a run that has not finished (running or interrupted has no outcome to write).
+ */
+export function unfoldRun(record: RunRecord): RunEvent[] {
+  const { status } = record;
+  if (status === 'running' || status === 'interrupted') {
+    throw new Error(
+      `run ${record.header.id} is ${status}: only a finished run can be written whole`,
+    );
+  }
+  return [
+    { type: 'run-started', header: record.header },
+    ...record.effects.map((effect): RunEvent => ({ type: 'effect', effect })),
+    ...record.steps.map((step): RunEvent => ({ type: 'step-finished', record: step })),
+    {
+      type: 'run-finished',
+      status,
+      output: record.output,
+      ...(record.error ? { error: record.error } : {}),
+      at: record.finishedAt ?? record.header.startedAt,
+    },
+  ];
+}

@@ -1,6 +1,6 @@
 /**
  * The local log: what this machine did to its own history (snapshot prunes, run prunes, pins,
- * the gates it ran),
+ * the gates it ran, the run bundles it imported),
  * one JSON line per entry, each carrying the sha256 of the line before it (`prev`), so an edited,
  * deleted or reordered line breaks the chain. It is local, beside the runs and never committed, so
  * two people's pins never conflict in git. (Snapshot prunes, its first entries, have no `type`.)
@@ -62,7 +62,26 @@ export interface GateEntry {
   readonly at: string;
 }
 
-export type LocalEntry = SnapshotPruneEntry | PinEntry | UnpinEntry | RunPruneEntry | GateEntry;
+/**
+ * A run bundle imported here (`lockstep import`, `lockstep gate --bundle`): which bundle, who
+ * exported it and when, and what it added (an import that added nothing is not logged).
+ */
+export interface ImportEntry {
+  readonly type: 'import';
+  /** The bundle's content id. */
+  readonly bundle: ContentId;
+  readonly exportedAt: string;
+  readonly exportedBy: string;
+  /** The runs added, child runs included. */
+  readonly runs: readonly string[];
+  /** The versions added (as snapshots). */
+  readonly versions: readonly ContentId[];
+  readonly actor: string;
+  readonly at: string;
+}
+
+export type LocalEntry =
+  SnapshotPruneEntry | PinEntry | UnpinEntry | RunPruneEntry | GateEntry | ImportEntry;
 
 /** A line of the local log as read, with its chain hash (sha256 of the line's text). */
 export interface LocalLogLine {

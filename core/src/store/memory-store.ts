@@ -24,6 +24,7 @@ import {
   type LocalEntry,
   type LocalLogLine,
   type GateEntry,
+  type ImportEntry,
   type PinEntry,
 } from './local-log.js';
 import { notPinned, unknownRun } from './pin-errors.js';
@@ -293,6 +294,10 @@ export class MemoryStore implements Store {
 
   async recordGate(gate: Omit<GateEntry, 'type'>): Promise<void> {
     this.appendLocal({ type: 'gate', ...gate });
+  }
+
+  async recordImport(entry: Omit<ImportEntry, 'type'>): Promise<void> {
+    this.appendLocal({ type: 'import', ...entry });
   }
 
   async removeRuns(ids: readonly string[], meta: { actor: string; at: string }): Promise<string[]> {

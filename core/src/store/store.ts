@@ -13,7 +13,7 @@ import type {
   RunSummary,
 } from '../model/runs.js';
 import type { ChannelChangeRequest, ChannelState } from './channel-records.js';
-import type { GateEntry, LocalLogLine, PinEntry } from './local-log.js';
+import type { GateEntry, ImportEntry, LocalLogLine, PinEntry } from './local-log.js';
 import type {
   ControlEntry,
   Publication,
@@ -201,11 +201,14 @@ export interface Store {
     meta: { readonly actor: string; readonly at: string },
   ): Promise<string[]>;
 
-  /** The local log (prunes, pins, gates), oldest first, with each line's chain hash. */
+  /** The local log (prunes, pins, gates, imports), oldest first, with each line's chain hash. */
   readLocalLog(): Promise<LocalLogLine[]>;
 
   /** Records a gate's verdict in the local log (see GateEntry). */
   recordGate(gate: Omit<GateEntry, 'type'>): Promise<void>;
+
+  /** Records an imported run bundle in the local log (see ImportEntry). */
+  recordImport(entry: Omit<ImportEntry, 'type'>): Promise<void>;
 
   /** Stores bytes under their sha256; storing the same bytes again is a no-op. */
   putBlob(data: Uint8Array): Promise<ContentId>;

@@ -2,7 +2,9 @@
 import type { ValidateFunction } from 'ajv';
 import { compileOwnSchema } from '../format/ajv.js';
 import configSchema from '../format/config.schema.json' with { type: 'json' };
+import { redactPathProblem } from '../expressions/redact-path.js';
 import { parseYamlText } from '../parse/parse-yaml.js';
+import type { SourceLocator } from '../parse/source-locator.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import type { JsonValue } from '../model/workflow.js';
 import { schemaDiagnostics } from './schema-diagnostics.js';
@@ -20,6 +22,8 @@ export interface LockstepConfig {
   prices?: Record<string, { input: number; output: number }>;
   /** Comparison rules for `lockstep test`: workflow name → output name → rule (as written). */
   compare?: Record<string, Record<string, JsonValue>>;
+  /** Redact paths applied to every exported run bundle (personal data in inputs and outputs). */
+  redact?: string[];
 }
 
 /** The config schema, printed by `lockstep schema --config`. */
@@ -41,7 +45,12 @@ export function parseConfigText(text: string): ParsedConfig {
   if (syntax.some((d) => d.severity === 'error')) return { config: {}, diagnostics: syntax };
   const value = parsed.value ?? {};
   validate ??= compileOwnSchema(CONFIG_SCHEMA);
-  if (validate(value)) return { config: value as LockstepConfig, diagnostics: syntax };
+  if (validate(value)) {
+    const config = value as LockstepConfig;
+    const redact = redactDiagnostics(config, parsed.locator);
+    if (redact.length > 0) return { config: {}, diagnostics: [...syntax, ...redact] };
+    return { config, diagnostics: syntax };
+  }
   return {
     config: {},
     diagnostics: schemaDiagnostics(validate.errors ?? [], value, parsed.locator),
@@ -88,4 +97,21 @@ export interface ValidationSettings {
 /** The settings validation uses; a workspace without a config file has none of either. */
 export function validationSettings(config: LockstepConfig): ValidationSettings {
   return { envAllowList: config.env?.allow ?? [], secretNames: [...secretRules(config).keys()] };
+}
+
+/** Each `redact:` entry that is not a redact path (see expressions/redact-path.ts). */
+function redactDiagnostics(config: LockstepConfig, locator: SourceLocator): Diagnostic[] {
+  return (config.redact ?? []).flatMap((path, index): Diagnostic[] => {
+    const problem = redactPathProblem(path);
+    return problem === undefined
+      ? []
+      : [
+          {
+            code: 'schema',
+            severity: 'error',
+            message: `redact[${index}]: '${path}': ${problem}`,
+            range: locator.range(['redact', index]),
+          },
+        ];
+  });
 }

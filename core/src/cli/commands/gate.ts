@@ -4,12 +4,18 @@
  * `--max-changed` allows; for CI before a promotion (JUnit, Markdown for the pull request, JSON).
  */
 import { UsageError } from '../../model/errors.js';
+import type { ContentId } from '../../model/content-id.js';
+import { importBundle, readBundle } from '../../node/services/bundles.js';
 import { recordGateReport, runGate } from '../../node/services/gate.js';
+import { currentAuthor } from '../../node/workspace/git.js';
+import type { Store } from '../../store/store.js';
 import { Workspace } from '../../node/workspace/workspace.js';
 import { looksLikeFile } from '../../versions/refs.js';
 import type { CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { formatGateReport } from '../gate-reports.js';
+import { displayPath } from '../output.js';
+import { printImport } from './import.js';
 import { cancelOnInterrupt } from '../interrupt.js';
 import {
   emitReport,
@@ -23,6 +29,7 @@ export interface GateCommandOptions extends ReportCommandOptions {
   readonly baseline: string;
   readonly sample?: string;
   readonly runs?: string;
+  readonly bundle?: string;
   readonly maxChanged?: string;
 }
 
@@ -33,8 +40,8 @@ export async function gateCommand(
   options: GateCommandOptions,
 ): Promise<ExitCode> {
   const { format, replay } = readReportOptions(options);
-  if (options.sample !== undefined && options.runs !== undefined) {
-    throw new UsageError('--sample and --runs: give one of them');
+  if (options.runs !== undefined && (options.sample ?? options.bundle) !== undefined) {
+    throw new UsageError('--runs names the runs: give it without --sample or --bundle');
   }
   const gateFlags = readGateFlags(options);
   const file = looksLikeFile(ref);
@@ -57,11 +64,16 @@ export async function gateCommand(
     if (runs !== undefined && runs.length === 0) {
       throw new UsageError('--runs: give run ids separated by commas');
     }
+    const pool =
+      options.bundle === undefined
+        ? undefined
+        : await importForGate(context, workspace, store, options.bundle);
     const report = await runGate(workspace, store, ref, {
       baseline: options.baseline,
       signal: interrupt.signal,
       ...gateFlags,
       ...(runs !== undefined ? { runs } : {}),
+      ...(pool !== undefined ? { pool } : {}),
       ...replay,
     });
     // A finished gate is recorded here: `promote --require-gate` looks for it.
@@ -73,4 +85,23 @@ export async function gateCommand(
     interrupt.dispose();
     await store.close();
   }
+}
+
+/**
+ * Imports the bundle a gate draws its runs from (runs a recorded gate cites must stay in the
+ * store), saying what it added on stderr (stdout may be the report).
+ */
+async function importForGate(
+  context: CommandContext,
+  workspace: Workspace,
+  store: Store,
+  file: string,
+): Promise<{ bundle: ContentId; runs: string[] }> {
+  const bundle = await readBundle(file, displayPath(file));
+  const result = await importBundle(store, bundle, {
+    actor: await currentAuthor(workspace.root),
+    at: new Date().toISOString(),
+  });
+  printImport(context.output, displayPath(file), result, 'err');
+  return { bundle: bundle.id, runs: bundle.runs.map((run) => run.header.id) };
 }

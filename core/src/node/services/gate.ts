@@ -11,6 +11,7 @@ import type { GateEntry } from '../../store/local-log.js';
 import { currentAuthor } from '../workspace/git.js';
 import { outputRules } from '../../baselines/rules.js';
 import type { OutputVerdict } from '../../baselines/judge.js';
+import { callersThrough, type ChannelCaller } from '../../gate/callers.js';
 import { judgeGateRun, type GateChange } from '../../gate/judge-run.js';
 import { DEFAULT_SAMPLE, isGateable, sampleRuns } from '../../gate/sample.js';
 import { RefError, UsageError } from '../../model/errors.js';
@@ -34,6 +35,11 @@ export interface GateOptions extends ReplaySettings {
   readonly sample?: number;
   /** These runs (full ids) instead of a sample: live, finished runs of the workflow. */
   readonly runs?: readonly string[];
+  /**
+   * Draw the sample from the baseline version's runs among these only (an imported bundle's),
+   * rather than among all of its runs in the store.
+   */
+  readonly pool?: { readonly bundle: ContentId; readonly runs: readonly string[] };
   /** The largest share of changed runs, in percent, that still passes (default 0). */
   readonly maxChangedPercent?: number;
   /** Told of each run's result as it is known. */
@@ -67,6 +73,13 @@ export interface GateReport {
   };
   /** How many of the baseline's runs could be sampled (live and finished). */
   readonly available: number;
+  /** The bundle the runs were drawn from (`--bundle`), when they were. */
+  readonly bundle?: ContentId;
+  /**
+   * The workspace's workflows that call this one through the baseline's channel (a promotion
+   * there changes what they run); empty when the baseline is not a channel.
+   */
+  readonly callers: readonly ChannelCaller[];
   /** The runs replayed, in the order they were drawn. */
   readonly sample: readonly string[];
   readonly results: readonly GateRunResult[];
@@ -93,9 +106,12 @@ export async function runGate(
   const candidate = await resolveRunnable(workspace, store, candidateRef);
   const workflow = candidate.record.name;
   const baseline = await resolveBaseline(store, workflow, options.baseline);
+  const size = options.sample ?? DEFAULT_SAMPLE;
   const { available, sample } = options.runs
     ? await namedRuns(store, workflow, options.runs)
-    : await drawSample(store, workflow, baseline.version, options.sample ?? DEFAULT_SAMPLE);
+    : options.pool
+      ? await drawFromPool(store, workflow, baseline.version, options.pool.runs, size)
+      : await drawSample(store, workflow, baseline.version, size);
 
   const config = await workspace.config();
   const outputs = candidate.record.definition.outputs;
@@ -132,6 +148,8 @@ export async function runGate(
       ...(baseline.version.publication ? { seq: baseline.version.publication.seq } : {}),
     },
     available,
+    ...(options.pool ? { bundle: options.pool.bundle } : {}),
+    callers: baseline.channel ? await callersOf(workspace, workflow, baseline.channel) : [],
     sample: sample.map((run) => run.id),
     results,
     changed,
@@ -218,6 +236,38 @@ async function drawSample(
     limit: RUNS_LOOKED_AT,
   });
   return { available: runs.filter(isGateable).length, sample: sampleRuns(runs, size) };
+}
+
+/** A sample of the baseline version's gateable runs among `pool`. */
+async function drawFromPool(
+  store: Store,
+  workflow: string,
+  baseline: ResolvedVersion,
+  pool: readonly string[],
+  size: number,
+): Promise<{ available: number; sample: RunSummary[] }> {
+  const wanted = new Set(pool);
+  const runs = (
+    await store.listRuns({
+      workflow,
+      version: baseline.record.id,
+      mode: 'live',
+      limit: RUNS_LOOKED_AT,
+    })
+  ).filter((run) => wanted.has(run.id));
+  return { available: runs.filter(isGateable).length, sample: sampleRuns(runs, size) };
+}
+
+/** The workspace's workflows calling `workflow` through `channel` (files with errors skipped). */
+async function callersOf(
+  workspace: Workspace,
+  workflow: string,
+  channel: string,
+): Promise<ChannelCaller[]> {
+  const definitions = (await workspace.validate()).flatMap((file) =>
+    file.definition ? [file.definition] : [],
+  );
+  return callersThrough(definitions, workflow, channel);
 }
 
 /** The runs named with `--runs`, each checked: of this workflow, live and finished. */

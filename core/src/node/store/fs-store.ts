@@ -35,6 +35,7 @@ import {
   pinsOf,
   type LocalLogLine,
   type GateEntry,
+  type ImportEntry,
   type PinEntry,
 } from '../../store/local-log.js';
 import { notPinned, unknownRun } from '../../store/pin-errors.js';
@@ -414,6 +415,11 @@ export class FsStore implements Store {
   async recordGate(gate: Omit<GateEntry, 'type'>): Promise<void> {
     await this.ensureWritable();
     await appendLocal(this.layout, { type: 'gate', ...gate });
+  }
+
+  async recordImport(entry: Omit<ImportEntry, 'type'>): Promise<void> {
+    await this.ensureWritable();
+    await appendLocal(this.layout, { type: 'import', ...entry });
   }
 
   async removeRuns(ids: readonly string[], meta: { actor: string; at: string }): Promise<string[]> {
