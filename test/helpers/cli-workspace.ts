@@ -149,6 +149,21 @@ export function treeOf(dir: string): Record<string, string> {
   return found;
 }
 
+/**
+ * Fails unless the workspace's store holds run files, none of which (nor any other file under
+ * `.lockstep/`) contains `secret`.
+ */
+export function assertNotStored(dir: string, secret: string): void {
+  const files = treeOf(path.join(dir, '.lockstep'));
+  assert.ok(
+    Object.keys(files).some((f) => f.includes('runs/')),
+    `no run files in ${Object.keys(files).join(', ')}`,
+  );
+  for (const [file, bytes] of Object.entries(files)) {
+    assert.ok(!bytes.includes(secret), `the secret is in .lockstep/${file}`);
+  }
+}
+
 /** Whether a path exists. */
 export function exists(file: string): boolean {
   try {

@@ -20,20 +20,9 @@ import {
 } from '../helpers/fake-http-server.js';
 import { engineFailure } from '../helpers/engine-failure.js';
 import { pollUntil } from '../helpers/store-wait.js';
+import { recordingPolicy } from '../helpers/provider-calls.js';
 
 const WHERE = 'customer';
-
-function recordingPolicy(): { policy: FetchPolicy; waits: number[] } {
-  const waits: number[] = [];
-  return {
-    waits,
-    policy: {
-      sleep: async (ms) => {
-        waits.push(ms);
-      },
-    },
-  };
-}
 
 function get(server: FakeServer, path: string, headers: Record<string, string> = {}): HttpRequest {
   return { method: 'GET', url: `${server.origin}${path}`, headers };

@@ -4,15 +4,13 @@
 // where it happened and what went wrong.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EngineError } from '../../core/src/engine/engine-error.js';
 import type {
   ModelCall,
   ModelRequest,
   ModelResponse,
 } from '../../core/src/engine/steps/llm-step.js';
-import type { FetchPolicy } from '../../core/src/providers/fetch-with-retries.js';
 import { callChatCompletions } from '../../core/src/providers/openai-chat.js';
-import { closedPort, cutOff, hang, json, stall, text } from '../helpers/fake-http-server.js';
+import { closedPort, json, stall, text } from '../helpers/fake-http-server.js';
 import {
   completion,
   completionText,
@@ -21,9 +19,9 @@ import {
   openAiError,
   startFakeOpenAi,
   streamed,
-  type FakeOpenAi,
 } from '../helpers/fake-openai-server.js';
-import { engineFailure } from '../helpers/engine-failure.js';
+import { providerHarness, recordingPolicy } from '../helpers/provider-calls.js';
+import { transportTests } from '../helpers/provider-transport-tests.js';
 import { pollUntil } from '../helpers/store-wait.js';
 
 const WHERE = 'classify';
@@ -39,42 +37,8 @@ const REQUEST: ModelRequest = {
   temperature: 0,
 };
 
-function callTo(
-  server: FakeOpenAi,
-  transport: Partial<ModelCall['transport']> = {},
-  request: Partial<ModelRequest> = {},
-): ModelCall {
-  return {
-    request: { ...REQUEST, ...request },
-    transport: { baseUrl: server.baseUrl, apiKey: KEY, apiKeySecret: 'TEST_KEY', ...transport },
-  };
-}
-
-/** A policy whose sleep records the waits asked for and returns at once. */
-function recordingPolicy(): { policy: FetchPolicy; waits: number[] } {
-  const waits: number[] = [];
-  return {
-    waits,
-    policy: {
-      sleep: async (ms) => {
-        waits.push(ms);
-      },
-    },
-  };
-}
-
-function call(
-  model: ModelCall,
-  policy: FetchPolicy = recordingPolicy().policy,
-  signal: AbortSignal = new AbortController().signal,
-) {
-  return callChatCompletions(model, WHERE, signal, policy);
-}
-
-/** The EngineError `promise` rejects with (see engineFailure), at this file's step. */
-function failure(promise: Promise<unknown>, code: string): Promise<EngineError> {
-  return engineFailure(promise, code, WHERE);
-}
+const harness = providerHarness(callChatCompletions, { request: REQUEST, key: KEY, where: WHERE });
+const { callTo, call, failure } = harness;
 
 test('a JSON completion: the answer and usage; the request as OpenAI expects it', async (t) => {
   const server = await startFakeOpenAi(t);
@@ -161,31 +125,6 @@ test('a streamed answer with CRLF line endings and no usage', async (t) => {
   });
 });
 
-test('429 with Retry-After: 1 waits one second, then succeeds', async (t) => {
-  const server = await startFakeOpenAi(t);
-  server.script(
-    openAiError(429, 'Rate limit reached', { 'retry-after': '1' }),
-    completion('after the wait'),
-  );
-  const { policy, waits } = recordingPolicy();
-  const outcome = await call(callTo(server), policy);
-  assert.equal((outcome.response as unknown as ModelResponse).content, 'after the wait');
-  assert.deepEqual(waits, [1000]);
-  assert.equal(server.requests.length, 2);
-  assert.deepEqual(server.requests[1]!.body, server.requests[0]!.body);
-});
-
-test('429 on every attempt: rate-limited after the retries', async (t) => {
-  const server = await startFakeOpenAi(t);
-  const limited = openAiError(429, 'Rate limit reached', { 'retry-after': '2' });
-  server.script(limited, limited, limited);
-  const { policy, waits } = recordingPolicy();
-  const error = await failure(call(callTo(server), policy), 'rate-limited');
-  assert.match(error.message, /rate limiting \(429\) after 3 attempt/);
-  assert.deepEqual(waits, [2000, 2000]);
-  assert.equal(server.requests.length, 3);
-});
-
 test('429 asking for a wait longer than allowed is reported, not waited', async (t) => {
   const server = await startFakeOpenAi(t);
   server.script(openAiError(429, 'Rate limit reached', { 'retry-after': '120' }));
@@ -210,29 +149,6 @@ test('503 is retried with backoff, then succeeds', async (t) => {
   assert.equal(server.requests.length, 3);
 });
 
-test('500 is not retried: a server-error with the server’s message', async (t) => {
-  const server = await startFakeOpenAi(t);
-  server.script(openAiError(500, 'The server had an error'), completion('never asked'));
-  const { policy, waits } = recordingPolicy();
-  const error = await failure(call(callTo(server), policy), 'server-error');
-  assert.match(error.message, /answered 500 after 1 attempt/);
-  assert.match(error.message, /The server had an error/);
-  assert.ok(error.message.includes(server.baseUrl), error.message);
-  assert.deepEqual(waits, []);
-  assert.equal(server.requests.length, 1);
-});
-
-test('401 with a key: names the secret and says it was set', async (t) => {
-  const server = await startFakeOpenAi(t);
-  server.script(openAiError(401, 'Incorrect API key provided'));
-  const error = await failure(call(callTo(server)), 'auth');
-  assert.match(error.message, /refused the request \(401\)/);
-  assert.match(error.message, /TEST_KEY/);
-  assert.match(error.message, /the secret TEST_KEY is set, but its value was refused/);
-  assert.doesNotMatch(error.message, /not set/);
-  assert.ok(!error.message.includes(KEY), 'the key is not in the message');
-});
-
 test('401 without a key: names the secret and says it is not set', async (t) => {
   const server = await startFakeOpenAi(t);
   server.script(openAiError(401, 'You didn’t provide an API key'));
@@ -240,13 +156,6 @@ test('401 without a key: names the secret and says it is not set', async (t) => 
   assert.match(error.message, /the secret TEST_KEY is not set/);
   assert.match(error.message, /TEST_KEY environment variable/);
   assert.equal(server.requests[0]!.headers.authorization, undefined);
-});
-
-test('403 is an auth error too', async (t) => {
-  const server = await startFakeOpenAi(t);
-  server.script(openAiError(403, 'forbidden'));
-  const error = await failure(call(callTo(server)), 'auth');
-  assert.match(error.message, /\(403\)/);
 });
 
 test('404 includes the URL, the model and the server’s error message', async (t) => {
@@ -273,26 +182,6 @@ test('another 4xx is an http-status error with the server’s message', async (t
   assert.equal(server.requests.length, 1);
 });
 
-test('a body slower than the timeout: timeout', async (t) => {
-  const server = await startFakeOpenAi(t);
-  server.script(stall());
-  const started = Date.now();
-  const error = await failure(call(callTo(server, { timeoutMs: 300 })), 'timeout');
-  assert.match(error.message, /did not answer within 300 ms/);
-  assert.ok(error.message.includes(server.baseUrl), error.message);
-  assert.ok(Date.now() - started < 5000, 'the timeout cut the wait short');
-});
-
-test('no answer at all before the timeout: timeout, not retried', async (t) => {
-  const server = await startFakeOpenAi(t);
-  server.script(hang());
-  const { policy, waits } = recordingPolicy();
-  const error = await failure(call(callTo(server, { timeoutMs: 300 }), policy), 'timeout');
-  assert.match(error.message, /did not answer within 300 ms/);
-  assert.deepEqual(waits, []);
-  assert.equal(server.requests.length, 1);
-});
-
 test('a streamed answer that stalls mid-stream: timeout', async (t) => {
   const server = await startFakeOpenAi(t);
   server.script(async (res) => {
@@ -300,19 +189,6 @@ test('a streamed answer that stalls mid-stream: timeout', async (t) => {
     res.write('data: {"choices":[{"index":0,"delta":{"content":"Hel"}}]}\n\n');
   });
   await failure(call(callTo(server, { timeoutMs: 300, stream: true })), 'timeout');
-});
-
-test('a JSON body cut off mid-way: malformed-response', async (t) => {
-  const server = await startFakeOpenAi(t);
-  const body = completionText('This answer will never arrive whole.');
-  server.script(
-    cutOff(body, Math.floor(body.length / 2)),
-    cutOff(body, Math.floor(body.length / 2), { declareLength: true }),
-  );
-  const chunked = await failure(call(callTo(server)), 'malformed-response');
-  assert.match(chunked.message, /cut off/);
-  const withLength = await failure(call(callTo(server)), 'malformed-response');
-  assert.match(withLength.message, /cut off/);
 });
 
 test('a stream that ends before [DONE] without a finish_reason: malformed-response', async (t) => {
@@ -390,17 +266,6 @@ test('an error event inside a stream is reported with its message', async (t) =>
   assert.match(error.message, /model overloaded, try later/);
 });
 
-test('cancelled while waiting for the answer: cancelled, at once', async (t) => {
-  const server = await startFakeOpenAi(t);
-  server.script(hang());
-  const controller = new AbortController();
-  const pending = call(callTo(server), undefined, controller.signal);
-  await pollUntil(() => server.requests.length === 1, { what: 'the request to arrive' });
-  controller.abort();
-  const error = await failure(pending, 'cancelled');
-  assert.equal(error.message, `${WHERE}: cancelled`);
-});
-
 test('cancelled while the body streams in: cancelled', async (t) => {
   const server = await startFakeOpenAi(t);
   server.script(stall(200, { 'content-type': 'text/event-stream' }));
@@ -457,4 +322,12 @@ test('the fake server answers unscripted requests with a 500 (tests cannot pass 
   server.script(json(200, { choices: [{ message: { content: 'only once' } }] }));
   await call(callTo(server));
   await failure(call(callTo(server)), 'server-error');
+});
+
+transportTests({
+  harness,
+  start: startFakeOpenAi,
+  answer: (content) => completion(content),
+  answerText: completionText,
+  error: openAiError,
 });

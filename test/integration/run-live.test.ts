@@ -2,17 +2,16 @@
 // on 127.0.0.1, with the API key from the environment. The run is recorded with its effects
 // (usage, latency, canonical requests without the key), and the key appears nowhere in the store.
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { secretPlaceholder } from '../../core/src/engine/effects.js';
 import type { RunRecord } from '../../core/src/model/runs.js';
 import {
   assertExit,
+  assertNotStored,
   describeRun,
   gitRepo,
   lockstep,
   parseJson,
-  treeOf,
 } from '../helpers/cli-workspace.js';
 import {
   json,
@@ -100,19 +99,6 @@ function runId(stdout: string): string {
   const id = /^Run (\S+)$/m.exec(stdout)?.[1];
   assert.ok(id, `no run id in:\n${stdout}`);
   return id;
-}
-
-/** Fails when `secret` occurs in any file under the workspace's `.lockstep/`. */
-function assertNotStored(dir: string, secret: string): void {
-  const files = treeOf(path.join(dir, '.lockstep'));
-  assert.ok(Object.keys(files).length > 0, 'the store has files');
-  assert.ok(
-    Object.keys(files).some((f) => f.includes('run')),
-    `no run files in ${Object.keys(files).join(', ')}`,
-  );
-  for (const [file, bytes] of Object.entries(files)) {
-    assert.ok(!bytes.includes(secret), `the secret is in .lockstep/${file}`);
-  }
 }
 
 test('a live run calls the model and the HTTP endpoint and records both', async (t) => {

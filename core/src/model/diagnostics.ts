@@ -32,6 +32,7 @@ export const DIAGNOSTIC_CODES = [
   'forward-step-reference',
   'unknown-step-field',
   'unknown-model',
+  'provider-setting',
   'unknown-input',
   'unknown-name',
   'unknown-foreach-name',

@@ -2,6 +2,7 @@
  * The workflow definition as TypeScript types. They mirror `workflow.schema.json`, which is the
  * single source of truth for structure: a value has these types only after the schema accepted it.
  */
+import type { ModelProvider } from './providers.js';
 
 export type JsonValue =
   null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -18,7 +19,8 @@ export interface InputDefinition {
 }
 
 export interface ModelDefinition {
-  provider: 'openai';
+  /** `openai` (any OpenAI-compatible endpoint) or `anthropic` (the Messages API). */
+  provider: ModelProvider;
   model: string;
   base_url?: string;
   api_key?: string;

@@ -1,7 +1,8 @@
 /**
  * fetch() with the retries a client of a remote service needs: connection refused or reset, 429
- * (honouring Retry-After) and 502/503/504 are tried again with backoff; a per-request timeout and
- * the run's cancellation both abort it. Failures become EngineErrors naming what was called.
+ * (honouring Retry-After), 502/503/504 and any status the caller adds (Anthropic's 529) are tried
+ * again with backoff; a per-request timeout and the run's cancellation both abort it. Failures
+ * become EngineErrors naming what was called.
  */
 import { EngineError } from '../engine/engine-error.js';
 import { cancellableSleep } from '../engine/cancellable-sleep.js';
@@ -30,6 +31,10 @@ export interface FetchTarget {
    * throwing: for callers that judge statuses themselves (an http step's `expect`).
    */
   readonly returnFinalStatus?: boolean;
+  /** Statuses retried like 503 besides 429 and 502–504 (Anthropic's 529, overloaded). */
+  readonly retriedStatuses?: readonly number[];
+  /** What of a final error body a message shows (default: its first 200 characters). */
+  readonly detailOf?: (body: string) => string;
 }
 
 /** A response, and how to explain an abort while its body is read. */
@@ -102,9 +107,12 @@ export async function fetchWithRetries(
         `${target.where}: could not reach ${target.what} (${code ?? (error as Error).message})${code === 'ECONNREFUSED' ? ': is the server running?' : ''}`,
       );
     }
-    if (RETRIED_STATUSES.has(response.status) || response.status === 500) {
+    const retried =
+      RETRIED_STATUSES.has(response.status) ||
+      (target.retriedStatuses?.includes(response.status) ?? false);
+    if (retried || response.status === 500) {
       const wait = retryAfterMs(response.headers.get('retry-after'));
-      const retriable = response.status !== 500 && attempt < maxRetries;
+      const retriable = retried && attempt < maxRetries;
       const tooLong = wait !== undefined && wait > (target.maxRetryAfterMs ?? 60_000);
       if (retriable && !tooLong) {
         await response.body?.cancel().catch(() => undefined);
@@ -113,7 +121,8 @@ export async function fetchWithRetries(
         continue;
       }
       if (target.returnFinalStatus) return { response, explain };
-      const detail = (await response.text().catch(() => '')).slice(0, 200);
+      const body = await response.text().catch(() => '');
+      const detail = target.detailOf ? target.detailOf(body) : body.slice(0, 200);
       if (response.status === 429) {
         throw new EngineError(
           'rate-limited',

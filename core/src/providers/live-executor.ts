@@ -10,7 +10,10 @@ import type { HttpRequest } from '../engine/steps/http-step.js';
 import type { ModelCall } from '../engine/steps/llm-step.js';
 import type { EffectExecutor } from '../runs/recording-host.js';
 import type { FetchPolicy } from './fetch-with-retries.js';
+import { isModelProvider, type ModelProvider } from '../model/providers.js';
+import { callAnthropicMessages } from './anthropic-messages.js';
 import { performHttpCall } from './http-call.js';
+import type { ModelClient } from './model-endpoint.js';
 import { callChatCompletions } from './openai-chat.js';
 
 /** A shell command as a step asks for it. */
@@ -36,18 +39,29 @@ export interface LiveExecutorOptions {
   readonly fetchPolicy?: FetchPolicy;
 }
 
+/** Each provider's client, by the name a model gives it. */
+const MODEL_CLIENTS: Record<ModelProvider, ModelClient> = {
+  openai: callChatCompletions,
+  anthropic: callAnthropicMessages,
+};
+
 export class LiveExecutor implements EffectExecutor {
   constructor(private readonly options: LiveExecutorOptions) {}
 
   async execute(call: EffectCall, signal: AbortSignal): Promise<EffectOutcome> {
     switch (call.kind) {
-      case 'llm':
-        return callChatCompletions(
-          call.live as unknown as ModelCall,
-          call.path,
-          signal,
-          this.options.fetchPolicy,
-        );
+      case 'llm': {
+        const model = call.live as unknown as ModelCall;
+        const { provider } = model.request;
+        if (!isModelProvider(provider)) {
+          // Only a definition that skipped validation gets here.
+          throw new EngineError(
+            'unknown-model',
+            `${call.path}: the model's provider '${provider}' is not one Lockstep speaks`,
+          );
+        }
+        return MODEL_CLIENTS[provider](model, call.path, signal, this.options.fetchPolicy);
+      }
       case 'http':
         return performHttpCall(
           call.live as unknown as HttpRequest,

@@ -13,6 +13,7 @@ import type {
   StepDefinition,
   WorkflowDefinition,
 } from '../model/workflow.js';
+import { isModelProvider } from '../model/providers.js';
 
 const INPUT_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array']);
 
@@ -42,7 +43,12 @@ function toInput(value: unknown): InputDefinition {
 }
 
 function toModel(value: unknown): ModelDefinition {
-  const model: ModelDefinition = { provider: 'openai', model: '' };
+  // The provider is kept when it is one (provider rules read it); else any will do for the names.
+  const provider = isRecord(value) ? value['provider'] : undefined;
+  const model: ModelDefinition = {
+    provider: typeof provider === 'string' && isModelProvider(provider) ? provider : 'openai',
+    model: '',
+  };
   if (!isRecord(value)) return model;
   return {
     ...strings(value),

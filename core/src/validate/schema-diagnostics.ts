@@ -241,7 +241,11 @@ function explainOne(error: ErrorObject): Problem {
         code: 'schema',
         path,
         target: 'key',
-        message: `missing required key '${String(params['missingProperty'])}'`,
+        // A conditional requirement (`then: { required, errorMessage }`) says why.
+        message:
+          typeof parent['errorMessage'] === 'string'
+            ? parent['errorMessage']
+            : `missing required key '${String(params['missingProperty'])}'`,
       };
     case 'dependencies': {
       const property = String(params['property']);

@@ -24,6 +24,7 @@ import { CHANNEL_NAME } from '../model/names.js';
 import { isRuledOutput } from '../model/outputs.js';
 import { formatPath } from './json-path.js';
 import { findLiteralSecrets } from './literal-secrets.js';
+import { providerProblems } from './provider-rules.js';
 import { forEachString, substringRange } from './strings.js';
 import { didYouMean, listNames } from './suggest.js';
 
@@ -114,6 +115,9 @@ class SemanticChecker {
     this.checkInputs();
     this.checkModels();
     this.definition.steps.forEach((step, index) => this.checkStep(step, index));
+    for (const { path, message } of providerProblems(this.definition)) {
+      this.report('provider-setting', path, message);
+    }
     this.checkOutputs();
     this.checkUnusedInputs();
     this.checkLiteralSecrets();

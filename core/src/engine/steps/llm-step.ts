@@ -1,16 +1,22 @@
 /**
- * `llm`: calls a model through an OpenAI-compatible chat-completions request. With
- * `output: json` the answer is parsed (and checked against `schema`); an answer that is not
- * valid is a step error that records the model's text.
+ * `llm`: calls a model through its provider (OpenAI-compatible chat completions, Anthropic's
+ * Messages API). The request is recorded in one provider-neutral shape (`ModelRequest`); each
+ * provider maps it onto its wire protocol. With `output: json` the answer is parsed (and checked
+ * against `schema`); an answer that is not valid is a step error that records the model's text.
  */
 import { compileUserSchema } from '../../format/ajv.js';
+import { isModelProvider, PROVIDER_ENDPOINTS } from '../../model/providers.js';
 import type { ChatMessage, JsonObject, JsonValue } from '../../model/workflow.js';
 import { EngineError } from '../engine-error.js';
 import { evaluateValue } from '../evaluate.js';
 import { parseDuration } from '../duration.js';
 import { placement, type StepContext, type StepResult } from './run-step-body.js';
 
-/** The canonical model request: allow-listed fields only (never the endpoint or the key). */
+/**
+ * The canonical model request: allow-listed fields only (never the endpoint or the key), the same
+ * shape for every provider so that a request reads (and diffs) alike whichever provider answered.
+ * A system prompt is the first message (`role: system`); `stop` is the workflow's value as given.
+ */
 export interface ModelRequest {
   readonly provider: string;
   readonly model: string;
@@ -40,9 +46,11 @@ export interface ModelCall {
   readonly transport: ModelTransport;
 }
 
-/** A recorded model answer. */
+/** A recorded model answer, whichever provider gave it. */
 export interface ModelResponse {
+  /** The answer's text (an Anthropic answer's text blocks, joined). */
   readonly content: string;
+  /** Why the model stopped, in the provider's words (`stop`, `length`; `end_turn`, `max_tokens`). */
   readonly finishReason: string | null;
 }
 
@@ -176,5 +184,5 @@ function parseJsonAnswer(
 
 /** Where a provider's requests go when a model sets no `base_url`. */
 function providerEndpoint(provider: string): string {
-  return provider === 'openai' ? 'https://api.openai.com/v1' : `${provider}:`;
+  return isModelProvider(provider) ? PROVIDER_ENDPOINTS[provider] : `${provider}:`;
 }

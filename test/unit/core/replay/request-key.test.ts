@@ -591,6 +591,56 @@ describe('the request key of a model call', () => {
   });
 });
 
+/** `definition` with its model on the anthropic provider (and without the seed it cannot take). */
+function onAnthropic(definition: WorkflowDefinition): WorkflowDefinition {
+  return variant(definition, (d) => {
+    if (model(d).provider === 'openai') model(d).provider = 'anthropic';
+    delete model(d).seed;
+  });
+}
+
+/** A change as made to the anthropic variant; one that moves the system message skips validation. */
+function anthropicChange(change: StepChange): StepChange {
+  const definition = onAnthropic(change.definition);
+  const lateSystem = (definition.steps[0]!.llm!.messages ?? []).some(
+    (m, i) => i > 0 && m.role === 'system',
+  );
+  return {
+    what: change.what,
+    definition,
+    ...(change.validate === false || lateSystem ? { validate: false } : {}),
+  };
+}
+
+describe('the request key of a model call on the anthropic provider', () => {
+  test('the canonical request has the same shape as for openai: only the provider differs', async () => {
+    const openai = variant(LLM_WORKFLOW, (d) => delete model(d).seed);
+    const [a, b] = await Promise.all([effectOf(openai), effectOf(onAnthropic(openai))]);
+    assert.deepEqual(diff(a.request as object, b.request as object), [
+      { type: 'CHANGE', path: ['provider'], value: 'anthropic', oldValue: 'openai' },
+    ]);
+    assert.notEqual(a.key, b.key);
+  });
+
+  test('every allow-listed workflow field reaches the canonical request and the key', async () => {
+    const { seed: _, ...changes } = MODEL_FIELD_CHANGES;
+    await assertFieldChanges(
+      await effectOf(onAnthropic(LLM_WORKFLOW)),
+      Object.fromEntries(
+        Object.entries(changes).map(([f, list]) => [f, list.map(anthropicChange)]),
+      ),
+    );
+  });
+
+  test('transport settings and key order do not change the key', async () => {
+    const base = await effectOf(onAnthropic(LLM_WORKFLOW));
+    for (const change of MODEL_VOLATILE.map(anthropicChange)) {
+      const effect = await effectOf(change.definition);
+      assert.equal(effect.key, base.key, `${change.what} must not change the key`);
+    }
+  });
+});
+
 describe('the request key of an HTTP call', () => {
   test('the canonical request: method, URL with its query, lower-case headers, body', async () => {
     const effect = await effectOf(HTTP_WORKFLOW);
