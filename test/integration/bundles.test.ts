@@ -358,6 +358,23 @@ steps:
   assert.match(both, /--runs names the runs: give it without --sample or --bundle/);
 });
 
+test('a workflow’s baselines travel as a bundle too', async (t) => {
+  const { runs, ok } = await production(t);
+  const bundle = path.join(tempDir(t, 'lockstep-bundle-'), 'baselines.bundle');
+  await ok(['baselines', 'triage', 'add', runs[1]!]);
+  const exported = parseJson<ExportJson>(
+    await ok(['export', '--baselines', 'triage', '-o', bundle, '--json']),
+  );
+  assert.equal(exported.runs, 1);
+  assert.equal(exported.childRuns, 1, 'the child run it called, from the store');
+  const laptop = gitRepo(t, { 'README.md': 'elsewhere\n' });
+  const imported = parseJson<ImportJson>(await lockstep(laptop, ['import', bundle, '--json']));
+  assert.equal(imported.runs.added.length, 2);
+  const replay = await lockstep(laptop, ['replay', runs[1]!, '--json']);
+  assertExit(replay, 0);
+  assert.equal(parseJson<{ verified: boolean }>(replay).verified, true);
+});
+
 test('export says what it cannot take: an unknown run, no selection, two selections, --last without --channel', async (t) => {
   const { dir, runs } = await production(t);
   const out = path.join(tempDir(t, 'lockstep-bundle-'), 'b.bundle');
