@@ -36,7 +36,7 @@ export interface IndexBenchOptions {
 export const DEFAULT_INDEX_OPTIONS: IndexBenchOptions = {
   warmQueries: 40,
   coldProcesses: 5,
-  cliCommands: 3,
+  cliCommands: 5,
 };
 
 interface ChildResult {
@@ -58,7 +58,8 @@ export interface IndexBenchResult {
   /** A query right after another process recorded one run (one folder listed, one journal read). */
   readonly afterOneNewRun: number;
   readonly cold: { readonly total: Summary; readonly list: Summary };
-  readonly cli: { readonly runs: Summary; readonly version: Summary };
+  /** Whole processes: `lockstep runs`, `lockstep --version`, and `node -e 0` (Node's start). */
+  readonly cli: { readonly runs: Summary; readonly version: Summary; readonly nodeStart: Summary };
   readonly memory: {
     readonly fileBytes: number;
     readonly databaseBytes: number;
@@ -148,14 +149,16 @@ export async function runIndexBench(
   const cwd = path.dirname(root);
   const command = (args: string[]): number => {
     const started = performance.now();
-    execFileSync(process.execPath, [CLI, ...args], { cwd, stdio: 'ignore' });
+    execFileSync(process.execPath, args, { cwd, stdio: 'ignore' });
     return performance.now() - started;
   };
   const cliRuns: number[] = [];
   const cliVersion: number[] = [];
+  const nodeStart: number[] = [];
   for (let i = 0; i < options.cliCommands; i++) {
-    cliVersion.push(command(['--version']));
-    cliRuns.push(command(['runs', workflow, '--limit', '50']));
+    nodeStart.push(command(['-e', '0']));
+    cliVersion.push(command([CLI, '--version']));
+    cliRuns.push(command([CLI, 'runs', workflow, '--limit', '50']));
   }
 
   const last = children.at(-1)!;
@@ -172,7 +175,11 @@ export async function runIndexBench(
     warm,
     afterOneNewRun: round(afterOneNewRun),
     cold,
-    cli: { runs: summarize(cliRuns), version: summarize(cliVersion) },
+    cli: {
+      runs: summarize(cliRuns),
+      version: summarize(cliVersion),
+      nodeStart: summarize(nodeStart),
+    },
     memory: {
       fileBytes: last.stats.fileBytes,
       databaseBytes: last.stats.databaseBytes,
@@ -224,6 +231,12 @@ function formatReport(result: Omit<IndexBenchResult, 'report'>): string {
           `${ms(cli.version.median)} ms`,
           `${ms(cli.version.p95)} ms`,
           `${cli.version.n}`,
+        ],
+        [
+          '  floor: `node -e 0`',
+          `${ms(cli.nodeStart.median)} ms`,
+          `${ms(cli.nodeStart.p95)} ms`,
+          `${cli.nodeStart.n}`,
         ],
       ],
     ),

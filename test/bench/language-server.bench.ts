@@ -14,12 +14,12 @@
  * Facts are reported, never asserted: the targets are printed with whether they were met.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { StdioLspClient } from './lsp-stdio-client.js';
 import { ms, summarize, table, type Summary } from './stats.js';
+import { requireReference } from './references.js';
 
 export interface LanguageServerBenchOptions {
   readonly sizes: readonly number[];
@@ -60,7 +60,7 @@ export interface LanguageServerBenchResult {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
-const require = createRequire(import.meta.url);
+const require = requireReference;
 
 /** Runs the benchmark; `progress` reports each phase. */
 export async function runLanguageServerBench(

@@ -10,7 +10,8 @@
  * `recordOneTransaction` is the other reading of "the same durability" (all rows in one synced
  * transaction at run end: cheaper, but a killed runner loses the whole run), measured alongside.
  */
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { Database } from './references.js';
 import type { RunEvent, RunHeader } from '../../core/src/model/runs.js';
 
 const SCHEMA = `
@@ -37,10 +38,10 @@ CREATE TABLE IF NOT EXISTS events (
 `;
 
 export class SqliteRuns {
-  private readonly db: Database.Database;
-  private readonly insertRun: Database.Statement;
-  private readonly insertEvent: Database.Statement;
-  private readonly finishRun: Database.Statement;
+  private readonly db: BetterSqlite3.Database;
+  private readonly insertRun: BetterSqlite3.Statement;
+  private readonly insertEvent: BetterSqlite3.Statement;
+  private readonly finishRun: BetterSqlite3.Statement;
 
   /** Opens (creating when missing) the database at `file`. */
   constructor(file: string, options: { fill?: boolean } = {}) {

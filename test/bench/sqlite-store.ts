@@ -10,7 +10,8 @@
  * (`makeVersionRecord`, `sealEntry`), so both sides do the same hashing and differ only in how
  * they store the result.
  */
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { Database } from './references.js';
 import type { ContentId } from '../../core/src/model/content-id.js';
 import {
   makeVersionRecord,
@@ -56,7 +57,7 @@ export interface SqlitePublication {
 }
 
 export class SqliteStore {
-  private readonly db: Database.Database;
+  private readonly db: BetterSqlite3.Database;
   private readonly publishTx: (record: VersionRecord, request: PublishRequest) => SqlitePublication;
 
   /** Opens (creating when missing) the database at `file`, ready to publish. */

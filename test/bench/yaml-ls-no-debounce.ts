@@ -6,13 +6,13 @@
  * `SettingsState` up on its exports object when it starts, so replacing that export with a
  * subclass that sets the field to 0 changes nothing else. Run: node <this file> --stdio
  */
-import { createRequire } from 'node:module';
+import { requireReference } from './references.js';
 
 interface SettingsModule {
   SettingsState: new () => { validationDelayMs: number };
 }
 
-const require = createRequire(import.meta.url);
+const require = requireReference;
 const settings = require('yaml-language-server/out/server/src/yamlSettings.js') as SettingsModule;
 const Original = settings.SettingsState;
 settings.SettingsState = class extends Original {
