@@ -26,11 +26,18 @@ const moduleUrl = "const __lockstepModuleUrl = require('node:url').pathToFileURL
 
 await mkdir('dist', { recursive: true });
 await writeFile('dist/package.json', `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
+// The executable answers --version by itself and loads the command line (cli-main.js) otherwise.
 await build({
   ...common,
-  entryPoints: { cli: 'core/src/cli/bin.ts' },
+  entryPoints: { cli: 'core/src/cli/launcher.ts' },
   outdir: 'dist',
   banner: { js: `#!/usr/bin/env node\n${moduleUrl}` },
+});
+await build({
+  ...common,
+  entryPoints: { 'cli-main': 'core/src/cli/bin.ts' },
+  outdir: 'dist',
+  banner: { js: moduleUrl },
 });
 await build({
   ...common,
