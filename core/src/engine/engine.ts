@@ -309,6 +309,7 @@ class Execution {
         signal,
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
         functions: this.functionsAt(path),
+        functionsAt: (at) => this.functionsAt(at),
         secrets: this.secrets,
         models: this.definition.models ?? {},
       };

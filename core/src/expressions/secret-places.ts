@@ -8,16 +8,20 @@ import type { JsonPath } from '../parse/source-locator.js';
 
 /** Where secrets may be placed, in words, for messages. */
 export const SECRET_PLACES =
-  "a model's api_key; an http step's url, headers, query, body and auth; a shell step's env";
+  "a model's api_key; an http step's (or http tool's) url, headers, query, body and auth; a shell step's (or shell tool's) env";
 
 /**
  * Whether `${{ secrets.NAME }}` may appear at `path` (a path into the definition): a model's
  * `api_key`; an `http` step's `url`, header, query and body values and `auth`; a `shell` step's
- * `env` values.
+ * `env` values; the same fields of an `llm` step's `http` and `shell` tools.
  */
 export function secretsAllowedAt(path: JsonPath): boolean {
   if (path[0] === 'models') return path.length === 3 && path[2] === 'api_key';
   if (path[0] !== 'steps') return false;
+  // A tool's runner (`steps[i].llm.tools[j].http…`) sends as the step of its kind does.
+  if (path[2] === 'llm' && path[3] === 'tools' && typeof path[4] === 'number') {
+    return secretsAllowedAt(['steps', path[1]!, ...path.slice(5)]);
+  }
   const [, , kind, field] = path;
   if (kind === 'http') {
     return (

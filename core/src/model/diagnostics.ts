@@ -32,6 +32,8 @@ export const DIAGNOSTIC_CODES = [
   'forward-step-reference',
   'unknown-step-field',
   'unknown-model',
+  'duplicate-tool-name',
+  'unknown-tool',
   'provider-setting',
   'unknown-input',
   'unknown-name',

@@ -79,6 +79,7 @@ export const ERROR_CODES = {
     'no-fixture',
     'no-recording',
     'divergence',
+    'max-turns',
     'internal',
   ],
 } as const;

@@ -38,6 +38,40 @@ export interface ChatMessage {
   content: string;
 }
 
+/**
+ * A tool an `llm` step offers its model: a name and description the model reads, a JSON Schema
+ * for its arguments, and exactly one runner (the key of the runner is its kind). The runner's
+ * expressions read the model's arguments as `args`.
+ */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  /** A JSON Schema for the arguments (an object schema); arguments are checked against it. */
+  parameters: JsonObject;
+  http?: HttpStep;
+  workflow?: WorkflowCallStep;
+  transform?: JsonValue;
+  shell?: ShellStep;
+}
+
+/** The kinds of tool runner, in the order the format documents them. */
+export const TOOL_RUNNERS = ['http', 'workflow', 'transform', 'shell'] as const;
+export type ToolRunner = (typeof TOOL_RUNNERS)[number];
+
+/** The name a tool's runner expressions read the model's arguments by. */
+export const TOOL_ARGS_NAME = 'args';
+
+/** `tool_choice` values besides a tool's name (so a tool may not be named either). */
+export const TOOL_CHOICE_MODES = ['auto', 'none'] as const;
+
+/** The runner of a tool the schema accepted (exactly one runner key is present). */
+export function toolRunner(tool: ToolDefinition): ToolRunner {
+  const kind = TOOL_RUNNERS.find((k) => tool[k] !== undefined);
+  if (!kind)
+    throw new Error(`tool '${tool.name}' has no runner; validate before calling toolRunner`);
+  return kind;
+}
+
 export interface LlmStep {
   model: string;
   system?: string;
@@ -50,6 +84,14 @@ export interface LlmStep {
   max_tokens?: number;
   seed?: number;
   stop?: string | string[];
+  /** Tools the model may call; the step then loops until the model answers without calls. */
+  tools?: ToolDefinition[];
+  /** The most model turns the loop takes (required with `tools`). */
+  max_turns?: number;
+  /** `auto` (default), `none`, or a tool's name (that tool on the first turn). */
+  tool_choice?: string;
+  /** How many tool calls of one turn run at once (default 1). */
+  concurrency?: number;
 }
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

@@ -16,6 +16,7 @@ interface StreamEvent {
   readonly delta?: {
     readonly type?: unknown;
     readonly text?: unknown;
+    readonly partial_json?: unknown;
     readonly stop_reason?: unknown;
   };
   readonly usage?: Record<string, unknown>;
@@ -118,7 +119,10 @@ function blockType(event: StreamEvent): string {
   return typeof type === 'string' ? type : 'unknown';
 }
 
-/** Adds a delta to its block: text today; a tool's `input_json_delta` would go here too. */
+/**
+ * Adds a delta to its block: a text block's `text_delta`, or a `tool_use` block's
+ * `input_json_delta` (pieces of its input's JSON text, joined as `json`; see toolCallOf).
+ */
 function appendDelta(
   blocks: ContentBlock[],
   index: number,
@@ -132,5 +136,11 @@ function appendDelta(
   if (event.delta?.type === 'text_delta' && typeof event.delta.text === 'string') {
     const before = typeof block.text === 'string' ? block.text : '';
     blocks[index] = { ...block, text: before + event.delta.text };
+  } else if (
+    event.delta?.type === 'input_json_delta' &&
+    typeof event.delta.partial_json === 'string'
+  ) {
+    const before = typeof block['json'] === 'string' ? block['json'] : '';
+    blocks[index] = { ...block, json: before + event.delta.partial_json };
   }
 }

@@ -94,10 +94,12 @@ export class FixtureMatcher {
 
   /** The answer for a model call at `path`, or undefined when no fixture matches. */
   model(path: string, request: ModelRequest): { content: string; usage?: TokenUsage } | undefined {
-    const step = path.replace(/\[.*$/, '');
+    // A tool loop's turn (`research/turn-2`) is matched by its step, as an iteration is.
+    const owner = path.replace(/\/turn-\d+$/, '');
+    const step = owner.replace(/\[.*$/, '');
     const prompt = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
     for (const fixture of this.fixtures.models ?? []) {
-      if (fixture.step !== undefined && fixture.step !== step && fixture.step !== path) continue;
+      if (fixture.step !== undefined && ![step, owner, path].includes(fixture.step)) continue;
       if (fixture.model !== undefined && fixture.model !== request.model) continue;
       if (fixture.prompt !== undefined && !textMatches(prompt, fixture.prompt)) continue;
       let answer = fixture.answer;

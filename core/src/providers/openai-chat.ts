@@ -1,8 +1,9 @@
 /**
  * An OpenAI-compatible chat-completions client (`POST <base>/chat/completions` with a bearer
- * token): OpenAI, Ollama, vLLM, LM Studio, llama.cpp server. JSON and streamed (SSE) answers.
- * Transient failures (connection refused or reset, 429 with Retry-After, 5xx) are retried a few
- * times; everything else becomes an EngineError that says what happened and what to do.
+ * token): OpenAI, Ollama, vLLM, LM Studio, llama.cpp server. JSON and streamed (SSE) answers,
+ * with tool calls (openai-tools.ts). Transient failures (connection refused or reset, 429 with
+ * Retry-After, 5xx) are retried a few times; everything else becomes an EngineError that says
+ * what happened and what to do.
  */
 import { EngineError } from '../engine/engine-error.js';
 import { PROVIDER_ENDPOINTS } from '../model/providers.js';
@@ -16,13 +17,15 @@ import {
   type Answer,
   type ModelClient,
 } from './model-endpoint.js';
+import { chatCompletionFields, ToolCallDeltas, toolCallsOf } from './openai-tools.js';
+import type { ToolCall } from '../engine/steps/model-request.js';
 
 /** Sends one chat completion (streamed when the model asks for it) and returns the answer. */
 export const callChatCompletions: ModelClient = async (call, where, signal, policy = {}) => {
   const { request, transport } = call;
   const base = (transport.baseUrl ?? PROVIDER_ENDPOINTS.openai).replace(/\/+$/, '');
   const stream = transport.stream === true;
-  const { provider: _provider, ...fields } = request;
+  const fields = chatCompletionFields(request);
   // OpenAI reports a stream's token usage only when asked to (others ignore the option).
   const body = stream
     ? { ...fields, stream: true, stream_options: { include_usage: true } }
@@ -44,28 +47,44 @@ async function readJson(response: Response, where: string, base: string): Promis
     throw malformed(where, base, `the body is not JSON (${describeBody(text)})`);
   }
   const choice = (
-    parsed as { choices?: { message?: { content?: unknown }; finish_reason?: unknown }[] }
+    parsed as {
+      choices?: {
+        message?: { content?: unknown; tool_calls?: unknown };
+        finish_reason?: unknown;
+      }[];
+    }
   ).choices?.[0];
-  const content = choice?.message?.content;
+  const calls = toolCallsOf(choice?.message?.tool_calls);
+  if (calls !== undefined && !Array.isArray(calls)) throw malformed(where, base, calls.malformed);
+  // An answer that calls tools may have no text (`content: null`).
+  const content = choice?.message?.content ?? (calls ? '' : undefined);
   if (typeof content !== 'string') {
     throw malformed(where, base, 'the body has no choices[0].message.content');
   }
-  if (content === '')
+  if (content === '' && !calls)
     throw new EngineError('empty-response', `${where}: ${base} answered with empty text`);
-  const usage = usageOf((parsed as { usage?: unknown }).usage);
   const finishReason = typeof choice?.finish_reason === 'string' ? choice.finish_reason : null;
-  return usage
-    ? { response: { content, finishReason }, usage }
-    : { response: { content, finishReason } };
+  return answer(content, finishReason, calls, usageOf((parsed as { usage?: unknown }).usage));
 }
 
-/** Reads `data:` events until `[DONE]`, joining the content deltas. */
+function answer(
+  content: string,
+  finishReason: string | null,
+  toolCalls: readonly ToolCall[] | undefined,
+  usage: TokenUsage | undefined,
+): Answer {
+  const response = toolCalls ? { content, finishReason, toolCalls } : { content, finishReason };
+  return usage ? { response, usage } : { response };
+}
+
+/** Reads `data:` events until `[DONE]`, joining the content and tool-call deltas. */
 async function readStream(response: Response, where: string, base: string): Promise<Answer> {
   const text = await readBody(response, (detail) => malformed(where, base, detail));
   let content = '';
   let finishReason: string | null = null;
   let usage: TokenUsage | undefined;
   let done = false;
+  const deltas = new ToolCallDeltas();
   const events = streamEvents(text);
   for (const { data } of events) {
     if (data === '[DONE]') {
@@ -73,7 +92,7 @@ async function readStream(response: Response, where: string, base: string): Prom
       continue;
     }
     let event: {
-      choices?: { delta?: { content?: unknown }; finish_reason?: unknown }[];
+      choices?: { delta?: { content?: unknown; tool_calls?: unknown }; finish_reason?: unknown }[];
       usage?: unknown;
       error?: { message?: unknown } | string;
     };
@@ -95,6 +114,7 @@ async function readStream(response: Response, where: string, base: string): Prom
     }
     const choice = event.choices?.[0];
     if (typeof choice?.delta?.content === 'string') content += choice.delta.content;
+    deltas.add(choice?.delta?.tool_calls);
     if (typeof choice?.finish_reason === 'string') finishReason = choice.finish_reason;
     usage = usageOf(event.usage) ?? usage;
   }
@@ -108,10 +128,11 @@ async function readStream(response: Response, where: string, base: string): Prom
       `the stream was cut off before it finished (${content.length} characters received)`,
     );
   }
-  if (content === '') throw new EngineError('empty-response', `${where}: ${base} streamed no text`);
-  return usage
-    ? { response: { content, finishReason }, usage }
-    : { response: { content, finishReason } };
+  const calls = deltas.result();
+  if (calls !== undefined && !Array.isArray(calls)) throw malformed(where, base, calls.malformed);
+  if (content === '' && !calls)
+    throw new EngineError('empty-response', `${where}: ${base} streamed no text`);
+  return answer(content, finishReason, calls, usage);
 }
 
 function usageOf(value: unknown): TokenUsage | undefined {

@@ -42,6 +42,9 @@ export class ProvenanceTracker {
               ? 'stubbed'
               : 'recorded';
       this.note(path, provenance);
+      // A tool loop's turns and tool calls (`research/turn-2/lookup#1`) answer for their step.
+      const owner = ownerPath(path);
+      if (owner !== path) this.note(owner, provenance);
       return event;
     }
     if (event.type !== 'step-finished') return event;
@@ -69,6 +72,14 @@ export class ProvenanceTracker {
     this.own.set(path, worst(this.own.get(path) ?? 'recorded', provenance));
   }
 }
+
+/** The step (or iteration) path an effect path belongs to: itself unless a tool loop's. */
+function ownerPath(path: string): string {
+  return path.replace(TOOL_LOOP_SUFFIX, '');
+}
+
+/** `/turn-<n>`, optionally `/<tool>#<k>`, at the end of a path (tool names have no `/`). */
+const TOOL_LOOP_SUFFIX = /\/turn-\d+(?:\/[A-Za-z][A-Za-z0-9_-]*#\d+)?$/;
 
 function worst(a: StepProvenance, b: StepProvenance): StepProvenance {
   return RANK[a] >= RANK[b] ? a : b;

@@ -3,7 +3,7 @@
  * `${{ secrets.NAME }}`, which is resolved at run time and never recorded; a literal key in the
  * file would end up in every version, every diff and git history.
  */
-import type { WorkflowDefinition } from '../model/workflow.js';
+import type { HttpStep, ShellStep, WorkflowDefinition } from '../model/workflow.js';
 import { parseTemplate } from '../expressions/template.js';
 import { compileExpression } from '../expressions/references.js';
 import type { JsonPath } from '../parse/source-locator.js';
@@ -58,6 +58,12 @@ const URL_USERINFO = /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:([^/\s@]+)@/i;
 const HOW_TO_FIX =
   'secrets come only through ${{ secrets.NAME }} (list NAME under secrets in .lockstep/config.yaml and set it in the environment)';
 
+/** The parts of a step (or a tool) that send something: where credentials go. */
+interface SenderBody {
+  readonly http?: HttpStep;
+  readonly shell?: ShellStep;
+}
+
 /** Every literal credential in a (schema-valid) definition. */
 export function findLiteralSecrets(definition: WorkflowDefinition): LiteralSecret[] {
   const found: LiteralSecret[] = [];
@@ -78,13 +84,14 @@ export function findLiteralSecrets(definition: WorkflowDefinition): LiteralSecre
     }
   }
 
-  definition.steps.forEach((step, index) => {
+  // What sends a credential: a step's http or shell, and the same runners of its tools.
+  const checkSender = (step: SenderBody, at: JsonPath): void => {
     const http = step.http;
     if (http) {
       for (const [header, value] of Object.entries(http.headers ?? {})) {
         if (SENSITIVE_HEADER.test(header) && !isOnlySecrets(value, true)) {
           add({
-            path: ['steps', index, 'http', 'headers', header],
+            path: [...at, 'http', 'headers', header],
             message: `the '${header}' header carries a credential written into the file; ${HOW_TO_FIX}`,
           });
         }
@@ -92,7 +99,7 @@ export function findLiteralSecrets(definition: WorkflowDefinition): LiteralSecre
       for (const [param, value] of Object.entries(http.query ?? {})) {
         if (SENSITIVE_NAME.test(param) && !isOnlySecrets(value, false)) {
           add({
-            path: ['steps', index, 'http', 'query', param],
+            path: [...at, 'http', 'query', param],
             message: `the '${param}' query parameter carries a credential written into the file; ${HOW_TO_FIX}`,
           });
         }
@@ -106,14 +113,14 @@ export function findLiteralSecrets(definition: WorkflowDefinition): LiteralSecre
             : { path: ['basic', 'password'], value: auth.basic.password, what: 'password' };
       if (credential && credential.value !== '' && !isOnlySecrets(credential.value, false)) {
         add({
-          path: ['steps', index, 'http', 'auth', ...credential.path],
+          path: [...at, 'http', 'auth', ...credential.path],
           message: `the ${credential.what} is written into the file; ${HOW_TO_FIX}`,
         });
       }
       const userinfo = URL_USERINFO.exec(http.url);
       if (userinfo && !userinfo[1]!.includes('${{')) {
         add({
-          path: ['steps', index, 'http', 'url'],
+          path: [...at, 'http', 'url'],
           message: `the URL holds a password; ${HOW_TO_FIX}`,
         });
       }
@@ -123,12 +130,16 @@ export function findLiteralSecrets(definition: WorkflowDefinition): LiteralSecre
       for (const [variable, value] of Object.entries(shell.env ?? {})) {
         if (SENSITIVE_NAME.test(variable) && !isOnlySecrets(value, false)) {
           add({
-            path: ['steps', index, 'shell', 'env', variable],
+            path: [...at, 'shell', 'env', variable],
             message: `the ${variable} variable carries a credential written into the file; ${HOW_TO_FIX}`,
           });
         }
       }
     }
+  };
+  definition.steps.forEach((step, index) => {
+    checkSender(step, ['steps', index]);
+    step.llm?.tools?.forEach((tool, t) => checkSender(tool, ['steps', index, 'llm', 'tools', t]));
   });
 
   forEachString(definition, [], (text, path) => {

@@ -7,8 +7,10 @@ import { compileExpression, type ScopeReference } from '../expressions/reference
 import { isTemplate, parseTemplate } from '../expressions/template.js';
 import {
   foreachItemName,
+  TOOL_ARGS_NAME,
   type JsonValue,
   type StepDefinition,
+  type WorkflowCallStep,
   type WorkflowDefinition,
 } from '../model/workflow.js';
 import type { JsonPath, SourceLocator } from '../parse/source-locator.js';
@@ -25,6 +27,7 @@ import { isRuledOutput } from '../model/outputs.js';
 import { formatPath } from './json-path.js';
 import { findLiteralSecrets } from './literal-secrets.js';
 import { providerProblems } from './provider-rules.js';
+import { checkRunner, checkTools, type ToolCheckHost } from './tool-checks.js';
 import { forEachString, substringRange } from './strings.js';
 import { didYouMean, listNames } from './suggest.js';
 
@@ -72,13 +75,15 @@ export interface SemanticResult {
 }
 
 /** Where an expression sits, which decides the names it may read. */
-interface ExpressionSite {
+export interface ExpressionSite {
   /** Index of the step the expression belongs to; steps before it may be read. */
   readonly stepIndex?: number;
   /** True in `outputs`, which may read every step. */
   readonly allSteps?: boolean;
   /** The foreach item name in scope (with `index`), if any. */
   readonly itemName?: string;
+  /** Inside a tool's runner: `args` is in scope, with these properties when the schema lists them. */
+  readonly toolArgs?: { readonly properties?: readonly string[] };
 }
 
 /** The codes reported as warnings: they do not stop a snapshot, a publication or a run. */
@@ -205,7 +210,8 @@ class SemanticChecker {
     this.checkExpressionsIn(step.key, [...path, 'key'], inside);
 
     if (step.llm) {
-      const { schema, ...request } = step.llm;
+      const { schema, tools, ...request } = step.llm;
+      if (tools) checkTools(this.toolChecks(), step, path, inside);
       this.checkExpressionsIn(request as unknown as JsonValue, [...path, 'llm'], inside);
       const models = Object.keys(this.definition.models ?? {});
       if (step.llm.model !== '' && !models.includes(step.llm.model)) {
@@ -229,52 +235,48 @@ class SemanticChecker {
         }
       }
     }
-    if (step.http) {
-      this.checkExpressionsIn(step.http as unknown as JsonValue, [...path, 'http'], inside);
-    }
-    this.checkExpressionsIn(step.transform, [...path, 'transform'], inside);
-    if (typeof step.shell === 'string') {
-      this.checkExpressionsIn(step.shell, [...path, 'shell'], inside);
-    } else if (step.shell) {
-      const { env, ...command } = step.shell;
-      this.checkExpressionsIn(command, [...path, 'shell'], inside);
-      this.checkExpressionsIn(env, [...path, 'shell', 'env'], inside);
-    }
-    if (step.workflow) {
-      this.checkExpressionsIn(step.workflow.inputs, [...path, 'workflow', 'inputs'], inside);
-      const inputsPath = [...path, 'workflow', 'inputs'];
-      const given = step.workflow.inputs;
-      this.calls.push({
-        name: step.workflow.name,
-        stepId: step.id,
-        range: this.locator.range([...path, 'workflow', 'name']),
-        pinned: step.workflow.version !== undefined,
-        ...(typeof step.workflow.version === 'string' && CHANNEL_NAME.test(step.workflow.version)
+    checkRunner(this.toolChecks(), step, step.id, path, inside);
+  }
+
+  /** A call of another workflow (a step's or a tool's), for the workspace-level checks. */
+  private recordCall(call: WorkflowCallStep, stepId: string, at: JsonPath): void {
+    const inputsPath = [...at, 'inputs'];
+    const given = call.inputs;
+    this.calls.push({
+      name: call.name,
+      stepId,
+      range: this.locator.range([...at, 'name']),
+      pinned: call.version !== undefined,
+      ...(typeof call.version === 'string' && CHANNEL_NAME.test(call.version)
+        ? { channel: { name: call.version, range: this.locator.range([...at, 'version']) } }
+        : {}),
+      // Absent: none given. Present but dropped (not a mapping, a schema error): unknown.
+      ...(given === undefined && this.locator.node(inputsPath) === null
+        ? { inputs: [] }
+        : given !== null && typeof given === 'object' && !Array.isArray(given)
           ? {
-              channel: {
-                name: step.workflow.version,
-                range: this.locator.range([...path, 'workflow', 'version']),
-              },
+              inputs: Object.entries(given).map(([name, value]) => ({
+                name,
+                range: this.locator.range([...inputsPath, name], 'key'),
+                value,
+              })),
             }
           : {}),
-        // Absent: none given. Present but dropped (not a mapping, a schema error): unknown.
-        ...(given === undefined && this.locator.node(inputsPath) === null
-          ? { inputs: [] }
-          : given !== null && typeof given === 'object' && !Array.isArray(given)
-            ? {
-                inputs: Object.entries(given).map(([name, value]) => ({
-                  name,
-                  range: this.locator.range([...inputsPath, name], 'key'),
-                  value,
-                })),
-              }
-            : {}),
-        inputsRange: this.locator.range(
-          given === undefined ? [...path, 'workflow', 'name'] : inputsPath,
-          given === undefined ? 'value' : 'key',
-        ),
-      });
-    }
+      inputsRange: this.locator.range(
+        given === undefined ? [...at, 'name'] : inputsPath,
+        given === undefined ? 'value' : 'key',
+      ),
+    });
+  }
+
+  /** What the tool checks (tool-checks.ts) need of this checker. */
+  private toolChecks(): ToolCheckHost {
+    return {
+      report: (code, path, message, range) => this.report(code, path, message, range),
+      checkExpressionsIn: (value, path, site) => this.checkExpressionsIn(value, path, site),
+      recordCall: (call, stepId, at) => this.recordCall(call, stepId, at),
+      locator: this.locator,
+    };
   }
 
   private checkExpressionsIn(
@@ -411,7 +413,7 @@ class SemanticChecker {
         return;
       }
       default:
-        this.checkLocalName(reference.root, path, site, range);
+        this.checkLocalName(reference, path, site, range);
     }
   }
 
@@ -450,7 +452,26 @@ class SemanticChecker {
     }
   }
 
-  private checkLocalName(name: string, path: JsonPath, site: ExpressionSite, range: Range): void {
+  private checkLocalName(
+    reference: ScopeReference,
+    path: JsonPath,
+    site: ExpressionSite,
+    range: Range,
+  ): void {
+    const name = reference.root;
+    if (site.toolArgs && name === TOOL_ARGS_NAME) {
+      const property = reference.path[0];
+      const known = site.toolArgs.properties;
+      if (property !== undefined && known !== undefined && !known.includes(property)) {
+        this.report(
+          'unknown-name',
+          path,
+          `args.${property}: the tool's parameters have no property '${property}'${didYouMean(property, [...known])}; properties: ${listNames([...known])}`,
+          range,
+        );
+      }
+      return;
+    }
     if (site.itemName !== undefined && (name === site.itemName || name === 'index')) return;
     const here = site.itemName !== undefined ? `; in this step the item is '${site.itemName}'` : '';
     if (name === 'item' || name === 'index') {
@@ -481,6 +502,7 @@ class SemanticChecker {
       'env',
       'secrets',
       ...(site.itemName ? [site.itemName, 'index'] : []),
+      ...(site.toolArgs ? [TOOL_ARGS_NAME] : []),
     ];
     const hint = this.inputNames.includes(name)
       ? ` (did you mean 'inputs.${name}'?)`

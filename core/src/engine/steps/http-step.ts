@@ -26,7 +26,7 @@ export interface HttpResponse {
 
 export async function runHttpStep(context: StepContext): Promise<StepResult> {
   const { step, scope, functions, host, signal, path } = context;
-  const where = `steps.${step.id}.http`;
+  const where = context.field ?? `steps.${step.id}.http`;
   const { method, expect, auth: authTemplate, ...sendable } = step.http!;
   // Secrets may be placed in what is sent (url, headers, query, body, auth), nowhere else.
   const control = (await evaluateValue(

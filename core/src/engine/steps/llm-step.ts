@@ -1,8 +1,10 @@
 /**
  * `llm`: calls a model through its provider (OpenAI-compatible chat completions, Anthropic's
  * Messages API). The request is recorded in one provider-neutral shape (`ModelRequest`); each
- * provider maps it onto its wire protocol. With `output: json` the answer is parsed (and checked
- * against `schema`); an answer that is not valid is a step error that records the model's text.
+ * provider maps it onto its wire protocol. With `tools`, the step runs a tool loop (tool-loop.ts)
+ * whose every turn is a model call of its own. With `output: json` the (final) answer is parsed
+ * (and checked against `schema`); an answer that is not valid is a step error that records the
+ * model's text.
  */
 import { compileUserSchema } from '../../format/ajv.js';
 import { isModelProvider, PROVIDER_ENDPOINTS } from '../../model/providers.js';
@@ -10,49 +12,17 @@ import type { ChatMessage, JsonObject, JsonValue } from '../../model/workflow.js
 import { EngineError } from '../engine-error.js';
 import { evaluateValue } from '../evaluate.js';
 import { parseDuration } from '../duration.js';
+import type {
+  ModelCall,
+  ModelRequest,
+  ModelResponse,
+  ModelTransport,
+  ToolChoice,
+} from './model-request.js';
 import { placement, type StepContext, type StepResult } from './run-step-body.js';
+import { runToolLoop } from './tool-loop.js';
 
-/**
- * The canonical model request: allow-listed fields only (never the endpoint or the key), the same
- * shape for every provider so that a request reads (and diffs) alike whichever provider answered.
- * A system prompt is the first message (`role: system`); `stop` is the workflow's value as given.
- */
-export interface ModelRequest {
-  readonly provider: string;
-  readonly model: string;
-  readonly messages: readonly ChatMessage[];
-  readonly response_format?: { readonly type: 'json_object' };
-  readonly temperature?: number;
-  readonly top_p?: number;
-  readonly max_tokens?: number;
-  readonly seed?: number;
-  readonly stop?: string | readonly string[];
-}
-
-/** What the provider needs besides the request. */
-export interface ModelTransport {
-  readonly baseUrl?: string;
-  readonly apiKey?: string;
-  /** The secret the key comes from, to name it when the endpoint refuses the key. */
-  readonly apiKeySecret?: string;
-  readonly timeoutMs?: number;
-  /** Ask for a streamed (SSE) answer. */
-  readonly stream?: boolean;
-}
-
-/** The live payload of an `llm` effect. */
-export interface ModelCall {
-  readonly request: ModelRequest;
-  readonly transport: ModelTransport;
-}
-
-/** A recorded model answer, whichever provider gave it. */
-export interface ModelResponse {
-  /** The answer's text (an Anthropic answer's text blocks, joined). */
-  readonly content: string;
-  /** Why the model stopped, in the provider's words (`stop`, `length`; `end_turn`, `max_tokens`). */
-  readonly finishReason: string | null;
-}
+export type { ModelCall, ModelRequest, ModelResponse, ModelTransport } from './model-request.js';
 
 const SAMPLING = ['temperature', 'top_p', 'max_tokens', 'seed', 'stop'] as const;
 
@@ -86,12 +56,19 @@ export async function runLlmStep(context: StepContext): Promise<StepResult> {
     model: model.model,
     messages,
   };
+  if (llm.tools !== undefined) {
+    request.tools = llm.tools.map((tool) => ({
+      name: tool.name,
+      description: tool.description,
+      parameters: tool.parameters,
+    }));
+    request.tool_choice = toolChoice(llm.tool_choice);
+  }
   if (llm.output === 'json') request.response_format = { type: 'json_object' };
   for (const name of SAMPLING) {
     const value = llm[name] ?? model[name];
     if (value !== undefined) (request as Record<string, unknown>)[name] = value;
   }
-  const canonical = host.redact(request as unknown as JsonValue);
   const apiKeySecret = /secrets\.([A-Za-z_][A-Za-z0-9_]*)/.exec(model.api_key ?? '')?.[1];
   const transport: ModelTransport = {
     ...(typeof baseUrl === 'string' ? { baseUrl } : {}),
@@ -100,25 +77,50 @@ export async function runLlmStep(context: StepContext): Promise<StepResult> {
     ...(model.timeout ? { timeoutMs: parseDuration(model.timeout) } : {}),
     ...(model.stream === true ? { stream: true } : {}),
   };
-  const live: ModelCall = { request, transport };
-  const { response } = await host.effect(
-    {
-      path,
-      kind: 'llm',
-      request: canonical,
-      live: live as unknown as JsonValue,
-      secrets: [...placed.placed],
-      destination: typeof baseUrl === 'string' ? baseUrl : providerEndpoint(model.provider),
-    },
-    signal,
-  );
-  const answer = response as unknown as ModelResponse;
-  if (typeof answer.content !== 'string') {
-    throw new EngineError('model-response', `${where}: the model's answer has no text`);
+  const destination = typeof baseUrl === 'string' ? baseUrl : providerEndpoint(model.provider);
+  const call = async (turn: ModelRequest, at: string): Promise<ModelResponse> => {
+    const live: ModelCall = { request: turn, transport };
+    const { response } = await host.effect(
+      {
+        path: at,
+        kind: 'llm',
+        request: host.redact(turn as unknown as JsonValue),
+        live: live as unknown as JsonValue,
+        secrets: [...placed.placed],
+        destination,
+      },
+      signal,
+    );
+    const answer = response as unknown as ModelResponse;
+    if (typeof answer.content !== 'string') {
+      throw new EngineError('model-response', `${where}: the model's answer has no text`);
+    }
+    return answer;
+  };
+  const canonical = host.redact(request as unknown as JsonValue);
+  if (llm.tools === undefined) {
+    const answer = await call(request, path);
+    return { output: finalOutput(answer.content, llm.output, llm.schema, where), input: canonical };
   }
-  const output =
-    llm.output === 'json' ? parseJsonAnswer(answer.content, llm.schema, where) : answer.content;
-  return { output, input: canonical };
+  const { answer, conversation } = await runToolLoop({ context, request, call, where });
+  const output = finalOutput(answer.content, llm.output, llm.schema, where);
+  return { output, input: { ...(canonical as JsonObject), conversation } };
+}
+
+/** The answer as the step's output: the text, or (`output: json`) the JSON it holds. */
+function finalOutput(
+  content: string,
+  output: 'text' | 'json' | undefined,
+  schema: JsonObject | undefined,
+  where: string,
+): JsonValue {
+  return output === 'json' ? parseJsonAnswer(content, schema, where) : content;
+}
+
+/** `tool_choice` as recorded: `auto` unless the step says `none` or names a tool. */
+function toolChoice(choice: string | undefined): ToolChoice {
+  if (choice === undefined || choice === 'auto') return 'auto';
+  return choice === 'none' ? 'none' : { name: choice };
 }
 
 async function renderMessages(context: StepContext, where: string): Promise<ChatMessage[]> {

@@ -22,6 +22,16 @@ export interface StepContext {
   readonly timeoutMs?: number;
   readonly functions: ExpressionFunctions;
   /**
+   * The clock and random functions for expressions evaluated at another path of the step (a
+   * tool call's), so each read is an effect of that path. Defaults to `functions`.
+   */
+  readonly functionsAt?: (path: string) => ExpressionFunctions;
+  /**
+   * Where the body is in the definition, for messages: `steps.<id>.<kind>` unless set (a tool's
+   * runner: `steps.<id>.llm.tools[<i>].<kind>`).
+   */
+  readonly field?: string;
+  /**
    * The run's secret values by name: placed where a step may send them (see `placement`), and
    * redacted from whatever is recorded.
    */

@@ -9,10 +9,10 @@ export async function runShellStep(context: StepContext): Promise<StepResult> {
   if (!host.shellAllowed) {
     throw new EngineError(
       'shell-not-allowed',
-      `steps.${step.id}: shell steps are off; if you trust this workflow, allow them (lockstep run --allow-shell, or the editor's machine setting lockstep.allowShell)`,
+      `${context.field ?? `steps.${step.id}`}: shell steps are off; if you trust this workflow, allow them (lockstep run --allow-shell, or the editor's machine setting lockstep.allowShell)`,
     );
   }
-  const where = `steps.${step.id}.shell`;
+  const where = context.field ?? `steps.${step.id}.shell`;
   const shell = step.shell!;
   const config = typeof shell === 'string' ? { run: shell } : shell;
   const { env, ...command } = config;

@@ -8,7 +8,7 @@ export async function runTransformStep(context: StepContext): Promise<StepResult
     step.transform,
     scope,
     functions,
-    `steps.${step.id}.transform`,
+    context.field ?? `steps.${step.id}.transform`,
   );
   return { output };
 }

@@ -7,14 +7,10 @@ import type { StepContext, StepResult } from './run-step-body.js';
 export async function runWorkflowStep(context: StepContext): Promise<StepResult> {
   const { step, scope, functions, host, signal, path } = context;
   const call = step.workflow!;
-  const inputs = await evaluateValue(
-    call.inputs ?? {},
-    scope,
-    functions,
-    `steps.${step.id}.workflow.inputs`,
-  );
+  const where = context.field ?? `steps.${step.id}.workflow`;
+  const inputs = await evaluateValue(call.inputs ?? {}, scope, functions, `${where}.inputs`);
   if (inputs === null || typeof inputs !== 'object' || Array.isArray(inputs)) {
-    throw new EngineError('expression', `steps.${step.id}.workflow.inputs: must be a mapping`);
+    throw new EngineError('expression', `${where}.inputs: must be a mapping`);
   }
   const outcome = await host.runChild(
     {
@@ -28,7 +24,7 @@ export async function runWorkflowStep(context: StepContext): Promise<StepResult>
   if (outcome.status !== 'succeeded') {
     throw new EngineError(
       'child-run',
-      `steps.${step.id}: ${call.name} (run ${outcome.run}) ${outcome.status}`,
+      `${context.field ?? `steps.${step.id}`}: ${call.name} (run ${outcome.run}) ${outcome.status}`,
       { run: outcome.run, status: outcome.status },
     );
   }
