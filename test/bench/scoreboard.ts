@@ -376,8 +376,11 @@ export function scoreboardMarkdown(
   return `${out.join('\n')}`;
 }
 
+/** A suite's counts: its own one-line summary when it gives one, else its fields. */
 function countsText(counts: unknown): string {
   if (counts === null || typeof counts !== 'object') return String(counts);
+  const { line } = counts as { line?: unknown };
+  if (typeof line === 'string') return line;
   return Object.entries(counts as Record<string, unknown>)
     .map(
       ([name, count]) =>
