@@ -5,9 +5,11 @@
  * for the generic ones) and records every request. Like the real API it first checks what every
  * request must carry — a key (`x-api-key`, or the bearer token the official client sends), an
  * `anthropic-version`, a JSON body with `model`, `max_tokens` and `messages` of user and
- * assistant turns — and answers a request that lacks one with the API's own 400 or 401 (using up
- * the scripted reply), so a test cannot pass with a client that the real API would refuse. A
- * request to another path gets the API's 404; one with no reply scripted, a 500 saying so.
+ * assistant turns, each `tool_result` answering a `tool_use` of the assistant turn just before
+ * it — and answers a request that lacks one with the API's own 400 or 401 (using up the scripted
+ * reply), so a test cannot pass with a client that the real API would refuse. Answers may use
+ * tools (`tool_use` blocks, streamed as `input_json_delta` pieces). A request to another path gets
+ * the API's 404; one with no reply scripted, a 500 saying so.
  */
 import type { ServerResponse } from 'node:http';
 import type { TestContext } from 'node:test';
@@ -97,7 +99,37 @@ function requestProblem(request: RecordedRequest): Reply | undefined {
       `messages.${wrong}.role: Input should be 'user' or 'assistant'`,
     );
   }
+  const unanswered = toolResultProblem(messages as { role?: unknown; content?: unknown }[]);
+  if (unanswered) return anthropicError(400, 'invalid_request_error', unanswered);
   return undefined;
+}
+
+/** The API's complaint about a `tool_result` that answers no `tool_use` of the turn before. */
+function toolResultProblem(
+  messages: readonly { role?: unknown; content?: unknown }[],
+): string | undefined {
+  for (const [i, message] of messages.entries()) {
+    if (message.role !== 'user' || !Array.isArray(message.content)) continue;
+    const before = messages[i - 1];
+    const used = new Set(
+      (Array.isArray(before?.content) ? before.content : [])
+        .filter((b: { type?: unknown }) => b?.type === 'tool_use')
+        .map((b: { id?: unknown }) => String(b.id)),
+    );
+    for (const [j, block] of (
+      message.content as { type?: unknown; tool_use_id?: unknown }[]
+    ).entries()) {
+      if (block?.type === 'tool_result' && !used.has(String(block.tool_use_id))) {
+        return `messages.${i}.content.${j}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${String(block.tool_use_id)}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** A `tool_use` block: the model calls tool `name` with `input`. */
+export function toolUse(id: string, name: string, input: object): AnswerBlock {
+  return { type: 'tool_use', id, name, input };
 }
 
 /** A content block of an answer as the API sends it. */
@@ -160,13 +192,20 @@ export interface StreamOptions {
   readonly errorMidway?: boolean;
 }
 
+/** A streamed `tool_use` block: its input is sent as `input_json_delta` pieces of its JSON text. */
+export interface StreamedToolUse {
+  readonly id: string;
+  readonly name: string;
+  readonly input: object;
+}
+
 /**
  * An SSE stream as the Messages API sends it: `message_start`, a `ping`, then for each block (a
- * list of text deltas) `content_block_start`, its `content_block_delta`s and
+ * list of text deltas, or a tool use) `content_block_start`, its `content_block_delta`s and
  * `content_block_stop`, then `message_delta` and `message_stop`.
  */
 export function streamedMessage(
-  blocks: readonly (readonly string[])[],
+  blocks: readonly (readonly string[] | StreamedToolUse)[],
   options: StreamOptions = {},
 ): Reply {
   return async (res: ServerResponse, request: RecordedRequest) => {
@@ -191,11 +230,23 @@ export function streamedMessage(
       }),
       event('ping', {}),
     ];
-    blocks.forEach((pieces, index) => {
+    blocks.forEach((block, index) => {
+      if (!Array.isArray(block)) {
+        const { id, name, input } = block as StreamedToolUse;
+        const content_block = { type: 'tool_use', id, name, input: {} };
+        events.push(event('content_block_start', { index, content_block }));
+        const json = JSON.stringify(input);
+        for (let i = 0; i < json.length; i += 6) {
+          const delta = { type: 'input_json_delta', partial_json: json.slice(i, i + 6) };
+          events.push(event('content_block_delta', { index, delta }));
+        }
+        events.push(event('content_block_stop', { index }));
+        return;
+      }
       events.push(
         event('content_block_start', { index, content_block: { type: 'text', text: '' } }),
       );
-      for (const text of pieces) {
+      for (const text of block as readonly string[]) {
         events.push(event('content_block_delta', { index, delta: { type: 'text_delta', text } }));
       }
       events.push(event('content_block_stop', { index }));

@@ -2,8 +2,12 @@
  * A small OpenAI-compatible chat-completions server on 127.0.0.1 for provider tests. It answers
  * `POST /v1/chat/completions` with the replies a test scripts (JSON completions, SSE streams,
  * error statuses, slow or truncated bodies; see `fake-http-server.ts` for the generic ones) and
- * records every request, so tests can assert what the client sent. A request to any other path,
- * or one that arrives when no reply is scripted, gets OpenAI's 404 or a 500 saying so.
+ * records every request, so tests can assert what the client sent. Answers may call tools
+ * (`message.tool_calls`, or streamed `delta.tool_calls` pieces); like the real API, a request whose
+ * `role: 'tool'` message answers no earlier assistant tool call, or whose tools are not
+ * `{ type: 'function', function: { name, parameters } }`, gets the API's 400 (using up the
+ * scripted reply). A request to any other path, or one that arrives when no reply is scripted,
+ * gets OpenAI's 404 or a 500 saying so.
  */
 import type { ServerResponse } from 'node:http';
 import type { TestContext } from 'node:test';
@@ -42,14 +46,65 @@ export async function startFakeOpenAi(t: TestContext): Promise<FakeOpenAi> {
       return reply(res, request);
     },
   });
-  return Object.assign(server, { baseUrl: `${server.origin}/v1` });
+  const queue = server.script;
+  return Object.assign(server, {
+    baseUrl: `${server.origin}/v1`,
+    script: (...replies: Reply[]) => queue(...replies.map(checked)),
+  });
+}
+
+/** `reply`, once the request passed the tool checks the real API makes first. */
+function checked(reply: Reply): Reply {
+  return (res, request) => {
+    const problem = toolProblem(request.body);
+    return problem ? openAiError(400, problem)(res, request) : reply(res, request);
+  };
+}
+
+/** What the real API says of a request's tools and tool messages, if it refuses them. */
+function toolProblem(body: unknown): string | undefined {
+  const { messages, tools } = (body ?? {}) as { messages?: unknown; tools?: unknown };
+  if (tools !== undefined) {
+    const bad = !Array.isArray(tools)
+      ? 0
+      : tools.findIndex((tool: { type?: unknown; function?: { name?: unknown } }) => {
+          return tool?.type !== 'function' || typeof tool.function?.name !== 'string';
+        });
+    if (bad >= 0) return `Invalid value for 'tools[${bad}]': expected a function tool.`;
+  }
+  if (!Array.isArray(messages)) return undefined;
+  const called = new Set<string>();
+  for (const [i, message] of (messages as Record<string, unknown>[]).entries()) {
+    if (message?.['role'] === 'assistant' && Array.isArray(message['tool_calls'])) {
+      for (const call of message['tool_calls'] as { id?: unknown }[]) {
+        if (typeof call?.id === 'string') called.add(call.id);
+      }
+    }
+    if (message?.['role'] === 'tool' && !called.has(String(message['tool_call_id']))) {
+      return `Invalid parameter: messages[${i}] with role 'tool' must be a response to a preceeding message with 'tool_calls'.`;
+    }
+  }
+  return undefined;
+}
+
+/** A tool call an answer makes: its id, the function's name and its arguments (as JSON text). */
+export interface FakeToolCall {
+  readonly id: string;
+  readonly name: string;
+  readonly arguments: string;
 }
 
 /** A normal (non-streamed) completion with `usage`. */
 export function completion(
   content: string | null,
-  options: { usage?: OpenAiUsage | null; finishReason?: string | null } = {},
+  options: {
+    usage?: OpenAiUsage | null;
+    finishReason?: string | null;
+    /** Tool calls the answer makes (finish_reason `tool_calls` unless given). */
+    toolCalls?: readonly FakeToolCall[];
+  } = {},
 ): Reply {
+  const calls = options.toolCalls;
   const usage =
     options.usage === undefined ? { prompt_tokens: 12, completion_tokens: 5 } : options.usage;
   return (res, request) =>
@@ -61,8 +116,17 @@ export function completion(
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content },
-          finish_reason: options.finishReason === undefined ? 'stop' : options.finishReason,
+          message: {
+            role: 'assistant',
+            content,
+            ...(calls ? { tool_calls: calls.map(wireCall) } : {}),
+          },
+          finish_reason:
+            options.finishReason !== undefined
+              ? options.finishReason
+              : calls
+                ? 'tool_calls'
+                : 'stop',
         },
       ],
       ...(usage
@@ -85,6 +149,11 @@ export interface StreamOptions {
   readonly split?: boolean;
   /** Use `\r\n` line endings. */
   readonly crlf?: boolean;
+  /**
+   * Tool calls, streamed as OpenAI does after the content: a first delta with the call's index,
+   * id and name, then its arguments in pieces of a few characters (finish_reason `tool_calls`).
+   */
+  readonly toolCalls?: readonly FakeToolCall[];
 }
 
 /** An SSE stream of `chat.completion.chunk` events, one per piece of content. */
@@ -108,7 +177,25 @@ export function streamed(pieces: readonly string[], options: StreamOptions = {})
         chunk([{ index: 0, delta: { content: piece }, finish_reason: null }]),
       ),
     ];
-    const finish = options.finishReason === undefined ? 'stop' : options.finishReason;
+    (options.toolCalls ?? []).forEach((call, index) => {
+      const first = {
+        index,
+        id: call.id,
+        type: 'function',
+        function: { name: call.name, arguments: '' },
+      };
+      events.push(chunk([{ index: 0, delta: { tool_calls: [first] }, finish_reason: null }]));
+      for (const piece of argumentPieces(call.arguments)) {
+        const delta = { tool_calls: [{ index, function: { arguments: piece } }] };
+        events.push(chunk([{ index: 0, delta, finish_reason: null }]));
+      }
+    });
+    const finish =
+      options.finishReason !== undefined
+        ? options.finishReason
+        : options.toolCalls
+          ? 'tool_calls'
+          : 'stop';
     if (finish !== null) events.push(chunk([{ index: 0, delta: {}, finish_reason: finish }]));
     const asked =
       (request.body as { stream_options?: { include_usage?: unknown } } | undefined)?.stream_options
@@ -166,6 +253,21 @@ export function completionText(content: string): string {
     choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
     usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 },
   });
+}
+
+function wireCall(call: FakeToolCall): object {
+  return {
+    id: call.id,
+    type: 'function',
+    function: { name: call.name, arguments: call.arguments },
+  };
+}
+
+/** JSON text cut in pieces of at most 7 characters, as a model streams it. */
+function argumentPieces(text: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += 7) out.push(text.slice(i, i + 7));
+  return out;
 }
 
 function modelOf(request: RecordedRequest): string {

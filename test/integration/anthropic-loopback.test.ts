@@ -199,3 +199,93 @@ test('another path gets the API’s 404; an unscripted request a 500 (tests cann
   );
   await assert.rejects(client(server).messages.create(PARAMS), /no reply scripted/);
 });
+
+const LOOKUP_TOOL = {
+  name: 'lookup',
+  description: 'Looks up an order.',
+  input_schema: {
+    type: 'object' as const,
+    required: ['order_id'],
+    properties: { order_id: { type: 'string' } },
+  },
+};
+
+test('tool_use blocks are read whole, and tools and tool_choice are sent as given', async (t) => {
+  const server = await fake.startFakeAnthropic(t);
+  server.script(
+    fake.message(
+      [{ type: 'text', text: 'Checking.' }, fake.toolUse('toolu_1', 'lookup', { order_id: 'A1' })],
+      {
+        stopReason: 'tool_use',
+      },
+    ),
+  );
+  const params = {
+    ...PARAMS,
+    tools: [LOOKUP_TOOL],
+    tool_choice: { type: 'tool' as const, name: 'lookup' },
+  };
+  const answer = await client(server).messages.create(params);
+  assert.equal(answer.stop_reason, 'tool_use');
+  const use = answer.content.find((block) => block.type === 'tool_use');
+  assert.deepEqual(use && [use.id, use.name, use.input], ['toolu_1', 'lookup', { order_id: 'A1' }]);
+  assert.deepEqual(server.requests[0]!.body, params);
+});
+
+test('a streamed tool_use block’s input_json_delta pieces join into its input', async (t) => {
+  const server = await fake.startFakeAnthropic(t);
+  const input = { order_id: 'B2', note: 'ünïcode ✓', items: [1, 2] };
+  server.script(
+    fake.streamedMessage([['Let me ', 'check.'], { id: 'toolu_2', name: 'lookup', input }], {
+      split: true,
+      stopReason: 'tool_use',
+    }),
+  );
+  const final = await client(server)
+    .messages.stream({ ...PARAMS, tools: [LOOKUP_TOOL] })
+    .finalMessage();
+  assert.equal(final.stop_reason, 'tool_use');
+  assert.deepEqual(
+    final.content.map((block) => (block.type === 'tool_use' ? block.input : block.type)),
+    ['text', input],
+  );
+});
+
+test('a tool_result answers a tool_use of the turn before; one that answers none is refused', async (t) => {
+  const server = await fake.startFakeAnthropic(t);
+  server.script(fake.message('A1 ships tomorrow.'), fake.message('never sent'));
+  const used = {
+    role: 'assistant' as const,
+    content: [
+      { type: 'tool_use' as const, id: 'toolu_1', name: 'lookup', input: { order_id: 'A1' } },
+    ],
+  };
+  const answer = await client(server).messages.create({
+    ...PARAMS,
+    tools: [LOOKUP_TOOL],
+    messages: [
+      ...PARAMS.messages,
+      used,
+      {
+        role: 'user',
+        content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'shipped' }],
+      },
+    ],
+  });
+  assert.deepEqual(
+    answer.content.map((block) => (block.type === 'text' ? block.text : block.type)),
+    ['A1 ships tomorrow.'],
+  );
+  const refused = await rejection(
+    client(server).messages.create({
+      ...PARAMS,
+      messages: [
+        ...PARAMS.messages,
+        { role: 'assistant', content: 'Hm.' },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_9', content: 'x' }] },
+      ],
+    }),
+  );
+  assert.ok(refused instanceof BadRequestError, String(refused));
+  assert.match(String((refused as Error).message), /tool_use_id/);
+});
