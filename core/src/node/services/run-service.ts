@@ -80,7 +80,10 @@ export async function runResolved(
   version: ResolvedVersion & { readonly routing?: RoutedVersion['routing'] },
   options: RunRefOptions = {},
 ): Promise<RunResult> {
-  if (version.publication && !options.allowRetired) {
+  // A version a channel routed to was on the channel when the decision was made, so it was
+  // executable then; another process moving the channel since must not refuse the run (a run
+  // stays on the version it was routed to).
+  if (version.publication && !options.allowRetired && !version.routing) {
     const keep = (await workspace.config()).retention?.versions ?? DEFAULT_VERSIONS_KEPT;
     await assertExecutable(store, version.record.name, version.record.id, keep);
   }
