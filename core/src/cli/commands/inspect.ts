@@ -1,5 +1,6 @@
 /** `lockstep inspect <run-id>`: everything a run recorded. */
 import { openCurrentStore, type CommandContext } from '../context.js';
+import { printConversation } from '../conversation-output.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printJson } from '../output.js';
 import { findRunId } from '../run-ids.js';
@@ -47,6 +48,7 @@ export async function inspectCommand(
       out(
         `  ${step.path.padEnd(28)} ${step.status.padEnd(10)} ${String(ms).padStart(6)} ms${attempts}${step.error ? `  ${step.error.message}` : ''}`,
       );
+      printConversation(context.output, step);
     }
     if (run.effects.length > 0) {
       out('Effects:');
