@@ -1,8 +1,9 @@
 /**
  * Completion: keys the schema allows at the cursor (step kinds among them), values for enums,
- * model names, workflow names and channels, and inside `${{ … }}` the names in scope there:
- * inputs, earlier steps and their output fields, the foreach item and `index`, allow-listed env
- * variables and the secret names the workspace already uses (names only, never values).
+ * model names, workflow names and channels, `tool_choice` (auto, none, the step's tools), and
+ * inside `${{ … }}` the names in scope there: inputs, earlier steps and their output fields, the
+ * foreach item and `index`, a tool's `args`, allow-listed env variables and the secret names the
+ * workspace already uses (names only, never values).
  */
 import {
   CompletionItemKind,
@@ -10,7 +11,7 @@ import {
   type CompletionItem,
   type Range,
 } from 'vscode-languageserver';
-import { STEP_KINDS } from '../../../core/src/model/workflow.js';
+import { STEP_KINDS, TOOL_ARGS_NAME, TOOL_RUNNERS } from '../../../core/src/model/workflow.js';
 import type { JsonPath } from '../../../core/src/parse/source-locator.js';
 import type { FeatureContext } from '../analysis/feature-context.js';
 import { scalarValue } from '../analysis/outline.js';
@@ -25,10 +26,14 @@ import {
 import { offsetsToRange } from '../lsp-ranges.js';
 import { completionSite, type CompletionSite } from './completion-context.js';
 import { outputFields } from './output-fields.js';
+import { toolChoiceValues } from './tool-features.js';
 
 /** Keys that only apply to a step with `foreach` (the schema's `dependencies`). */
 const FOREACH_KEYS = new Set(['as', 'key', 'concurrency']);
 const KINDS = new Set<string>(STEP_KINDS);
+/** Keys of an `llm` step that only apply with `tools`. */
+const TOOL_LOOP_KEYS = new Set(['max_turns', 'tool_choice', 'concurrency']);
+const RUNNERS = new Set<string>(TOOL_RUNNERS);
 
 export interface CompletionRequest {
   readonly offset: number;
@@ -62,17 +67,28 @@ function keyItems(site: Extract<CompletionSite, { kind: 'key' }>, range: Range):
   const properties = propertiesOf(schema);
   const isStep = 'id' in properties && 'llm' in properties;
   const hasKind = site.existing.some((key) => KINDS.has(key));
+  // A tool takes one runner, as a step takes one kind; an llm step's loop keys need `tools`.
+  const isTool = 'parameters' in properties && 'transform' in properties;
+  const hasRunner = site.existing.some((key) => RUNNERS.has(key));
+  const isLlm = 'tools' in properties && 'model' in properties;
   return Object.entries(properties)
     .filter(([key]) => !site.existing.includes(key))
     .filter(([key]) => !isStep || !KINDS.has(key) || !hasKind)
     .filter(([key]) => !isStep || !FOREACH_KEYS.has(key) || site.existing.includes('foreach'))
+    .filter(([key]) => !isTool || !RUNNERS.has(key) || !hasRunner)
+    .filter(([key]) => !isLlm || !TOOL_LOOP_KEYS.has(key) || site.existing.includes('tools'))
     .map(([key, property], index) => {
-      const kind = isStep && KINDS.has(key);
+      const runner = isTool && RUNNERS.has(key);
+      const kind = (isStep && KINDS.has(key)) || runner;
       const description = descriptionOf(property);
       return {
         label: key,
         kind: kind ? CompletionItemKind.Module : CompletionItemKind.Property,
-        detail: kind ? 'step kind' : typesOf(property).join(' | ') || undefined,
+        detail: runner
+          ? 'tool runner'
+          : kind
+            ? 'step kind'
+            : typesOf(property).join(' | ') || undefined,
         ...(description ? { documentation: markdown(description) } : {}),
         textEdit: { range, newText: `${key}: ` },
         // Required keys and step kinds first, then the schema's order.
@@ -104,6 +120,12 @@ async function valueItems(
         typeof name === 'string' ? name : undefined,
       );
     });
+  }
+  if (inStep && third === 'llm' && fourth === 'tool_choice') {
+    return toolChoiceValues(outline.steps[second]).map((value) => ({
+      ...item(value.label, CompletionItemKind.EnumMember, value.detail),
+      ...(value.documentation ? { documentation: markdown(value.documentation) } : {}),
+    }));
   }
   if (inStep && third === 'workflow' && fourth === 'name') {
     const own = outline.name?.value;
@@ -161,9 +183,14 @@ function expressionItems(
     textEdit: { range, newText: label },
   });
 
+  // Inside a tool's runner (`steps[i].llm.tools[j].<runner>…`) the arguments are in scope.
+  const inTool = site.valuePath[2] === 'llm' && site.valuePath[3] === 'tools';
   const [root, ...rest] = site.chain;
   if (root === undefined) {
     return [
+      ...(inTool
+        ? [item(TOOL_ARGS_NAME, CompletionItemKind.Variable, 'the arguments the model gave')]
+        : []),
       item('inputs', CompletionItemKind.Module, 'the workflow’s inputs'),
       item('steps', CompletionItemKind.Module, 'results of earlier steps'),
       item('env', CompletionItemKind.Module, 'allow-listed environment variables'),

@@ -1,7 +1,8 @@
 /**
  * Hover: for a step reference, the step's kind and a one-line summary (model and first prompt
  * line, method and URL…); for inputs, models and workflow names, what they are; for a channel a
- * call is pinned to, where it points (channel-hover.ts); for a key, its description from the schema.
+ * call is pinned to, where it points (channel-hover.ts); for a tool's name, its description and
+ * parameters (tool-features.ts); for a key, its description from the schema.
  */
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { MarkupKind, type Hover } from 'vscode-languageserver';
@@ -13,6 +14,7 @@ import { descriptionOf, schemaAt } from '../analysis/schema-at-path.js';
 import { symbolAt, type SymbolKindName } from '../analysis/symbol-at.js';
 import { offsetsToRange } from '../lsp-ranges.js';
 import { channelHover } from './channel-hover.js';
+import { toolHover } from './tool-features.js';
 
 /** How much of a prompt or URL a one-line summary shows. */
 const SUMMARY_LENGTH = 80;
@@ -22,6 +24,13 @@ export async function hover(context: FeatureContext, offset: number): Promise<Ho
   const channel = await channelHover(context, offset);
   if (channel) return channel;
   const { analysis } = context;
+  const tool = toolHover(analysis, offset);
+  if (tool) {
+    return {
+      contents: { kind: MarkupKind.Markdown, value: tool.markdown },
+      range: offsetsToRange(analysis.document, tool.start, tool.end),
+    };
+  }
   const symbol = symbolAt(analysis, offset);
   const markdown = symbol
     ? describeSymbol(context, symbol.kind, symbol.name)
