@@ -4,7 +4,12 @@
  * LOCKSTEP_DEBUG is set; an error that is not a LockstepError is a bug and says so.
  */
 import { CommanderError } from 'commander';
-import { InvalidDefinitionError, LockstepError, type ErrorCode } from '../model/errors.js';
+import {
+  InvalidDefinitionError,
+  LockstepError,
+  StoreError,
+  type ErrorCode,
+} from '../model/errors.js';
 import { InputError } from '../model/inputs.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { formatDiagnostic, printJson, type Output } from './output.js';
@@ -38,6 +43,8 @@ export function reportError(error: unknown, output: Output, options: ReportOptio
     else printText(error, output);
     return exit;
   }
+  const unwritable = unwritableError(error);
+  if (unwritable) return reportError(unwritable, output, options);
   const message = error instanceof Error ? error.message : String(error);
   if (process.env['LOCKSTEP_DEBUG'])
     output.err(error instanceof Error ? (error.stack ?? message) : message);
@@ -82,4 +89,38 @@ function printText(error: LockstepError, output: Output): void {
 
 function inputMessage(error: InputError): string {
   return `${error.workflow}: the inputs do not fit: ${error.problems.join('; ')}`;
+}
+
+/**
+ * A write the file system refused (no permission, a read-only file system, a full disk) is the
+ * user's to fix, not a bug: said in one line naming the cause and the path when known. The
+ * store's writes are atomic or append-only, so what was cut short is never taken for data.
+ */
+function unwritableError(error: unknown): StoreError | undefined {
+  const { code, path: file } = (error ?? {}) as NodeJS.ErrnoException;
+  const where = typeof file === 'string' ? ` ${file}` : '';
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return new StoreError(
+        'unwritable',
+        `cannot write${where}: permission denied (${code}); run as a user who may write the store, or point --store elsewhere`,
+        { cause: error },
+      );
+    case 'EROFS':
+      return new StoreError(
+        'unwritable',
+        `cannot write${where}: the file system is read-only (EROFS); point --store at a writable folder`,
+        { cause: error },
+      );
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return new StoreError(
+        'unwritable',
+        `cannot write${where}: the disk is full (${code}); free some space and run the command again (lockstep verify checks the store)`,
+        { cause: error },
+      );
+    default:
+      return undefined;
+  }
 }

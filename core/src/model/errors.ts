@@ -46,6 +46,7 @@ export const ERROR_CODES = {
     'retired-version',
     'gate-required',
     'bad-bundle',
+    'unwritable',
   ],
   /** Why a step (and so its run) failed: recorded in the run. */
   run: [
