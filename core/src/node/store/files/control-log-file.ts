@@ -207,7 +207,10 @@ export class ControlLogFile {
    */
   private fromIndex(fd: number, size: number): LogLine[] {
     if (this.indexFile === undefined) return [];
-    const indexed = loadIndex(this.indexFile);
+    const { lines: indexed, damaged } = loadIndex(this.indexFile);
+    // A damaged index is read past no further than its damage: the log is read whole, and the
+    // index written again from it (see updateIndex), rather than appended to after a bad line.
+    if (damaged) return [];
     const last = indexed.at(-1);
     if (!last?.entry || last.offset + last.length + 1 > size) return [];
     const bytes = Buffer.alloc(last.length + 1);

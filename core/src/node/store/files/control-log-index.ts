@@ -5,10 +5,13 @@
  *
  * It is a cache and never the truth: written without syncing, possibly behind the log, possibly
  * with lines repeated by two processes catching up at once, and trusted only for the prefix that
- * still matches the log (see ControlLogFile). Deleting it loses nothing.
+ * still matches the log (see ControlLogFile). Each line ends with the CRC-32 of its JSON, so a
+ * line damaged on disk (whose offsets may still fit the log) is noticed without reading the log:
+ * the reader then reads the log whole and writes the index again. Deleting it loses nothing.
  */
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { crc32 } from 'node:zlib';
 import type { ControlEntryHead } from '../../../store/records.js';
 import { TEMP_PREFIX } from './layout.js';
 
@@ -27,26 +30,37 @@ interface StoredLine {
   x?: string;
 }
 
+/** What an index file holds: the lines it covers, and whether a line of it was damaged. */
+export interface LoadedIndex {
+  readonly lines: IndexedLine[];
+  /** A line failed its checksum or did not parse: the index must be written again. */
+  readonly damaged: boolean;
+}
+
 /**
  * The indexed lines that cover the log contiguously from its first byte, in order. Lines repeated
- * by concurrent writers are skipped; reading stops at the first gap or damaged line.
+ * by concurrent writers are skipped; reading stops at the first gap, and at the first damaged line
+ * (then `damaged` is set).
  */
-export function loadIndex(file: string): IndexedLine[] {
+export function loadIndex(file: string): LoadedIndex {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    return [];
+    return { lines: [], damaged: false };
   }
   const lines: IndexedLine[] = [];
   let expected = 0;
   for (const raw of text.split('\n')) {
     if (raw === '') continue;
+    const tab = raw.lastIndexOf('\t');
+    const json = raw.slice(0, tab);
+    if (tab === -1 || raw.slice(tab + 1) !== checksum(json)) return { lines, damaged: true };
     let stored: StoredLine;
     try {
-      stored = JSON.parse(raw) as StoredLine;
+      stored = JSON.parse(json) as StoredLine;
     } catch {
-      break;
+      return { lines, damaged: true };
     }
     if (typeof stored.o !== 'number' || typeof stored.l !== 'number') break;
     if (stored.o < expected) continue; // a line another process indexed too
@@ -58,7 +72,7 @@ export function loadIndex(file: string): IndexedLine[] {
     );
     expected = stored.o + stored.l + 1;
   }
-  return lines;
+  return { lines, damaged: false };
 }
 
 /** Appends lines to the index (one write, so concurrent appenders do not interleave). */
@@ -100,7 +114,13 @@ function format(lines: readonly IndexedLine[]): string {
       const stored: StoredLine = line.entry
         ? { o: line.offset, l: line.length, e: line.entry }
         : { o: line.offset, l: line.length, x: line.error ?? 'unreadable line' };
-      return `${JSON.stringify(stored)}\n`;
+      const json = JSON.stringify(stored);
+      return `${json}\t${checksum(json)}\n`;
     })
     .join('');
+}
+
+/** A line's checksum: the CRC-32 of its JSON (native, so it adds little to opening a store). */
+function checksum(json: string): string {
+  return crc32(json).toString(16);
 }
