@@ -11,6 +11,7 @@ import { parseYamlText } from '../parse/parse-yaml.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import { schemaDiagnostics } from '../validate/schema-diagnostics.js';
 import type { ModelRequest } from '../engine/steps/llm-step.js';
+import { normalizedArguments, type ToolCall } from '../engine/steps/model-request.js';
 import type { HttpRequest } from '../engine/steps/http-step.js';
 import type { TokenUsage } from '../model/runs.js';
 
@@ -67,8 +68,52 @@ export function parseFixturesText(text: string): {
         range: parsed.locator.range(['models', index, 'prompt']),
       });
     }
+    const answers = fixture.answers ?? (fixture.answer === undefined ? [] : [fixture.answer]);
+    answers.forEach((answer, n) => {
+      const where = fixture.answers ? ['models', index, 'answers', n] : ['models', index, 'answer'];
+      const callProblem = toolCallsProblem(answer);
+      if (callProblem) {
+        diagnostics.push({
+          code: 'schema',
+          severity: 'error',
+          message: `${where.join('.').replace(/\.(\d+)/g, '[$1]')}: ${callProblem}`,
+          range: parsed.locator.range(where),
+        });
+      }
+    });
   });
   return diagnostics.length > 0 ? { diagnostics } : { fixtures, diagnostics: [] };
+}
+
+/**
+ * An answer whose only key is `tool_calls` is a turn of an agent step calling tools:
+ * `{ tool_calls: [{ name, arguments }] }` (arguments an object, or JSON text).
+ */
+function toolCallsOf(answer: JsonValue | undefined): readonly JsonValue[] | undefined {
+  if (answer === null || typeof answer !== 'object' || Array.isArray(answer)) return undefined;
+  const keys = Object.keys(answer);
+  return keys.length === 1 && keys[0] === 'tool_calls' && Array.isArray(answer['tool_calls'])
+    ? answer['tool_calls']
+    : undefined;
+}
+
+/** What is wrong with an answer's tool calls, or undefined (also when it calls none). */
+function toolCallsProblem(answer: JsonValue): string | undefined {
+  const calls = toolCallsOf(answer);
+  if (calls === undefined) return undefined;
+  if (calls.length === 0) return 'tool_calls lists no call; answer with text to end the loop';
+  for (const call of calls) {
+    const { name, arguments: args } = (call ?? {}) as { name?: unknown; arguments?: unknown };
+    if (typeof name !== 'string' || name === '') return 'each tool call needs a name';
+    if (
+      args !== undefined &&
+      typeof args !== 'string' &&
+      (args === null || typeof args !== 'object')
+    ) {
+      return `the arguments of ${name} must be an object (or JSON text)`;
+    }
+  }
+  return undefined;
 }
 
 /** What is wrong with a `/regex/flags` pattern, or undefined when it compiles (or is plain text). */
@@ -92,8 +137,14 @@ export class FixtureMatcher {
 
   constructor(private readonly fixtures: Fixtures) {}
 
-  /** The answer for a model call at `path`, or undefined when no fixture matches. */
-  model(path: string, request: ModelRequest): { content: string; usage?: TokenUsage } | undefined {
+  /**
+   * The answer for a model call at `path`, or undefined when no fixture matches. An answer of
+   * the form `{ tool_calls: [...] }` calls tools (ids `fixture-<turn>-<n>`, the same every run).
+   */
+  model(
+    path: string,
+    request: ModelRequest,
+  ): { content: string; usage?: TokenUsage; toolCalls?: readonly ToolCall[] } | undefined {
     // A tool loop's turn (`research/turn-2`) is matched by its step, as an iteration is.
     const owner = path.replace(/\/turn-\d+$/, '');
     const step = owner.replace(/\[.*$/, '');
@@ -108,8 +159,20 @@ export class FixtureMatcher {
         this.used.set(fixture, n + 1);
         answer = fixture.answers[Math.min(n, fixture.answers.length - 1)];
       }
-      const content = typeof answer === 'string' ? answer : JSON.stringify(answer);
-      return fixture.usage ? { content, usage: fixture.usage } : { content };
+      const calls = toolCallsOf(answer);
+      const content =
+        calls !== undefined ? '' : typeof answer === 'string' ? answer : JSON.stringify(answer);
+      const turn = /\/turn-(\d+)$/.exec(path)?.[1] ?? '1';
+      const toolCalls = calls?.map((call, n): ToolCall => {
+        const { name, arguments: args } = call as { name: string; arguments?: JsonValue };
+        const text = typeof args === 'string' ? args : JSON.stringify(args ?? {});
+        return { id: `fixture-${turn}-${n + 1}`, name, arguments: normalizedArguments(text) };
+      });
+      return {
+        content,
+        ...(fixture.usage ? { usage: fixture.usage } : {}),
+        ...(toolCalls ? { toolCalls } : {}),
+      };
     }
     return undefined;
   }

@@ -39,7 +39,9 @@ export class ScriptedExecutor implements EffectExecutor {
           `${call.path}: no fixture in ${this.source} answers this model call (model ${request.model}, prompt ${JSON.stringify(prompt.slice(0, 60))}); add one under models:, or run without --fixtures to call the model`,
         );
       }
-      const response = { content: answer.content, finishReason: 'stop' } as unknown as JsonValue;
+      const response = (answer.toolCalls
+        ? { content: answer.content, finishReason: 'tool_calls', toolCalls: answer.toolCalls }
+        : { content: answer.content, finishReason: 'stop' }) as unknown as JsonValue;
       return answer.usage ? { response, usage: answer.usage } : { response };
     }
     if (call.kind === 'http') {
