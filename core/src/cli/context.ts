@@ -2,6 +2,7 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { RefError } from '../model/errors.js';
+import { sourceWithEmbeddedFiles } from '../versions/embedded-files.js';
 import { Workspace } from '../node/workspace/workspace.js';
 import type { Publication, VersionRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
@@ -45,7 +46,11 @@ export async function loadRef(context: CommandContext, text: string): Promise<Lo
     const label = resolved.publication
       ? `${ref.name} v${resolved.publication.seq}`
       : `${ref.name} ${resolved.record.id.slice(0, 19)}`;
-    return { ...resolved, label, text: resolved.record.source };
+    return {
+      ...resolved,
+      label,
+      text: sourceWithEmbeddedFiles(resolved.record.source, resolved.record.definition),
+    };
   } finally {
     await store.close();
   }
@@ -58,7 +63,11 @@ async function snapshotFileRef(context: CommandContext, file: string): Promise<L
   try {
     // The stored record keeps the text first seen with this content; a comment edited since
     // is still the same version, but the user wants to see the file as it is now.
-    return { ...(await saveAndResolve(store, draft)), label: file, text: draft.source };
+    return {
+      ...(await saveAndResolve(store, draft)),
+      label: file,
+      text: sourceWithEmbeddedFiles(draft.source, draft.definition),
+    };
   } finally {
     await store.close();
   }

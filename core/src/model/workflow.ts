@@ -3,6 +3,7 @@
  * single source of truth for structure: a value has these types only after the schema accepted it.
  */
 import type { ModelProvider } from './providers.js';
+import type { TextSource } from './file-refs.js';
 
 export type JsonValue =
   null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -46,7 +47,10 @@ export interface ChatMessage {
 export interface ToolDefinition {
   name: string;
   description: string;
-  /** A JSON Schema for the arguments (an object schema); arguments are checked against it. */
+  /**
+   * A JSON Schema for the arguments (an object schema); arguments are checked against it. It may be
+   * a file reference (`{ file, content }`): read it with `schemaOf`.
+   */
   parameters: JsonObject;
   http?: HttpStep;
   workflow?: WorkflowCallStep;
@@ -74,8 +78,10 @@ export function toolRunner(tool: ToolDefinition): ToolRunner {
 
 export interface LlmStep {
   model: string;
-  system?: string;
-  prompt?: string;
+  /** Text, or `{ file }` (see file-refs.ts). */
+  system?: TextSource;
+  /** Text, or `{ file }` (see file-refs.ts). */
+  prompt?: TextSource;
   messages?: ChatMessage[];
   output?: 'text' | 'json';
   schema?: JsonObject;

@@ -15,6 +15,7 @@ import {
 } from '../model/workflow.js';
 import type { JsonPath, SourceLocator } from '../parse/source-locator.js';
 import { userSchemaProblem } from '../format/ajv.js';
+import { schemaOf } from '../model/file-refs.js';
 import { canonicalJson } from '../hash/canonical.js';
 import type { Diagnostic, DiagnosticCode, Range } from '../model/diagnostics.js';
 import {
@@ -225,7 +226,8 @@ class SemanticChecker {
         if (step.llm.output !== 'json') {
           this.report('schema', [...path, 'llm', 'schema'], 'a schema needs output: json');
         }
-        const problem = userSchemaProblem(schema);
+        const embedded = schemaOf(schema);
+        const problem = embedded === undefined ? undefined : userSchemaProblem(embedded);
         if (problem) {
           this.report(
             'invalid-json-schema',

@@ -6,6 +6,7 @@
  * joins the workspace-level checks of calls.
  */
 import { userSchemaProblem } from '../format/ajv.js';
+import { schemaOf } from '../model/file-refs.js';
 import type { DiagnosticCode, Range } from '../model/diagnostics.js';
 import {
   TOOL_CHOICE_MODES,
@@ -53,7 +54,7 @@ export function checkTools(
     checkParameters(host, tool, at);
     checkRunner(host, tool, step.id, at, {
       ...site,
-      toolArgs: argumentNames(tool.parameters),
+      toolArgs: argumentNames(schemaOf(tool.parameters)),
     });
   });
   const choice = llm.tool_choice;
@@ -72,14 +73,17 @@ export function checkTools(
 }
 
 function checkParameters(host: ToolCheckHost, tool: ToolDefinition, at: JsonPath): void {
-  const problem = userSchemaProblem(tool.parameters);
+  // A file reference not read (no reader, or its file has a problem reported at it): skip.
+  const parameters = schemaOf(tool.parameters);
+  if (parameters === undefined) return;
+  const problem = userSchemaProblem(parameters);
   if (problem) {
     host.report(
       'invalid-json-schema',
       [...at, 'parameters'],
       `not a valid JSON Schema: ${problem}`,
     );
-  } else if (tool.parameters['type'] !== 'object') {
+  } else if (parameters['type'] !== 'object') {
     // Both providers take a tool's arguments as one JSON object.
     host.report(
       'invalid-json-schema',
@@ -119,7 +123,10 @@ export function checkRunner(
  * The argument names a runner may read (`args.<name>`): the schema's `properties`, when it lists
  * them and allows no others; otherwise any name (undefined).
  */
-function argumentNames(parameters: ToolDefinition['parameters']): { properties?: string[] } {
+function argumentNames(parameters: ToolDefinition['parameters'] | undefined): {
+  properties?: string[];
+} {
+  if (parameters === undefined) return {};
   const properties = parameters['properties'];
   if (
     properties === null ||

@@ -14,6 +14,7 @@ import {
 } from '../model/diagnostics.js';
 import { formatPath } from './json-path.js';
 import { bestEffortDefinition } from './best-effort-definition.js';
+import { embedFileReferences, type ReferenceReader } from './file-references.js';
 import { schemaDiagnostics } from './schema-diagnostics.js';
 import { semanticDiagnostics, type SemanticOptions, type WorkflowCall } from './semantic.js';
 
@@ -39,10 +40,19 @@ export interface ValidatedWorkflow {
   readonly summary: WorkflowSummary;
 }
 
+/** Options of `validateWorkflowText`. */
+export interface WorkflowValidationOptions extends SemanticOptions {
+  /**
+   * Reads the files that `{ file }` references name; their content is embedded in the definition.
+   * Without it references are left as written (no content) and not checked.
+   */
+  readonly readReference?: ReferenceReader;
+}
+
 /** Validates the text of one workflow file; never throws on bad input. */
 export function validateWorkflowText(
   text: string,
-  options: SemanticOptions = {},
+  options: WorkflowValidationOptions = {},
 ): ValidatedWorkflow {
   const parsed = parseYamlText(text);
   const diagnostics: Diagnostic[] = [...parsed.diagnostics];
@@ -57,12 +67,15 @@ export function validateWorkflowText(
       range: parsed.locator.range([]),
     });
   }
-  const value = isMapping(parsed.value) ? parsed.value : undefined;
-  const name = typeof value?.['name'] === 'string' ? value['name'] : undefined;
+  const written = isMapping(parsed.value) ? parsed.value : undefined;
+  const name = typeof written?.['name'] === 'string' ? written['name'] : undefined;
   const summaryBase = name === undefined ? {} : { name, nameRange: parsed.locator.range(['name']) };
-  if (value === undefined || hasErrors(diagnostics)) {
+  if (written === undefined || hasErrors(diagnostics)) {
     return { parsed, diagnostics: sorted(diagnostics), summary: { ...summaryBase, calls: [] } };
   }
+  const embedded = embedFileReferences(written, parsed.locator, options.readReference);
+  const value = embedded.value;
+  diagnostics.push(...embedded.diagnostics);
 
   for (const path of nonFiniteNumbers(value, [])) {
     diagnostics.push({

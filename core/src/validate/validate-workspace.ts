@@ -1,6 +1,7 @@
 /** Validates every workflow file of a workspace together: per-file rules plus workspace rules. */
 import type { WorkflowDefinition } from '../model/workflow.js';
 import { compareDiagnostics, hasErrors, type Diagnostic } from '../model/diagnostics.js';
+import type { ReferencedFileReader } from '../model/file-refs.js';
 import type { SemanticOptions } from './semantic.js';
 import { validateWorkflowText, type ValidatedWorkflow } from './validate-workflow.js';
 import { workspaceDiagnostics } from './workspace-checks.js';
@@ -26,11 +27,18 @@ export function validateWorkspaceFiles(
   options: SemanticOptions & {
     /** How messages name another file (default: its identity as given). */
     readonly describeFile?: (file: string) => string;
+    /** Reads the prompt and schema files a workflow references (see model/file-refs.ts). */
+    readonly readReferencedFile?: ReferencedFileReader;
   } = {},
 ): FileValidation[] {
   const validated = files.map((f) => ({
     file: f.file,
-    validated: validateWorkflowText(f.text, options),
+    validated: validateWorkflowText(f.text, {
+      ...options,
+      ...(options.readReferencedFile
+        ? { readReference: (ref: string) => options.readReferencedFile!(f.file, ref) }
+        : {}),
+    }),
   }));
   const extra = workspaceDiagnostics(
     validated.map((v) => ({ file: v.file, summary: v.validated.summary })),

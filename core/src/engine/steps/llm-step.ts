@@ -19,6 +19,7 @@ import type {
   ModelTransport,
   ToolChoice,
 } from './model-request.js';
+import { embeddedSchema, embeddedText } from './embedded-files.js';
 import { placement, type StepContext, type StepResult } from './run-step-body.js';
 import { runToolLoop } from './tool-loop.js';
 
@@ -35,6 +36,8 @@ export async function runLlmStep(context: StepContext): Promise<StepResult> {
     throw new EngineError('unknown-model', `${where}.model: no model named '${llm.model}'`);
 
   const messages = await renderMessages(context, where);
+  const schema =
+    llm.schema === undefined ? undefined : embeddedSchema(llm.schema, `${where}.schema`);
   const baseUrl = await evaluateValue(
     model.base_url ?? null,
     scope,
@@ -60,7 +63,7 @@ export async function runLlmStep(context: StepContext): Promise<StepResult> {
     request.tools = llm.tools.map((tool) => ({
       name: tool.name,
       description: tool.description,
-      parameters: tool.parameters,
+      parameters: embeddedSchema(tool.parameters, `${where}.tools.${tool.name}.parameters`),
     }));
     request.tool_choice = toolChoice(llm.tool_choice);
   }
@@ -100,10 +103,10 @@ export async function runLlmStep(context: StepContext): Promise<StepResult> {
   const canonical = host.redact(request as unknown as JsonValue);
   if (llm.tools === undefined) {
     const answer = await call(request, path);
-    return { output: finalOutput(answer.content, llm.output, llm.schema, where), input: canonical };
+    return { output: finalOutput(answer.content, llm.output, schema, where), input: canonical };
   }
   const { answer, conversation } = await runToolLoop({ context, request, call, where });
-  const output = finalOutput(answer.content, llm.output, llm.schema, where);
+  const output = finalOutput(answer.content, llm.output, schema, where);
   return { output, input: { ...(canonical as JsonObject), conversation } };
 }
 
@@ -127,8 +130,13 @@ async function renderMessages(context: StepContext, where: string): Promise<Chat
   const { step, scope, functions } = context;
   const llm = step.llm!;
   const raw: ChatMessage[] = llm.messages ?? [
-    ...(llm.system === undefined ? [] : [{ role: 'system' as const, content: llm.system }]),
-    { role: 'user' as const, content: llm.prompt ?? '' },
+    ...(llm.system === undefined
+      ? []
+      : [{ role: 'system' as const, content: embeddedText(llm.system, `${where}.system`) }]),
+    {
+      role: 'user' as const,
+      content: llm.prompt === undefined ? '' : embeddedText(llm.prompt, `${where}.prompt`),
+    },
   ];
   const rendered: ChatMessage[] = [];
   for (const [i, message] of raw.entries()) {

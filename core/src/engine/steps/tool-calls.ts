@@ -15,6 +15,7 @@ import {
   type ToolDefinition,
   type ToolRunner,
 } from '../../model/workflow.js';
+import { embeddedSchema } from './embedded-files.js';
 import { EngineError } from '../engine-error.js';
 import { runHttpStep } from './http-step.js';
 import type { ToolCall } from './model-request.js';
@@ -147,7 +148,9 @@ function parseArguments(
 function argumentsProblem(tool: ToolDefinition, args: JsonValue): string | undefined {
   let validate;
   try {
-    validate = compileUserSchema(tool.parameters);
+    validate = compileUserSchema(
+      embeddedSchema(tool.parameters, `tool '${tool.name}': parameters`),
+    );
   } catch (error) {
     // Validation reports such a schema; only a definition that skipped it gets here.
     throw new EngineError(

@@ -13,6 +13,7 @@ import { validateWorkspaceFiles, type FileValidation } from '../../validate/vali
 import { openFsStore } from '../store/fs-store.js';
 import { displayPath } from './display-path.js';
 import { readTextFile } from './read-text.js';
+import { referencedFileReader } from './referenced-files.js';
 import { currentAuthor, gitInfoFor } from './git.js';
 import {
   findWorkflowFiles,
@@ -100,6 +101,7 @@ export class Workspace {
     const results = validateWorkspaceFiles(texts, {
       ...validationSettings(config),
       describeFile: (other) => path.relative(this.root, other).split(path.sep).join('/'),
+      readReferencedFile: referencedFileReader(this.root),
     });
     const byFile = new Map(results.map((r) => [r.file, r]));
     return wanted.map((file) => byFile.get(file)!);

@@ -1,0 +1,72 @@
+/**
+ * Reads the prompt and schema files workflows reference (model/file-refs.ts) for validation: a
+ * path relative to the workflow file's folder, inside the workspace (after following symlinks), at
+ * most 1 MiB.
+ */
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import {
+  MAX_REFERENCED_FILE_BYTES,
+  type FileRead,
+  type ReferencedFileReader,
+} from '../../model/file-refs.js';
+
+/** Where a reference points, without reading it: the absolute path (undefined when outside). */
+export function referencedPath(
+  root: string,
+  workflowFile: string,
+  ref: string,
+): string | undefined {
+  const absolute = path.resolve(path.dirname(workflowFile), ref);
+  return isInside(root, absolute) ? absolute : undefined;
+}
+
+/** A reader for the workspace at `root` (absolute); workflow files are absolute paths. */
+export function referencedFileReader(root: string): ReferencedFileReader {
+  let realRoot: string | undefined;
+  return (workflowFile: string, ref: string): FileRead => {
+    const absolute = referencedPath(root, workflowFile, ref);
+    if (absolute === undefined) return outside(ref);
+    let real: string;
+    try {
+      realRoot ??= realpathSync(root);
+      real = realpathSync(absolute);
+    } catch {
+      return { ok: false, code: 'file-not-found', message: `${ref}: no such file` };
+    }
+    if (!isInside(realRoot, real)) return outside(ref);
+    try {
+      const stat = statSync(real);
+      if (!stat.isFile()) {
+        return { ok: false, code: 'file-not-found', message: `${ref}: not a file` };
+      }
+      if (stat.size > MAX_REFERENCED_FILE_BYTES) {
+        return {
+          ok: false,
+          code: 'file-too-large',
+          message: `${ref}: ${stat.size} bytes; a referenced file may hold at most 1 MiB`,
+        };
+      }
+      return { ok: true, text: readFileSync(real, 'utf8') };
+    } catch (error) {
+      return {
+        ok: false,
+        code: 'file-not-found',
+        message: `${ref}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      };
+    }
+  };
+}
+
+function outside(ref: string): FileRead {
+  return {
+    ok: false,
+    code: 'file-outside-workspace',
+    message: `${ref}: outside the workspace; a referenced file must be inside it`,
+  };
+}
+
+function isInside(root: string, file: string): boolean {
+  const relative = path.relative(root, file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+}
