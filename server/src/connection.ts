@@ -32,6 +32,9 @@ import { ValidationCache } from './validation/validation-cache.js';
 import { ValidationManager } from './validation/validation-manager.js';
 import { WorkspaceModel } from './workspace/workspace-model.js';
 
+/** The files watched as possible prompt and schema files (others are re-read on the next edit). */
+const REFERENCED_FILE_GLOB = '**/*.{md,txt,prompt,tmpl,j2,jinja,json,yaml,yml}';
+
 /** Options of `startServer`; production passes none. */
 export interface ServerOptions {
   /** Where channels come from (default: the store's control log, see store-channels.ts). */
@@ -110,6 +113,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
             { globPattern: '**/*.workflow.{yaml,yml}' },
             { globPattern: '**/.lockstep/config.yaml' },
             { globPattern: '**/.lockstep/control.jsonl' },
+            // Prompt and schema files workflows reference: a change re-checks those workflows.
+            { globPattern: REFERENCED_FILE_GLOB },
           ],
         });
       }
@@ -134,7 +139,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       for (const change of params.changes) {
         if (change.type === FileChangeType.Deleted) cache.forget(documentKey(change.uri));
       }
-      validation.scopesChanged(await model.applyFileEvents(params.changes));
+      const changed = await model.applyFileEvents(params.changes);
+      for (const change of params.changes) {
+        const file = uriToPath(change.uri);
+        if (file === undefined || !cache.references(file)) continue;
+        for (const scope of model.allScopes()) if (scope.contains(file)) changed.add(scope);
+      }
+      validation.scopesChanged(changed);
     }),
   );
 

@@ -54,7 +54,12 @@ export class FeatureContexts {
     const scope = await this.model.scopeFor(uri);
     const document = this.documents.get(uri);
     if (!document || !this.model.isWorkflowDocument(uri)) return undefined;
-    const validated = this.cache.validate(documentKey(uri), document.getText(), scope.settings);
+    const validated = this.cache.validate(
+      documentKey(uri),
+      document.getText(),
+      scope.settings,
+      scope.root,
+    );
     let analysis = this.latest.get(uri);
     if (analysis?.validated !== validated || analysis.document.version !== document.version) {
       analysis = new DocumentAnalysis(document, validated);
@@ -68,7 +73,7 @@ export class FeatureContexts {
       files: () =>
         model.files(scope).map((file) => ({
           ...file,
-          validated: cache.validate(file.key, file.text, scope.settings),
+          validated: cache.validate(file.key, file.text, scope.settings, scope.root),
         })),
       channels: () =>
         scope.storeDir === undefined ? Promise.resolve(NO_CHANNELS) : channels(scope.storeDir),

@@ -1,5 +1,6 @@
 /**
- * Go to definition and find references for step ids, inputs, models and workflow names. Step ids,
+ * Go to definition and find references for step ids, inputs, models and workflow names (and go to
+ * definition on a prompt or schema file's `file:`). Step ids,
  * inputs and models live in one file; a workflow name leads to the file that declares it and to
  * every call of it in the workspace.
  */
@@ -7,12 +8,15 @@ import { isScalar } from 'yaml';
 import type { Location } from 'vscode-languageserver';
 import type { FeatureContext } from '../analysis/feature-context.js';
 import type { DocumentAnalysis } from '../analysis/document-analysis.js';
+import { fileReferenceDefinition } from './file-references.js';
 import { referenceSegments } from '../analysis/reference-segments.js';
 import { symbolAt, unquoted, type SymbolAt } from '../analysis/symbol-at.js';
 import { offsetsToRange, toLspRange } from '../lsp-ranges.js';
 
 /** The declarations of the symbol at `offset` (several only for duplicated names). */
 export function definition(context: FeatureContext, offset: number): Location[] {
+  const file = fileReferenceDefinition(context, offset);
+  if (file) return file;
   const symbol = symbolAt(context.analysis, offset);
   return symbol ? declarations(context, symbol) : [];
 }

@@ -139,7 +139,7 @@ export class ValidationManager {
           continue;
         }
         if (!model.isWorkflowDocument(uri)) continue;
-        cache.validate(documentKey(uri), document.getText(), scope.settings);
+        cache.validate(documentKey(uri), document.getText(), scope.settings, scope.root);
         fresh.add(uri);
       } catch (error) {
         this.options.log(`validating ${uri} failed: ${errorText(error)}`);
@@ -161,10 +161,16 @@ export class ValidationManager {
     const results = [];
     let uncached = 0;
     for (const file of files) {
-      if (!cache.has(file.key, file.text, scope.settings) && ++uncached % FILES_PER_TURN === 0) {
+      if (
+        !cache.has(file.key, file.text, scope.settings, scope.root) &&
+        ++uncached % FILES_PER_TURN === 0
+      ) {
         await nextTurn(); // the first pass over a large workspace must not block typing
       }
-      results.push({ file, validated: cache.validate(file.key, file.text, scope.settings) });
+      results.push({
+        file,
+        validated: cache.validate(file.key, file.text, scope.settings, scope.root),
+      });
     }
     const entries = results.map((r) => ({ file: r.file.key, summary: r.validated.summary }));
     const extra = workspaceDiagnostics(entries, (key) => scope.describe(key));

@@ -143,7 +143,7 @@ test('an open settings document gets its own diagnostics and drives the allow-li
   );
 });
 
-test('the server asks to watch workflow files, settings and the control log when the client allows it', async (t) => {
+test('the server asks to watch workflow files, settings, the control log and prompt and schema files when the client allows it', async (t) => {
   const ws = lspWorkspace(t);
   const client = await startInProcess(t, { root: ws.root });
   const registration = (await client.waitFor('a registration', () => client.registrations[0])) as {
@@ -153,7 +153,12 @@ test('the server asks to watch workflow files, settings and the control log when
   assert.equal(registration.method, 'workspace/didChangeWatchedFiles');
   assert.deepEqual(
     registration.registerOptions.watchers.map((w) => w.globPattern),
-    ['**/*.workflow.{yaml,yml}', '**/.lockstep/config.yaml', '**/.lockstep/control.jsonl'],
+    [
+      '**/*.workflow.{yaml,yml}',
+      '**/.lockstep/config.yaml',
+      '**/.lockstep/control.jsonl',
+      '**/*.{md,txt,prompt,tmpl,j2,jinja,json,yaml,yml}',
+    ],
   );
 });
 
