@@ -95,3 +95,15 @@ test('content written by hand is an error; without a reader references stay as w
   const [plain] = validateWorkspaceFiles([{ file: '/w/a.workflow.yaml', text: FLOW }]);
   assert.deepEqual(plain!.definition!.steps[0]!.llm!.prompt, { file: 'p.md' });
 });
+
+test('a prompt that is neither text nor { file } gets one message, not one per branch', () => {
+  const messages = (prompt: string): string[] =>
+    validate({}, FLOW.replace('{ file: p.md }', prompt))
+      .result.diagnostics.filter((d) => d.range.start.line === 10)
+      .map((d) => d.message);
+  assert.deepEqual(messages('42'), ['steps.a.llm.prompt: must be a string or a mapping (got 42)']);
+  assert.deepEqual(messages('{ fil: p.md }'), [
+    "steps.a.llm.prompt: missing required key 'file'",
+    "steps.a.llm.prompt.fil: unknown key 'fil' (did you mean 'file'?); allowed here: file and content",
+  ]);
+});
