@@ -14,7 +14,15 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statfsSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -28,8 +36,11 @@ import { suiteDir } from './lib/suite-dir.js';
 
 const WORKFLOW = (n: number): string => `name: greet\nsteps:\n  - id: a\n    transform: ${n}\n`;
 
-/** Runs the CLI in `cwd`, as `nobody` when `asNobody`. */
-function cli(cwd: string, args: readonly string[], asNobody = false): CliResult {
+/**
+ * Runs the CLI in `cwd`, as `nobody` when `asNobody` (from `cliFile`: a copy nobody may read, as
+ * the checkout may sit in a folder only root can enter).
+ */
+function cli(cwd: string, args: readonly string[], asNobody = false, cliFile = CLI): CliResult {
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: cwd };
   for (const [key, value] of Object.entries(HERMETIC_ENV)) {
     if (value === undefined) delete env[key];
@@ -39,7 +50,7 @@ function cli(cwd: string, args: readonly string[], asNobody = false): CliResult 
   const command = asNobody
     ? [
         'setpriv',
-        ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, ...args],
+        ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cliFile, ...args],
       ]
     : [process.execPath, [CLI, ...args]];
   const result = spawnSync(command[0] as string, command[1] as string[], {
@@ -131,10 +142,15 @@ test(
       // Readable by everyone, writable by root only (the folder above it: mkdtemp made it 0700).
       chmodSync(path.dirname(dir), 0o755);
       execFileSync('chmod', ['-R', 'a+rX,go-w', dir]);
+      // The bundles, where nobody may read them (a fresh clone may be in a 0700 folder).
+      const dist = path.join(suiteDir(t, 'lockstep-readonly-cli-'), 'dist');
+      cpSync(path.dirname(CLI), dist, { recursive: true });
+      chmodSync(path.dirname(dist), 0o755);
+      execFileSync('chmod', ['-R', 'a+rX', dist]);
       const before = treeOf(path.join(dir, '.lockstep'));
       for (const args of commands(dir, bundle, run, 0)) {
         // The file `other.yaml` is written by root above; nobody only reads it.
-        const result = cli(dir, args, true);
+        const result = cli(dir, args, true, path.join(dist, path.basename(CLI)));
         counts.readOnlyCommands++;
         if (result.code !== 0) counts.readOnlyRefused++;
         const why = unclear(result);
