@@ -1,4 +1,5 @@
-// The support-agent example (examples/support-agent.workflow.yaml) as a reader runs it: offline
+// The support-agent example (examples/support-agent.workflow.yaml, its system prompt in
+// examples/prompts/) as a reader runs it: offline
 // with the examples' fixtures; live against a loopback Anthropic server and a loopback CRM; its
 // live run replayed exactly with no call; and replayed against a version whose tool description
 // changed, diverging at the first turn whose request changed.
@@ -28,6 +29,7 @@ function exampleRepo(t: import('node:test').TestContext): string {
   for (const file of [
     FILE,
     'refund-policy.workflow.yaml',
+    'prompts',
     'fixtures.yaml',
     'inputs',
     '.lockstep/config.yaml',
@@ -97,6 +99,9 @@ test('live against loopback servers, then replayed exactly and against an edited
   assert.match(live.output.reply, /30-day refund window/);
   assert.equal(model.requests.length, 3);
   assert.equal(crm.requests[0]?.headers['authorization'], `Bearer ${KEYS.CRM_TOKEN}`);
+  // The system prompt comes from its own file, which is part of the version.
+  const sent = model.requests[0]!.body as { system?: string };
+  assert.match(sent.system ?? '', /Look an order up \(lookup_order\)/);
 
   const calls = model.requests.length + crm.requests.length;
   const replay = await lockstep(dir, ['replay', live.id, '--json'], NO_KEYS);
