@@ -140,7 +140,7 @@ describe('prompts and schemas in files', { concurrency: true }, () => {
     assert.equal(after.version.id, second.version.id);
   });
 
-  test('a missing, outside, symlinked-out or oversized file is an error at its reference', async (t) => {
+  test('a missing, outside, symlinked-out, hidden or oversized file is an error at its reference', async (t) => {
     const outside = tempDir(t);
     writeFileSync(path.join(outside, 'secret.md'), 'not in the workspace');
     const dir = gitRepo(t, {
@@ -161,11 +161,16 @@ steps:
       prompt: { file: prompts/big.md }
       output: json
       schema: { file: prompts/not-an-object.json }
+  - id: d
+    llm:
+      model: fast
+      prompt: { file: ../.env }
 models:
   fast: { provider: openai, model: small-1 }
 `,
       'flows/prompts/big.md': 'x'.repeat(1024 * 1024 + 1),
       'flows/prompts/not-an-object.json': '[1, 2]',
+      '.env': 'OPENAI_API_KEY=sk-local-secret',
     });
     symlinkSync(path.join(outside, 'secret.md'), path.join(dir, 'flows', 'prompts', 'link.md'));
     const result = await lockstep(dir, ['validate', '--json', FILE]);
@@ -179,6 +184,7 @@ models:
       '14 file-outside-workspace: prompts/link.md: outside the workspace; a referenced file must be inside it',
       '15 file-too-large: prompts/big.md: 1048577 bytes; a referenced file may hold at most 1 MiB',
       '17 invalid-referenced-file: prompts/not-an-object.json: must hold a JSON Schema as a JSON or YAML object',
+      '21 file-outside-workspace: ../.env: a hidden file or folder (.env, .git, .lockstep…) cannot be referenced: such files often hold secrets; move the prompt to a visible folder',
     ]);
 
     const runAttempt = await lockstep(dir, ['run', FILE]);

@@ -1,7 +1,9 @@
 /**
  * Reads the prompt and schema files workflows reference (model/file-refs.ts) for validation: a
- * path relative to the workflow file's folder, inside the workspace (after following symlinks), at
- * most 1 MiB.
+ * path relative to the workflow file's folder, inside the workspace (after following symlinks),
+ * not hidden, at most 1 MiB. Hidden files and folders (`.env`, `.git/`, `.lockstep/`, `.npmrc`)
+ * are refused: a workflow from a stranger's pull request could otherwise embed a local secret into
+ * a version and send it to a model of its choosing.
  */
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -35,6 +37,13 @@ export function referencedFileReader(root: string): ReferencedFileReader {
       return { ok: false, code: 'file-not-found', message: `${ref}: no such file` };
     }
     if (!isInside(realRoot, real)) return outside(ref);
+    if (isHidden(realRoot, real) || isHidden(root, absolute)) {
+      return {
+        ok: false,
+        code: 'file-outside-workspace',
+        message: `${ref}: a hidden file or folder (.env, .git, .lockstep…) cannot be referenced: such files often hold secrets; move the prompt to a visible folder`,
+      };
+    }
     try {
       const stat = statSync(real);
       if (!stat.isFile()) {
@@ -64,6 +73,14 @@ function outside(ref: string): FileRead {
     code: 'file-outside-workspace',
     message: `${ref}: outside the workspace; a referenced file must be inside it`,
   };
+}
+
+/** Whether any part of `file`'s path below `root` starts with a dot. */
+function isHidden(root: string, file: string): boolean {
+  return path
+    .relative(root, file)
+    .split(path.sep)
+    .some((part) => part.startsWith('.') && part !== '..');
 }
 
 function isInside(root: string, file: string): boolean {
