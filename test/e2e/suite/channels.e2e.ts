@@ -314,10 +314,10 @@ describe('channels in code-server', { timeout: 10 * 60_000 }, () => {
           ? true
           : undefined,
       );
-      const rows = await sidebarRows(page);
-      assert.ok(
-        rows.some((t) => /^Last day 1 run · 0% failed · p95 \d+ ms$/.test(t)),
-        rows.join('\n'),
+      await waitFor('the figures of the last day', async () =>
+        (await sidebarRows(page)).some((t) => /^Last day 1 run · 0% failed · p95 \d+ ms$/.test(t))
+          ? true
+          : undefined,
       );
       const changes = await waitFor('the channel’s Changes', () =>
         childRow(page, /^production /, /^Changes 3$/),
