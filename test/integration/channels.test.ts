@@ -91,6 +91,16 @@ test('two processes changing one channel at once: one wins, the other gets a con
   assert.match(loser.stderr, /conflict|changed while this change was being made/);
   assert.match(loser.stderr, /'production' of greet.*revision 2.*not 1/);
   assert.equal((await readChannel(dir))?.revision, 2);
+  // A change decided on revision 1 is a conflict whatever the channel became meanwhile (here it
+  // may already run v2, which a canary of v2 would otherwise be refused for).
+  for (const late of [
+    ['canary', 'greet@2', '--channel', 'production', '--weight', '10', '--if-revision', '1'],
+    ['promote', 'greet@2', '--channel', 'production', '--if-revision', '1'],
+  ]) {
+    const result = await lockstep(dir, late);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /changed while this change was being made: it is at revision 2/);
+  }
   // Without --if-revision, concurrent changes are serialised: the chain stays whole.
   const many = await Promise.all(
     [1, 2, 1, 2].map((seq) => lockstep(dir, ['promote', `greet@${seq}`, '--channel', 'staging'])),

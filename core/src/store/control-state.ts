@@ -134,12 +134,7 @@ export class ControlState {
     const current = this.channelBook.get(request.workflow, request.channel);
     const revision = current?.revision ?? 0;
     if (revision !== request.expectedRevision) {
-      const last = current?.history.at(-1);
-      const by = last ? ` (${last.action} by ${last.actor} at ${last.at})` : '';
-      throw new LockstepError(
-        'conflict',
-        `channel '${request.channel}' of ${request.workflow} changed while this change was being made: it is at revision ${revision}${by}, not ${request.expectedRevision}. Nothing was changed; look at \`lockstep channels ${request.workflow}\` and try again`,
-      );
+      throw revisionConflict(request.workflow, request.channel, current, request.expectedRevision);
     }
     for (const target of targetVersions(request.to)) {
       const publication = this.byVersion.get(target.version);
@@ -206,4 +201,24 @@ export class ControlState {
   problems(where: string): VerifyProblem[] {
     return this.breaks.map((b) => ({ severity: 'error', where, line: b.line, message: b.message }));
   }
+}
+
+/**
+ * The `conflict` error of a change decided on revision `expected` of a channel now at `current`'s
+ * revision: shared by the store's compare and swap and by callers that check `--if-revision`
+ * before deciding anything (so a stale decision is told as a conflict, not as whatever the new
+ * state makes of it).
+ */
+export function revisionConflict(
+  workflow: string,
+  channel: string,
+  current: ChannelState | undefined,
+  expected: number,
+): LockstepError {
+  const last = current?.history.at(-1);
+  const by = last ? ` (${last.action} by ${last.actor} at ${last.at})` : '';
+  return new LockstepError(
+    'conflict',
+    `channel '${channel}' of ${workflow} changed while this change was being made: it is at revision ${current?.revision ?? 0}${by}, not ${expected}. Nothing was changed; look at \`lockstep channels ${workflow}\` and try again`,
+  );
 }

@@ -13,6 +13,7 @@ import type {
   ChannelState,
   ChannelVersion,
 } from '../../store/channel-records.js';
+import { revisionConflict } from '../../store/control-state.js';
 import type { Store } from '../../store/store.js';
 import { parseRef } from '../../versions/refs.js';
 import { resolveStoredRef } from '../../versions/resolve.js';
@@ -60,6 +61,11 @@ export async function changeChannel(
   checkWorkflowName(workflow);
   checkChannelName(channel);
   const state = await store.getChannel(workflow, channel);
+  // A change decided on an older revision is a conflict, whatever the channel now is: checked
+  // before deciding, so the caller hears "changed meanwhile", not a complaint about the new state.
+  if (options.ifRevision !== undefined && (state?.revision ?? 0) !== options.ifRevision) {
+    throw revisionConflict(workflow, channel, state, options.ifRevision);
+  }
   const meta: ChangeMeta = {
     at: new Date().toISOString(),
     actor: await currentAuthor(workspace.root),
