@@ -1,0 +1,88 @@
+/**
+ * Connecting to a PostgreSQL store: recognising its URL, naming it without its password, and
+ * turning a refused or failed connection into an error that says what to check. Credentials
+ * come from the URL (LOCKSTEP_STORE, --store) or from libpq's PGPASSWORD / ~/.pgpass, which
+ * `pg` reads itself; a URL is never shown with its password.
+ */
+import pg from 'pg';
+import { LockstepError, StoreError } from '../../../model/errors.js';
+
+/** True for a `postgres://` or `postgresql://` URL. */
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(?:ql)?:\/\//i.test(location);
+}
+
+/** The URL as people may see it: the password (and any query string) removed. */
+export function describePostgresUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.password = '';
+    parsed.search = '';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(an unreadable URL)';
+  }
+}
+
+/** Whether the URL carries a password (it must not, where it is committed). */
+export function urlHasPassword(url: string): boolean {
+  try {
+    return new URL(url).password !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** A connection pool for `url`, tagged so the server's activity view names Lockstep. */
+export function createPool(url: string, max = 10): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    application_name: 'lockstep',
+    connectionTimeoutMillis: 10_000,
+  });
+  // An idle connection that the server closes (restart, pg_terminate_backend) must not crash the
+  // process: the pool drops it and the next query opens another.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/**
+ * The error to show for a failure talking to the database: Lockstep's own errors unchanged,
+ * anything else as a StoreError naming the store and the server's message, and saying what to
+ * check (never the password).
+ */
+export function storeFailure(location: string, error: unknown): Error {
+  if (error instanceof LockstepError) return error;
+  const code = (error as { code?: unknown }).code;
+  const message = redactUrlPasswords(error instanceof Error ? error.message : String(error));
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT') {
+    return new StoreError(
+      'no-store',
+      `cannot reach the PostgreSQL store at ${location} (${message}): is the server running, and is the URL in LOCKSTEP_STORE, --store or the config's store: right?`,
+      { cause: error },
+    );
+  }
+  if (code === '28P01' || code === '28000') {
+    return new StoreError(
+      'no-store',
+      `the PostgreSQL store at ${location} refused the login (${message}): set the password in PGPASSWORD or ~/.pgpass, or in LOCKSTEP_STORE`,
+      { cause: error },
+    );
+  }
+  if (code === '3D000') {
+    return new StoreError(
+      'no-store',
+      `the PostgreSQL store at ${location} does not exist (${message}): create the database (createdb) first`,
+      { cause: error },
+    );
+  }
+  return new StoreError('unwritable', `the PostgreSQL store at ${location} failed: ${message}`, {
+    cause: error,
+  });
+}
+
+/** Removes any `user:password@` from URLs quoted in a message. */
+function redactUrlPasswords(text: string): string {
+  return text.replace(/(postgres(?:ql)?:\/\/[^:@/\s]*):[^@\s]*@/gi, '$1@');
+}
