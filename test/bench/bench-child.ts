@@ -4,7 +4,7 @@
  * pays only for itself (heap, worker threads, the writeback of what it wrote is flushed before it
  * starts), and its peak memory is its own.
  *
- *   node out/test/bench/bench-child.js <publish|runs|run-start|engine|language-server|replay|gate>
+ *   node out/test/bench/bench-child.js <publish|runs|run-start|engine|language-server|replay|gate|team-store>
  */
 import { execFileSync } from 'node:child_process';
 import { runEngineBench } from './engine.bench.js';
@@ -16,6 +16,7 @@ import { benchTempRoot, runPublishBench } from './publish.bench.js';
 import { DEFAULT_REPLAY_OPTIONS, runReplayBench } from './replay.bench.js';
 import { runRunStartBench } from './run-start.bench.js';
 import { runRecordBench } from './runs.bench.js';
+import { runTeamStoreBench } from './team-store.bench.js';
 
 /** The groups, each a function returning its results by benchmark name. */
 export const BENCH_GROUPS = {
@@ -52,6 +53,9 @@ export const BENCH_GROUPS = {
     replay: await runReplayBench(DEFAULT_REPLAY_OPTIONS, log),
   }),
   gate: async (log: (line: string) => void) => ({ gate: await runGateBench(undefined, log) }),
+  'team-store': async (log: (line: string) => void) => ({
+    teamStore: await runTeamStoreBench(undefined, log),
+  }),
 } as const;
 
 export type BenchGroup = keyof typeof BENCH_GROUPS;

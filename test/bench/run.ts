@@ -36,6 +36,7 @@ const GROUPS: readonly BenchGroup[] = [
   'language-server',
   'replay',
   'gate',
+  'team-store',
 ];
 
 const machine = {

@@ -14,6 +14,7 @@ import type { PublishBenchResult } from './publish.bench.js';
 import type { ReplayBenchResult } from './replay.bench.js';
 import type { RunStartBenchResult } from './run-start.bench.js';
 import type { RecordBenchResult } from './runs.bench.js';
+import type { TeamStoreBenchResult } from './team-store.bench.js';
 
 /** Every benchmark's result, by name, as `npm run bench` collects them. */
 export interface BenchResults {
@@ -26,6 +27,8 @@ export interface BenchResults {
   readonly languageServer: LanguageServerBenchResult;
   readonly replay: ReplayBenchResult;
   readonly gate: GateBenchResult;
+  /** Absent in results collected before the team store existed. */
+  readonly teamStore?: TeamStoreBenchResult;
   readonly editor: EditorBenchResult;
 }
 
@@ -228,6 +231,26 @@ export function figuresOf(results: BenchResults, context: BenchContext): Figure[
     ours: results.gate.gateMs.median,
     target: most(results.gate.gateMs.median, results.gate.targetMs, ' ms'),
   });
+
+  for (const measured of results.teamStore?.results ?? []) {
+    const clients = `${measured.clients} client${measured.clients === 1 ? '' : 's'}`;
+    add({
+      group: 'Team store',
+      figure: `runs recorded per second, ${clients}: PostgreSQL store`,
+      unit: 'runs/s',
+      ours: measured.postgres,
+      reference: { name: 'raw `pg` inserts of the same rows', value: measured.rawPg },
+      ratio: round(measured.rawPg / measured.postgres),
+    });
+    add({
+      group: 'Team store',
+      figure: `runs recorded per second, ${clients}: file store`,
+      unit: 'runs/s',
+      ours: measured.files,
+      reference: { name: 'the PostgreSQL store', value: measured.postgres },
+      ratio: round(measured.postgres / measured.files),
+    });
+  }
 
   const servers = results.languageServer.servers;
   for (const ours of servers.lockstep) {

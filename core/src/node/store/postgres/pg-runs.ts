@@ -43,8 +43,10 @@ export class PgRuns {
     const writer = await this.session.identity();
     const started: RunEvent = { type: 'run-started', header };
     const summary = summarizeRun(foldRun([started], true)!);
-    const { rows } = await this.pool.query<{ created: string }>(
-      `WITH id AS (
+    // Named: the same statement for every run, planned once per connection.
+    const { rows } = await this.pool.query<{ created: string }>({
+      name: 'lockstep-create-run',
+      text: `WITH id AS (
          INSERT INTO run_ids (id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id
        ), run AS (
          INSERT INTO runs (id, day, workflow, version, mode, channel, started_at, status, open,
@@ -52,9 +54,9 @@ export class PgRuns {
          SELECT $1, $2, $3, $4, $5, $6, $7, 'running', true, $8, $9, $10 FROM id
        ), event AS (
          INSERT INTO run_events (run_id, day, n, event) SELECT $1, $2, 0, $11 FROM id
-       ), notified AS (SELECT pg_notify($12, 'runs') FROM id)
-       SELECT count(*) AS created FROM id`,
-      [
+       )
+       SELECT count(*) AS created FROM id CROSS JOIN LATERAL (SELECT pg_notify($12, 'runs')) AS told`,
+      values: [
         header.id,
         day,
         header.workflow,
@@ -68,7 +70,7 @@ export class PgRuns {
         JSON.stringify(started),
         CHANGE_CHANNEL,
       ],
-    );
+    });
     if (Number(rows[0]?.created) !== 1) {
       throw new StoreError('duplicate-run', `run ${header.id} already exists`);
     }
@@ -215,6 +217,8 @@ class PgRunWriter implements RunWriter {
   private flushing: Promise<void> | undefined;
   private next = 1;
   private open = true;
+  /** Whether `run-finished` is committed (which also closed the run's row). */
+  private finished = false;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -233,7 +237,8 @@ class PgRunWriter implements RunWriter {
     this.events.push(event);
     return new Promise((resolve, reject) => {
       this.pending.push({ event, settle: (error) => (error ? reject(error) : resolve()) });
-      this.flushing ??= this.flush();
+      // Started on the next microtask: events appended together go in one statement.
+      this.flushing ??= Promise.resolve().then(() => this.flush());
     });
   }
 
@@ -246,13 +251,16 @@ class PgRunWriter implements RunWriter {
     if (!this.open) return;
     this.open = false;
     await this.flushing;
-    const summary = summarizeRun(foldRun(this.events, false)!);
     try {
+      // A finished run was closed by the statement that recorded its end.
+      if (this.finished) return;
+      const summary = summarizeRun(foldRun(this.events, false)!);
       await this.pool.query(
-        `UPDATE runs SET open = false, status = $3, summary = $4 WHERE id = $1 AND day = $2`,
-        [this.id, this.day, summary.status, JSON.stringify(summary)],
+        `WITH closed AS (
+           UPDATE runs SET open = false, status = $3, summary = $4 WHERE id = $1 AND day = $2
+         ) SELECT pg_notify($5, 'runs')`,
+        [this.id, this.day, summary.status, JSON.stringify(summary), CHANGE_CHANNEL],
       );
-      await this.pool.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, 'runs']);
     } catch (error) {
       throw storeFailure(this.location, error);
     } finally {
@@ -300,14 +308,17 @@ class PgRunWriter implements RunWriter {
       await this.pool.query(insert, params);
       return;
     }
-    // The summary changes with the run's end: in the same statement as the events.
+    // The run's end, its summary and its row's closing go in the same statement as the events.
     const summary = summarizeRun(foldRun(this.events, true)!);
-    params.push(summary.status, JSON.stringify(summary));
+    params.push(summary.status, JSON.stringify(summary), CHANGE_CHANNEL);
+    const at = params.length;
     await this.pool.query(
-      `WITH inserted AS (${insert} RETURNING n)
-       UPDATE runs SET status = $${params.length - 1}, summary = $${params.length}
-       WHERE id = $1 AND day = $2 AND EXISTS (SELECT 1 FROM inserted)`,
+      `WITH inserted AS (${insert} RETURNING n), finished AS (
+         UPDATE runs SET status = $${at - 2}, summary = $${at - 1}, open = false
+         WHERE id = $1 AND day = $2 AND EXISTS (SELECT 1 FROM inserted)
+       ) SELECT pg_notify($${at}, 'runs')`,
       params,
     );
+    this.finished = true;
   }
 }
