@@ -30,6 +30,7 @@ import {
 } from './commands/deploy.js';
 import { validateCommand } from './commands/validate.js';
 import { verifyCommand } from './commands/verify.js';
+import { migrateCommand, type MigrateOptions } from './commands/migrate.js';
 import { versionsCommand } from './commands/versions.js';
 import { canaryCommand, type CanaryOptions } from './commands/canary.js';
 import { channelsCommand } from './commands/channels.js';
@@ -76,9 +77,10 @@ export async function runCli(
     invalidFileExit = EXIT.usage;
   };
   const storeOption = (): Option =>
-    new Option('--store <folder>', 'use this .lockstep folder instead of the workspace’s').env(
-      'LOCKSTEP_STORE',
-    );
+    new Option(
+      '--store <folder|url>',
+      'use this .lockstep folder or PostgreSQL store (postgres://user@host/db) instead of the workspace’s',
+    ).env('LOCKSTEP_STORE');
   // Global options are read before the command only, so that after it `--version` is the
   // command's own (`runs <name> --version 3`); `--store` is declared by every command too, so it
   // still works on either side.
@@ -501,6 +503,16 @@ export async function runCli(
       'check every stored hash and the chains of the control log and the local log (exit 1 on any problem)',
     )
     .action(run((options: { json?: boolean }) => verifyCommand(context(), options)));
+
+  withJson(program.command('migrate'))
+    .description(
+      'copy the file store into a PostgreSQL store (versions keep their ids, the chain its hashes), then verify both (exit 1 unless both are intact and alike); run again to copy what is new',
+    )
+    .requiredOption(
+      '--to <url>',
+      'the PostgreSQL store: postgres://user@host:5432/database (password in PGPASSWORD or ~/.pgpass)',
+    )
+    .action(run((options: MigrateOptions) => migrateCommand(context(), options)));
 
   program
     .command('schema')

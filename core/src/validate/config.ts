@@ -8,6 +8,7 @@ import type { SourceLocator } from '../parse/source-locator.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import type { JsonValue } from '../model/workflow.js';
 import { schemaDiagnostics } from './schema-diagnostics.js';
+import { storeSettingDiagnostics } from './store-setting.js';
 
 export interface LockstepConfig {
   env?: { allow?: string[] };
@@ -24,6 +25,8 @@ export interface LockstepConfig {
   compare?: Record<string, Record<string, JsonValue>>;
   /** Redact paths applied to every exported run bundle (personal data in inputs and outputs). */
   redact?: string[];
+  /** The store to use instead of `.lockstep/`: a PostgreSQL URL without a password. */
+  store?: string;
 }
 
 /** The config schema, printed by `lockstep schema --config`. */
@@ -47,8 +50,11 @@ export function parseConfigText(text: string): ParsedConfig {
   validate ??= compileOwnSchema(CONFIG_SCHEMA);
   if (validate(value)) {
     const config = value as LockstepConfig;
-    const redact = redactDiagnostics(config, parsed.locator);
-    if (redact.length > 0) return { config: {}, diagnostics: [...syntax, ...redact] };
+    const problems = [
+      ...redactDiagnostics(config, parsed.locator),
+      ...storeSettingDiagnostics(config.store, parsed.locator),
+    ];
+    if (problems.length > 0) return { config: {}, diagnostics: [...syntax, ...problems] };
     return { config, diagnostics: syntax };
   }
   return {

@@ -1,5 +1,6 @@
 /** `lockstep verify`: check every stored hash and the control log's chain. */
-import { displayPath, plural, printJson } from '../output.js';
+import type { VerifyReport } from '../../store/store.js';
+import { displayPath, plural, printJson, type Output } from '../output.js';
 import { openCurrentStore, type CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 
@@ -18,11 +19,7 @@ export async function verifyCommand(
     if (options.json) {
       printJson(context.output, { store: store.info.location, ...report });
     } else {
-      for (const p of report.problems) {
-        const where =
-          p.line === undefined ? displayPath(p.where) : `${displayPath(p.where)}:${p.line}`;
-        context.output.out(`${where}: ${p.severity}: ${p.message}`);
-      }
+      printVerifyProblems(context.output, report);
       const { versions, entries, blobs } = report.checked;
       const counts = `${plural(versions, 'version')}, ${entries} control-log ${entries === 1 ? 'entry' : 'entries'}, ${plural(blobs, 'blob')}`;
       context.output.out(
@@ -34,5 +31,13 @@ export async function verifyCommand(
     return report.ok ? EXIT.ok : EXIT.problems;
   } finally {
     await store.close();
+  }
+}
+
+/** A verify report's problems, one line each: `where[:line]: severity: message`. */
+export function printVerifyProblems(output: Output, report: VerifyReport): void {
+  for (const p of report.problems) {
+    const where = p.line === undefined ? displayPath(p.where) : `${displayPath(p.where)}:${p.line}`;
+    output.out(`${where}: ${p.severity}: ${p.message}`);
   }
 }

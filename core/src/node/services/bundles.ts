@@ -30,7 +30,7 @@ import { FileError, RefError, UsageError } from '../../model/errors.js';
 import type { RunRecord } from '../../model/runs.js';
 import type { JsonValue } from '../../model/workflow.js';
 import { secretAccess } from '../../runs/secret-access.js';
-import { unfoldRun } from '../../store/fold-run.js';
+import { draftOfRecord, writeFinishedRun } from '../../store/copy-records.js';
 import type { VersionRecord } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
 import { LOCKSTEP_VERSION } from '../../version.js';
@@ -192,7 +192,7 @@ export async function importBundle(
       presentVersions++;
       continue;
     }
-    const { version: saved } = await store.saveVersion(versionDraft(version));
+    const { version: saved } = await store.saveVersion(draftOfRecord(version));
     if (saved.id !== version.id) {
       // Cannot happen for a checked record (the id is the definition's hash); said if it does.
       throw new BundleError(bundle.id, `version ${version.id} was stored as ${saved.id}`);
@@ -209,7 +209,7 @@ export async function importBundle(
       else kept.push(run.header.id);
       continue;
     }
-    await writeRun(store, run);
+    await writeFinishedRun(store, run);
     added.push(run.header.id);
   }
   if (added.length > 0 || addedVersions.length > 0) {
@@ -331,25 +331,6 @@ async function versionsOf(store: Store, runs: readonly RunRecord[]): Promise<Ver
     versions.set(key, version);
   }
   return [...versions.values()];
-}
-
-function versionDraft(record: VersionRecord): Parameters<Store['saveVersion']>[0] {
-  return {
-    definition: record.definition,
-    source: record.source,
-    ...(record.sourcePath === undefined ? {} : { sourcePath: record.sourcePath }),
-    createdAt: record.createdAt,
-    author: record.author,
-    git: record.git,
-  };
-}
-
-/** Writes a finished run whole: its header starts the journal, the rest follows, then closes. */
-async function writeRun(store: Store, run: RunRecord): Promise<void> {
-  const [, ...events] = unfoldRun(run);
-  const writer = await store.createRun(run.header);
-  for (const event of events) await writer.append(event);
-  await writer.close();
 }
 
 /** Writes `bytes` to `file` through a temporary file beside it, so a reader never sees half. */

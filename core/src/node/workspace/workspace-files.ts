@@ -5,6 +5,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { isStoreUrl } from '../../validate/store-setting.js';
 import { gitRoot } from './git.js';
 
 /** Workflow files: `*.workflow.yaml` or `*.workflow.yml`. */
@@ -29,11 +30,18 @@ export async function locateWorkspaceRoot(startDir: string): Promise<string> {
 
 /**
  * The `.lockstep` folder of a workspace root: `override` when given (`--store`), else
- * `LOCKSTEP_STORE` when set, else `<root>/.lockstep`. It may not exist yet.
+ * `LOCKSTEP_STORE` when set, else `<root>/.lockstep`. It may not exist yet. A PostgreSQL URL in
+ * either is not a folder: the workspace's own `.lockstep` then still holds its config and
+ * baselines.
  */
 export function storeDirFor(root: string, override?: string): string {
-  const chosen = override ?? process.env['LOCKSTEP_STORE'];
-  return chosen ? path.resolve(chosen) : path.join(root, '.lockstep');
+  const chosen = storeOptionFor(override);
+  return chosen && !isStoreUrl(chosen) ? path.resolve(chosen) : path.join(root, '.lockstep');
+}
+
+/** What `--store` (`override`), else LOCKSTEP_STORE, names: a folder or a URL, if either is set. */
+export function storeOptionFor(override?: string): string | undefined {
+  return override || process.env['LOCKSTEP_STORE'] || undefined;
 }
 
 export interface FoundWorkflowFiles {

@@ -10,15 +10,17 @@ import { parseConfigText, validationSettings, type LockstepConfig } from '../../
 import type { VersionDraft } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
 import { validateWorkspaceFiles, type FileValidation } from '../../validate/validate-workspace.js';
-import { openFsStore } from '../store/fs-store.js';
+import { openStoreAt } from '../store/open-store.js';
 import { displayPath } from './display-path.js';
 import { readTextFile } from './read-text.js';
 import { referencedFileReader } from './referenced-files.js';
 import { currentAuthor, gitInfoFor } from './git.js';
+import { chooseStore, type StoreLocation } from './store-location.js';
 import {
   findWorkflowFiles,
   locateWorkspaceRoot,
   storeDirFor,
+  storeOptionFor,
   type FoundWorkflowFiles,
 } from './workspace-files.js';
 
@@ -32,7 +34,10 @@ export {
 } from './workspace-files.js';
 
 export interface WorkspaceOptions {
-  /** A `.lockstep` folder to use instead of the workspace's (`--store`, `LOCKSTEP_STORE`). */
+  /**
+   * The store to use instead of the workspace's (`--store`, else `LOCKSTEP_STORE`): a `.lockstep`
+   * folder or a PostgreSQL URL.
+   */
   readonly store?: string | undefined;
 }
 
@@ -47,14 +52,19 @@ export class Workspace {
   private constructor(
     /** The workspace root (absolute). */
     readonly root: string,
-    /** The `.lockstep` folder (absolute); it may not exist yet. */
+    /**
+     * The `.lockstep` folder (absolute) holding the config and baselines, and the store's files
+     * unless the store is in PostgreSQL (see `storeLocation`); it may not exist yet.
+     */
     readonly storeDir: string,
+    /** `--store`, else LOCKSTEP_STORE, when either is set: a folder or a URL. */
+    private readonly storeOption: string | undefined,
   ) {}
 
   /** Finds the workspace holding `startDir` (a folder). */
   static async locate(startDir: string, options: WorkspaceOptions = {}): Promise<Workspace> {
     const root = await locateWorkspaceRoot(startDir);
-    return new Workspace(root, storeDirFor(root, options.store));
+    return new Workspace(root, storeDirFor(root, options.store), storeOptionFor(options.store));
   }
 
   /** Finds the workspace of a workflow file (searching from the file's folder). */
@@ -138,8 +148,29 @@ export class Workspace {
     };
   }
 
-  /** Opens the workspace's store; `create` makes it when missing (commands that write). */
+  /**
+   * Where the store is: `--store` or LOCKSTEP_STORE, else the config's `store:`, else the files
+   * under `storeDir`.
+   * @throws InvalidDefinitionError when the config is invalid (a `store:` URL holding a
+   *   password is); StoreError when the configured store cannot be used.
+   */
+  async storeLocation(): Promise<StoreLocation> {
+    // An option chooses without the config: a broken config must not hide the store it names.
+    const configured = this.storeOption ? undefined : (await this.config()).store;
+    return chooseStore({
+      option: this.storeOption,
+      storeDir: this.storeDir,
+      configured,
+      configFile: displayPath(path.join(this.storeDir, 'config.yaml')),
+    });
+  }
+
+  /**
+   * Opens the workspace's store (see `storeLocation`); `create` makes it when missing (commands
+   * that write): the folder, or the schema in an empty PostgreSQL database.
+   */
   async openStore(options: { create?: boolean } = {}): Promise<Store> {
-    return openFsStore(this.storeDir, options);
+    const location = await this.storeLocation();
+    return openStoreAt(location.kind === 'files' ? location.folder : location.url, options);
   }
 }

@@ -1,0 +1,75 @@
+/**
+ * `lockstep migrate --to <postgres-url>`: copies the workspace's file store (or `--store
+ * <folder>`) into a PostgreSQL store, verifies both and compares their chains. Running it again
+ * copies only what is new.
+ */
+import { migrated, migrateToPostgres, type MigrationResult } from '../../node/services/migrate.js';
+import { Workspace } from '../../node/workspace/workspace.js';
+import type { CommandContext } from '../context.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { displayPath, plural, printJson, type Output } from '../output.js';
+import { printVerifyProblems } from './verify.js';
+
+export interface MigrateOptions {
+  /** The PostgreSQL store to copy into. */
+  readonly to: string;
+  readonly json?: boolean;
+}
+
+/** Exit 0 when both stores verify and their chains end alike, 1 when not. */
+export async function migrateCommand(
+  context: CommandContext,
+  options: MigrateOptions,
+): Promise<ExitCode> {
+  // The files are the source whatever the config's store: says (a team that already points its
+  // config at the database migrates the files it had): `storeDir` is --store's folder or .lockstep.
+  const workspace = await Workspace.locate(process.cwd(), context.global);
+  const result = await migrateToPostgres(workspace.storeDir, options.to);
+  if (!migrated(result)) {
+    if (options.json === true) printJson(context.output, { ok: false, ...result });
+    else {
+      printVerifyProblems(context.output, result.verified);
+      context.output.err(
+        `lockstep: ${displayPath(result.from)} does not verify (problems above): nothing was copied; repair it first (lockstep verify)`,
+      );
+    }
+    return EXIT.problems;
+  }
+  if (options.json === true) printJson(context.output, result);
+  else printMigration(context.output, result);
+  return result.ok ? EXIT.ok : EXIT.problems;
+}
+
+function printMigration(output: Output, result: MigrationResult): void {
+  const { copied, present } = result;
+  const from = displayPath(result.from);
+  output.out(`Migrated ${from} to ${result.to}:`);
+  const row = (label: string, key: keyof typeof copied, word: string): void =>
+    output.out(`  ${label}: ${plural(copied[key], word)} copied, ${present[key]} already there`);
+  row('control log', 'entries', 'entry');
+  row('snapshots  ', 'snapshots', 'snapshot');
+  row('runs       ', 'runs', 'run');
+  row('local log  ', 'localLines', 'line');
+  if (result.unfinished.length > 0) {
+    output.err(
+      `lockstep: warning: ${plural(result.unfinished.length, 'run')} not copied, not finished: ${result.unfinished.map((r) => `${r.id} (${r.status})`).join(', ')}; a running one is copied by migrating again once it has finished`,
+    );
+  }
+  printVerifyProblems(output, result.verified.from);
+  printVerifyProblems(output, result.verified.to);
+  if (result.ok) {
+    output.out(
+      `Verified both: the control logs end at ${result.heads.to.control ?? 'nothing (empty)'} on both`,
+    );
+    return;
+  }
+  const heads = result.heads;
+  if (heads.from.control !== heads.to.control || heads.from.local !== heads.to.local) {
+    output.err(
+      `lockstep: the chains differ after the copy (control log ${heads.from.control ?? 'empty'} here, ${heads.to.control ?? 'empty'} there): was something published meanwhile? Run lockstep migrate again`,
+    );
+  }
+  output.err(
+    `lockstep: the migration did not verify (see above): do not switch to ${result.to} yet`,
+  );
+}

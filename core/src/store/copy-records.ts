@@ -1,0 +1,32 @@
+/**
+ * Writing records that arrived whole from elsewhere (an imported bundle, another store being
+ * migrated) through the Store interface, so that the copy is checked and stored exactly as the
+ * store stores its own.
+ */
+import type { RunRecord } from '../model/runs.js';
+import { unfoldRun } from './fold-run.js';
+import type { VersionDraft, VersionRecord } from './records.js';
+import type { Store } from './store.js';
+
+/** The draft a stored record was made from: saving it again gives the same id and checksum. */
+export function draftOfRecord(record: VersionRecord): VersionDraft {
+  return {
+    definition: record.definition,
+    source: record.source,
+    ...(record.sourcePath === undefined ? {} : { sourcePath: record.sourcePath }),
+    createdAt: record.createdAt,
+    author: record.author,
+    git: record.git,
+  };
+}
+
+/**
+ * Writes a finished run whole: its header starts the journal, the rest follows, then closes.
+ * @throws Error for a run still running or interrupted (see `unfoldRun`).
+ */
+export async function writeFinishedRun(store: Store, run: RunRecord): Promise<void> {
+  const [, ...events] = unfoldRun(run);
+  const writer = await store.createRun(run.header);
+  for (const event of events) await writer.append(event);
+  await writer.close();
+}
