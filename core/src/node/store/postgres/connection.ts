@@ -82,6 +82,52 @@ export function storeFailure(location: string, error: unknown): Error {
   });
 }
 
+/** Connection failures worth retrying: the server restarting, a dropped or reset connection. */
+const TRANSIENT_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  '57P01', // admin_shutdown (the server is restarting, or the backend was terminated)
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (the server is starting)
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+]);
+
+/** Whether `error` is a lost or refused connection rather than a refused statement. */
+export function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(
+    message,
+  );
+}
+
+/**
+ * Runs `work` (which must be safe to repeat), retrying it while the database is unreachable, with
+ * a growing pause (0.1 s up to 2 s) for at most `patienceMs`: a database restart or a dropped
+ * connection then delays a run's recording instead of losing its events.
+ */
+export async function retryingTransient<T>(
+  work: () => Promise<T>,
+  patienceMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + patienceMs;
+  for (let pause = 100; ; pause = Math.min(pause * 2, 2_000)) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isTransient(error) || Date.now() + pause > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
 /** Removes any `user:password@` from URLs quoted in a message. */
 function redactUrlPasswords(text: string): string {
   return text.replace(/(postgres(?:ql)?:\/\/[^:@/\s]*):[^@\s]*@/gi, '$1@');

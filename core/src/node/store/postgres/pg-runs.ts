@@ -12,7 +12,7 @@ import { StoreError, TamperedError } from '../../../model/errors.js';
 import type { RunEvent, RunHeader, RunRecord, RunSummary } from '../../../model/runs.js';
 import { foldRun, summarizeRun } from '../../../store/fold-run.js';
 import type { RunQuery, RunWriter } from '../../../store/store.js';
-import { storeFailure } from './connection.js';
+import { retryingTransient, storeFailure } from './connection.js';
 import { dayOf, RunPartitions } from './run-partitions.js';
 import { CHANGE_CHANNEL } from './schema.js';
 import type { WriterSession } from './writer-session.js';
@@ -213,7 +213,7 @@ export class PgRuns {
  * in the next statement; an append resolves once its event is committed.
  */
 class PgRunWriter implements RunWriter {
-  private pending: { event: RunEvent; settle: (error?: unknown) => void }[] = [];
+  private pending: { event: RunEvent; n: number; settle: (error?: unknown) => void }[] = [];
   private flushing: Promise<void> | undefined;
   private next = 1;
   private open = true;
@@ -236,7 +236,8 @@ class PgRunWriter implements RunWriter {
     }
     this.events.push(event);
     return new Promise((resolve, reject) => {
-      this.pending.push({ event, settle: (error) => (error ? reject(error) : resolve()) });
+      const n = this.next++;
+      this.pending.push({ event, n, settle: (error) => (error ? reject(error) : resolve()) });
       // Started on the next microtask: events appended together go in one statement.
       this.flushing ??= Promise.resolve().then(() => this.flush());
     });
@@ -255,11 +256,13 @@ class PgRunWriter implements RunWriter {
       // A finished run was closed by the statement that recorded its end.
       if (this.finished) return;
       const summary = summarizeRun(foldRun(this.events, false)!);
-      await this.pool.query(
-        `WITH closed AS (
-           UPDATE runs SET open = false, status = $3, summary = $4 WHERE id = $1 AND day = $2
-         ) SELECT pg_notify($5, 'runs')`,
-        [this.id, this.day, summary.status, JSON.stringify(summary), CHANGE_CHANNEL],
+      await retryingTransient(() =>
+        this.pool.query(
+          `WITH closed AS (
+             UPDATE runs SET open = false, status = $3, summary = $4 WHERE id = $1 AND day = $2
+           ) SELECT pg_notify($5, 'runs')`,
+          [this.id, this.day, summary.status, JSON.stringify(summary), CHANGE_CHANNEL],
+        ),
       );
     } catch (error) {
       throw storeFailure(this.location, error);
@@ -272,7 +275,9 @@ class PgRunWriter implements RunWriter {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0);
       try {
-        await this.write(batch.map((item) => item.event));
+        // Repeatable (events keep their numbers and are inserted once): a dropped connection or
+        // a database restart delays the run's recording instead of losing its events.
+        await retryingTransient(() => this.write(batch));
         for (const item of batch) item.settle();
       } catch (error) {
         const failure = storeFailure(this.location, error);
@@ -282,10 +287,10 @@ class PgRunWriter implements RunWriter {
     this.flushing = undefined;
   }
 
-  private async write(events: readonly RunEvent[]): Promise<void> {
+  private async write(batch: readonly { event: RunEvent; n: number }[]): Promise<void> {
     const params: unknown[] = [this.id, this.day];
     const values: string[] = [];
-    for (const event of events) {
+    for (const { event, n } of batch) {
       const text = JSON.stringify(event);
       let blob: string | null = null;
       let inline: string | null = text;
@@ -298,12 +303,13 @@ class PgRunWriter implements RunWriter {
           [blob, data],
         );
       }
-      params.push(this.next++, inline, blob);
+      params.push(n, inline, blob);
       const at = params.length;
       values.push(`($1, $2, $${at - 2}, $${at - 1}, $${at})`);
     }
-    const insert = `INSERT INTO run_events (run_id, day, n, event, blob) VALUES ${values.join(', ')}`;
-    const finished = events.some((event) => event.type === 'run-finished');
+    const insert = `INSERT INTO run_events (run_id, day, n, event, blob) VALUES ${values.join(', ')}
+      ON CONFLICT DO NOTHING`;
+    const finished = batch.some(({ event }) => event.type === 'run-finished');
     if (!finished) {
       await this.pool.query(insert, params);
       return;
@@ -315,7 +321,7 @@ class PgRunWriter implements RunWriter {
     await this.pool.query(
       `WITH inserted AS (${insert} RETURNING n), finished AS (
          UPDATE runs SET status = $${at - 2}, summary = $${at - 1}, open = false
-         WHERE id = $1 AND day = $2 AND EXISTS (SELECT 1 FROM inserted)
+         WHERE id = $1 AND day = $2
        ) SELECT pg_notify($${at}, 'runs')`,
       params,
     );

@@ -2,8 +2,8 @@
  * The database session that vouches for this process's open runs. A run row names the session's
  * backend (pid and start time); while the session lives the run reads as running, and when the
  * process dies the server closes the session and the run reads as interrupted — no heartbeat
- * and no clock involved. If the session drops while the process lives (a database restart), the
- * next run started reconnects and claims this process's open runs again.
+ * and no clock involved. If the session drops while the process lives (a database restart), it
+ * reconnects (retrying with a growing pause) and claims this process's open runs again.
  */
 import pg from 'pg';
 
@@ -18,6 +18,8 @@ export class WriterSession {
   private current: Promise<SessionIdentity> | undefined;
   private readonly openRuns = new Set<string>();
   private ended = false;
+  private reconnecting: NodeJS.Timeout | undefined;
+  private pause = 100;
 
   constructor(
     private readonly url: string,
@@ -47,6 +49,7 @@ export class WriterSession {
   /** Ends the session: runs still open read as interrupted from now on. */
   async end(): Promise<void> {
     this.ended = true;
+    if (this.reconnecting) clearTimeout(this.reconnecting);
     const client = this.client;
     this.client = undefined;
     this.current = undefined;
@@ -56,10 +59,10 @@ export class WriterSession {
   private async connect(): Promise<SessionIdentity> {
     const client = new pg.Client({ connectionString: this.url, application_name: 'lockstep runs' });
     const lost = (): void => {
-      if (this.client === client) {
-        this.client = undefined;
-        this.current = undefined;
-      }
+      if (this.client !== client) return;
+      this.client = undefined;
+      this.current = undefined;
+      this.reconnectSoon();
     };
     client.on('error', lost);
     client.on('end', lost);
@@ -76,6 +79,20 @@ export class WriterSession {
         [identity.pid, identity.start, [...this.openRuns]],
       );
     }
+    this.pause = 100;
     return identity;
+  }
+
+  /** Reconnects while runs of this process are open, so they read as running again. */
+  private reconnectSoon(): void {
+    if (this.ended || this.openRuns.size === 0 || this.reconnecting) return;
+    this.reconnecting = setTimeout(() => {
+      this.reconnecting = undefined;
+      this.identity().catch(() => {
+        this.pause = Math.min(this.pause * 2, 2_000);
+        this.reconnectSoon();
+      });
+    }, this.pause);
+    this.reconnecting.unref();
   }
 }
