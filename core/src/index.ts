@@ -101,6 +101,9 @@ export {
   type RunRefOptions,
 } from './node/services/run-service.js';
 export { runVersion, type RunOptions, type RunResult } from './runs/runner.js';
+export { enqueueRun } from './node/team/queue/enqueue-run.js';
+export type { EnqueueRequest } from './node/team/queue/run-queue.js';
+export type { QueuedJob, JobState } from './node/team/queue/queue-job.js';
 export type { ResolvedVersion } from './versions/resolve.js';
 export type { EffectExecutor } from './runs/recording-host.js';
 export {

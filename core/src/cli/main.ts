@@ -40,6 +40,7 @@ import type { ChannelCommandOptions } from './channel-command.js';
 import { auditCommand, type AuditOptions } from './commands/audit.js';
 import { pinCommand, type PinOptions } from './commands/pin.js';
 import { pruneCommand, type PruneOptions } from './commands/prune.js';
+import { registerTeamCommands } from './team-commands.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { reportError } from './error-report.js';
 import { processOutput, type Output } from './output.js';
@@ -519,6 +520,8 @@ export async function runCli(
     .description('print the JSON Schema of workflow files, for other editors')
     .option('--config', 'print the schema of .lockstep/config.yaml instead')
     .action(run((options: { config?: boolean }) => schemaCommand(context(), options)));
+
+  registerTeamCommands(program, { context, run, withJson });
 
   try {
     for (const command of program.commands) command.addOption(storeOption());

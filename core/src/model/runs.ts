@@ -10,6 +10,15 @@ import type { ContentId } from './content-id.js';
 export const RUN_FORMAT = 1;
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+
+/** Every run status, for checking what people type (`--status`, `?status=`). */
+export const RUN_STATUSES: readonly RunStatus[] = [
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'interrupted',
+];
 export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 
 /** How a run's effects were answered. */

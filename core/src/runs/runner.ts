@@ -79,6 +79,11 @@ export interface RunOptions {
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Adds to each event of this run before it is recorded. */
   readonly annotate?: (event: RunEvent) => RunEvent;
+  /**
+   * The run's id (default: a new uuid v7). A queue chooses it so that a job delivered twice is
+   * recognised by its run; the store refuses an id it already holds. Child runs get their own.
+   */
+  readonly id?: string;
 }
 
 /** What a child's resolution knows of the call: a channel routes the child by it. */
@@ -113,7 +118,7 @@ export async function runVersion(options: RunOptions): Promise<RunResult> {
   const redact = options.redact ?? new Map<string, string>();
   const header: RunHeader = {
     format: RUN_FORMAT,
-    id: uuidv7(),
+    id: options.id ?? uuidv7(),
     workflow: record.name,
     version,
     mode: options.mode ?? { kind: 'live' },
@@ -198,6 +203,7 @@ async function runChild(
       input: request.inputs,
       signal,
       parent: { run: parentRun, step: request.path },
+      id: uuidv7(),
       // Only a channel routes a child; a pinned number or the current file does not.
       routing: version.routing,
       // The child redacts what its parents do: their secrets may reach it through its input.

@@ -2,7 +2,7 @@
 import { shortId } from '../../model/content-id.js';
 import { UsageError } from '../../model/errors.js';
 import { checkChannelName } from '../../model/names.js';
-import type { RunStatus } from '../../model/runs.js';
+import { RUN_STATUSES, type RunStatus } from '../../model/runs.js';
 import { parseRef } from '../../versions/refs.js';
 import { resolveStoredRef } from '../../versions/resolve.js';
 import { openCurrentStore, type CommandContext } from '../context.js';
@@ -18,14 +18,6 @@ export interface RunsOptions {
   readonly json?: boolean;
 }
 
-const STATUSES: readonly RunStatus[] = [
-  'running',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'interrupted',
-];
-
 export async function runsCommand(
   context: CommandContext,
   name: string,
@@ -34,8 +26,8 @@ export async function runsCommand(
   const limit = options.limit === undefined ? 50 : Number(options.limit);
   if (!Number.isInteger(limit) || limit < 1)
     throw new UsageError(`--limit ${options.limit}: give a positive whole number`);
-  if (options.status !== undefined && !STATUSES.includes(options.status as RunStatus)) {
-    throw new UsageError(`--status ${options.status}: use one of ${STATUSES.join(', ')}`);
+  if (options.status !== undefined && !RUN_STATUSES.includes(options.status as RunStatus)) {
+    throw new UsageError(`--status ${options.status}: use one of ${RUN_STATUSES.join(', ')}`);
   }
   if (options.channel !== undefined) checkChannelName(options.channel);
   const store = await openCurrentStore(context);

@@ -52,6 +52,8 @@ export interface RunRefOptions {
   readonly allowRetired?: boolean;
   /** Retry and transport knobs for model and HTTP calls. */
   readonly fetchPolicy?: FetchPolicy;
+  /** The run's id (default: a new one); see RunOptions.id. */
+  readonly id?: string;
 }
 
 /**
@@ -106,6 +108,7 @@ export async function runResolved(
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     resolveChild: (workflow, pin, call) => resolveChild(workspace, store, workflow, pin, call),
     writer: thisProcess(),
+    ...(options.id === undefined ? {} : { id: options.id }),
   });
   // A canary's health is checked as its routed runs finish (see channels/health.ts).
   if (version.routing?.target === 'candidate') {
