@@ -40,6 +40,7 @@ import {
   SnapshotRequest,
   StatsRequest,
   StoreChangedNotification,
+  type StoreChange,
   VersionsRequest,
   ChannelsRequest,
   ChannelChangeRequest,
@@ -49,6 +50,7 @@ import {
 } from './protocol.js';
 import { BaselineSessions } from './baseline-sessions.js';
 import { RunSessions } from './run-sessions.js';
+import { StoreChangeFeed } from './store-change-feed.js';
 import { StoreWatcher } from './store-watcher.js';
 import { WorkspaceService } from './workspace-service.js';
 
@@ -76,12 +78,19 @@ async function main(): Promise<void> {
     (params) => void connection.sendNotification(BaselineTestProgressNotification, params),
   );
   register(connection, service, runs, baselines, log);
-  const watcher = new StoreWatcher(
-    service.workspace.storeDir,
-    (changes) => void connection.sendNotification(StoreChangedNotification, { changes }),
-  );
+  const notify = (changes: StoreChange[]): void =>
+    void connection.sendNotification(StoreChangedNotification, { changes });
+  // The files of .lockstep/ (baselines; the store too, unless it is in PostgreSQL, which tells
+  // of its own changes).
+  const watcher = new StoreWatcher(service.workspace.storeDir, notify);
+  const location = await service.workspace.storeLocation().catch(() => undefined);
+  const feed =
+    location?.kind === 'postgres'
+      ? new StoreChangeFeed(() => service.existingStore(), notify)
+      : undefined;
   const stop = (): void => {
     watcher.close();
+    feed?.close();
     runs.cancelAll();
     baselines.cancelAll();
     void service.close().finally(() => process.exit(0));

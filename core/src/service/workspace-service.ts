@@ -417,7 +417,7 @@ export class WorkspaceService {
   }
 
   /** The store if it exists (opened once, kept open), else undefined. */
-  private existingStore(): Promise<Store | undefined> {
+  existingStore(): Promise<Store | undefined> {
     if (this.store) return Promise.resolve(this.store);
     this.opening ??= this.workspace.openStore().then(
       (store) => (this.store = store),

@@ -76,7 +76,9 @@ export class FeatureContexts {
           validated: cache.validate(file.key, file.text, scope.settings, scope.root),
         })),
       channels: () =>
-        scope.storeDir === undefined ? Promise.resolve(NO_CHANNELS) : channels(scope.storeDir),
+        scope.storeDir === undefined || scope.storeInDatabase
+          ? Promise.resolve(NO_CHANNELS)
+          : channels(scope.storeDir),
       configText: () => {
         const file = scope.configFile;
         if (file === undefined) return undefined;

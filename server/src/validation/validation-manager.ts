@@ -175,8 +175,10 @@ export class ValidationManager {
     const entries = results.map((r) => ({ file: r.file.key, summary: r.validated.summary }));
     const extra = workspaceDiagnostics(entries, (key) => scope.describe(key));
     if (entries.some((e) => e.summary.calls.some((call) => call.channel))) {
-      const channels =
-        scope.storeDir === undefined
+      // A store in PostgreSQL is not read here: no warning rather than a wrong one.
+      const channels = scope.storeInDatabase
+        ? undefined
+        : scope.storeDir === undefined
           ? []
           : await this.options.channels(scope.storeDir).then(
               (read) => read.names,

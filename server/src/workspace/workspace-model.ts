@@ -9,11 +9,13 @@ import path from 'node:path';
 import { FileChangeType, type FileEvent, type TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseConfigText, validationSettings } from '../../../core/src/validate/config.js';
+import { isStoreUrl } from '../../../core/src/validate/store-setting.js';
 import {
   WORKFLOW_FILE,
   findWorkflowFiles,
   locateWorkspaceRoot,
   storeDirFor,
+  storeOptionFor,
 } from '../../../core/src/node/workspace/workspace-files.js';
 import { documentKey, keyToUri, uriToPath } from '../uris.js';
 import { WorkspaceScope } from './workspace-scope.js';
@@ -240,7 +242,11 @@ export class WorkspaceModel {
     const text = open ? open.getText() : ((await readText(file)) ?? '');
     // As the CLI reads it: no settings means an empty allow-list. Invalid settings are reported
     // on the settings document itself; validation meanwhile uses the defaults.
-    scope.settings = validationSettings(parseConfigText(text).config);
+    const { config } = parseConfigText(text);
+    scope.settings = validationSettings(config);
+    // The language server only reads files: a store in PostgreSQL is not read here.
+    const option = storeOptionFor(this.options.store);
+    scope.storeInDatabase = option === undefined ? config.store !== undefined : isStoreUrl(option);
   }
 }
 

@@ -12,6 +12,11 @@ export class WorkspaceScope {
    * there are none, as the CLI reads them).
    */
   settings: ValidationSettings = { envAllowList: [], secretNames: [] };
+  /**
+   * True when the store is in PostgreSQL (`store:` in the config, or a URL in `--store` /
+   * LOCKSTEP_STORE): the server then knows no channels (it reads only files) and checks none.
+   */
+  storeInDatabase = false;
   /** Settles once the files and settings have been read. */
   loaded: Promise<void> | undefined;
 

@@ -248,6 +248,37 @@ test('a call pinned to a channel the store does not know is flagged; a known one
   assert.deepEqual(await client.diagnostics(uri, (d) => d.length === 0), []);
 });
 
+test('with the store in PostgreSQL (config store:) no channel is checked: the server reads only files', async (t) => {
+  const ws = lspWorkspace(t, {
+    'flows/reply.workflow.yaml': REPLY,
+    '.lockstep/config.yaml': 'store: postgres://team@db.internal:5432/lockstep\n',
+  });
+  let asked = 0;
+  const client = await startInProcess(t, {
+    root: ws.root,
+    server: {
+      channels: async () => {
+        asked++;
+        return { names: [], states: [] };
+      },
+    },
+  });
+  const uri = ws.uri('triage.workflow.yaml');
+  await client.open(
+    uri,
+    yaml(
+      'name: triage',
+      'steps:',
+      '  - id: draft',
+      '    workflow: { name: polite-reply, version: prodution }',
+      '  - id: other',
+      '    workflow: { name: polite-reply, version: 3 }',
+    ),
+  );
+  assert.deepEqual(await client.diagnostics(uri), []);
+  assert.equal(asked, 0, 'the files of .lockstep/ are not the store');
+});
+
 test('a channel set from the CLI clears its unknown-channel warning without an edit; the log is watched', async (t) => {
   const dir = await channelWorkspace(t);
   const client = await startInProcess(t, { root: dir });

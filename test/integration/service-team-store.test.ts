@@ -1,0 +1,48 @@
+// The editor's workspace service on a workspace whose config names a PostgreSQL store: it
+// answers from the database, and what the CLI writes there (a publication, a run) is notified
+// through the database's own change notifications, not the files of .lockstep/.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { RunsRequest, VersionsRequest } from '../../core/src/service/protocol.js';
+import { GREET_V2, writeFiles } from '../helpers/cli-workspace.js';
+import {
+  ok,
+  runGreet,
+  splitPassword,
+  workspaceWithHistory,
+} from '../helpers/migration-workspace.js';
+import { freshDatabase } from '../helpers/postgres.js';
+import { startService } from '../helpers/service-process.js';
+import { pollUntil } from '../helpers/store-wait.js';
+
+test('the service reads a PostgreSQL store named by the config and hears what the CLI writes', async (t) => {
+  const database = await freshDatabase(t);
+  const { dir, runs } = await workspaceWithHistory(t);
+  await ok(dir, ['migrate', '--to', database]);
+  const { url, password } = splitPassword(database);
+  writeFiles(dir, { '.lockstep/config.yaml': `store: ${url}\n` });
+  const env = { PGPASSWORD: password };
+
+  const service = await startService(t, dir, env);
+  const { connection } = service;
+  const listed = await connection.sendRequest(RunsRequest, { workflow: 'greet' });
+  assert.deepEqual(
+    listed.runs.map((r) => r.id),
+    [...runs].reverse(),
+  );
+
+  const run = await runGreet(dir, 'greet@production', 'Gus', env);
+  await pollUntil(() => service.changes.some((c) => c.changes.includes('runs')), {
+    what: 'a runs change from the database',
+  });
+  const after = await connection.sendRequest(RunsRequest, { workflow: 'greet' });
+  assert.equal(after.runs[0]?.id, run);
+
+  writeFiles(dir, { 'greet.workflow.yaml': GREET_V2.replace('"Hi, "', '"Yo, "') });
+  await ok(dir, ['publish', 'greet.workflow.yaml', '-m', 'from CI'], env);
+  await pollUntil(() => service.changes.some((c) => c.changes.includes('versions')), {
+    what: 'a versions change from the database',
+  });
+  const { versions } = await connection.sendRequest(VersionsRequest, { workflow: 'greet' });
+  assert.equal(versions.find((v) => v.seq === 3)?.message, 'from CI');
+});
