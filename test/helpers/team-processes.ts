@@ -56,14 +56,24 @@ export function startLockstep(
   return { child, output: () => output, exited };
 }
 
-/** A worker taking runs from `queueUrl` for the workspace `dir`, once it says it is taking them. */
+/**
+ * Where serve and workers find the queue: a database URL (LOCKSTEP_QUEUE, the store staying in
+ * files), or a PostgreSQL store whose database holds the queue too (LOCKSTEP_STORE).
+ */
+export type QueueWhere = string | { readonly store: string };
+
+function queueEnv(where: QueueWhere): Record<string, string> {
+  return typeof where === 'string' ? { LOCKSTEP_QUEUE: where } : { LOCKSTEP_STORE: where.store };
+}
+
+/** A worker taking runs for the workspace `dir`, once it says it is taking them. */
 export async function startWorker(
   t: TestContext,
   dir: string,
-  queueUrl: string,
+  where: QueueWhere,
   args: readonly string[] = [],
 ): Promise<TeamProcess> {
-  const worker = startLockstep(t, dir, ['worker', '--queue-url', queueUrl, ...args]);
+  const worker = startLockstep(t, dir, ['worker', ...args], queueEnv(where));
   await pollUntil(() => worker.output().includes('taking runs from'), {
     timeoutMs: 20_000,
     what: `the worker to start: ${worker.output()}`,
@@ -75,12 +85,15 @@ export async function startWorker(
 export async function startServe(
   t: TestContext,
   dir: string,
-  queueUrl: string,
+  where: QueueWhere,
   tokens: string,
 ): Promise<{ origin: string; process: TeamProcess }> {
-  const serve = startLockstep(t, dir, ['serve', '--port', '0', '--tokens', tokens], {
-    LOCKSTEP_QUEUE: queueUrl,
-  });
+  const serve = startLockstep(
+    t,
+    dir,
+    ['serve', '--port', '0', '--tokens', tokens],
+    queueEnv(where),
+  );
   const origin = await pollUntil(
     () => {
       if (serve.child.exitCode !== null) throw new Error(`serve exited: ${serve.output()}`);

@@ -58,15 +58,22 @@ outputs:
 `;
 }
 
-/** A repository with work v1 ("Hello") on production and v2 ("Hi") published but not routed. */
-export async function teamWorkspace(t: TestContext, origin: string): Promise<string> {
+/**
+ * A repository with work v1 ("Hello") on production and v2 ("Hi") published but not routed; `env`
+ * chooses the store (LOCKSTEP_STORE) the CLI publishes to.
+ */
+export async function teamWorkspace(
+  t: TestContext,
+  origin: string,
+  env: Record<string, string> = {},
+): Promise<string> {
   const dir = gitRepo(t, {
     'work.workflow.yaml': workWorkflow(origin, 'Hello'),
     '.lockstep/config.yaml': '',
   });
-  assertExit(await lockstep(dir, ['publish', 'work.workflow.yaml', '-m', 'v1']), 0);
-  assertExit(await lockstep(dir, ['promote', 'work@1', '--channel', 'production']), 0);
+  assertExit(await lockstep(dir, ['publish', 'work.workflow.yaml', '-m', 'v1'], env), 0);
+  assertExit(await lockstep(dir, ['promote', 'work@1', '--channel', 'production'], env), 0);
   writeFileSync(path.join(dir, 'work.workflow.yaml'), workWorkflow(origin, 'Hi'));
-  assertExit(await lockstep(dir, ['publish', 'work.workflow.yaml', '-m', 'v2']), 0);
+  assertExit(await lockstep(dir, ['publish', 'work.workflow.yaml', '-m', 'v2'], env), 0);
   return dir;
 }

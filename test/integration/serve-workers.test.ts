@@ -359,3 +359,52 @@ test('SIGTERM lets the run in flight finish, then the worker exits', async (t) =
   assert.equal(view.body.state, 'done', 'marked done before the worker exited');
   assert.equal(view.body.run?.status, 'succeeded');
 });
+
+test('on a PostgreSQL store the queue lives in the store’s database: runs are recorded there, and a killed worker’s run reads interrupted', async (t) => {
+  const work = await startWorkServer(t, { hangFirst: true });
+  const storeUrl = await freshDatabase(t);
+  const dir = await teamWorkspace(t, work.origin, { LOCKSTEP_STORE: storeUrl });
+  const tokens = path.join(tempDir(t, 'lockstep-tokens-'), 'tokens');
+  const token = await newToken(dir, tokens, 'run');
+  const { origin } = await startServe(t, dir, { store: storeUrl }, tokens);
+  const doomed = await startWorker(t, dir, { store: storeUrl }, ['--lease', '1', '--poll', '0.2']);
+  assert.match(doomed.output(), /taking runs from postgres:\/\/lockstep@/, 'no password shown');
+  const started = await api<{ id: string }>(origin, '/v1/runs', {
+    token,
+    body: { workflow: 'work@production', input: { who: 'pg' } },
+  });
+  assert.equal(started.status, 202, JSON.stringify(started.body));
+  const id = started.body.id;
+  await pollUntil(() => work.held.length === 1, {
+    timeoutMs: 20_000,
+    what: 'the first call to hang',
+  });
+  doomed.child.kill('SIGKILL');
+  await doomed.exited;
+  await pollUntil(
+    async () =>
+      (await api<RunView>(origin, `/v1/runs/${id}`, { token })).body.run?.status === 'interrupted',
+    { timeoutMs: 20_000, what: 'the store to see the run interrupted' },
+  );
+  await startWorker(t, dir, { store: storeUrl }, ['--lease', '1', '--poll', '0.2']);
+  const view = await finished(origin, token, id);
+  assert.equal(view.run?.status, 'succeeded');
+  assert.equal(view.run?.header.version.seq, 1);
+  const client = new pg.Client({ connectionString: storeUrl });
+  await client.connect();
+  try {
+    const tables = await client.query<{ component: string }>(
+      'SELECT component FROM lockstep_schema ORDER BY component',
+    );
+    assert.ok(
+      tables.rows.some((r) => r.component === 'queue'),
+      'the queue’s tables are there',
+    );
+  } finally {
+    await client.end();
+  }
+  const runs = await api<{ runs: { status: string }[] }>(origin, '/v1/runs?workflow=work', {
+    token,
+  });
+  assert.deepEqual(runs.body.runs.map((r) => r.status).sort(), ['interrupted', 'succeeded']);
+});

@@ -6,6 +6,7 @@
 import { UsageError } from '../../model/errors.js';
 import type { Store } from '../../store/store.js';
 import { isPostgresUrl } from '../store/postgres/connection.js';
+import type { StoreLocation } from '../workspace/store-location.js';
 import { Workspace, type WorkspaceOptions } from '../workspace/workspace.js';
 import { RunQueue } from './queue/run-queue.js';
 
@@ -17,10 +18,11 @@ export async function openTeamStore(workspace: Workspace): Promise<Store> {
 /**
  * The queue's database URL.
  * @param queueUrl `--queue-url` or LOCKSTEP_QUEUE, when given.
- * @param store the store's location (`--store`, LOCKSTEP_STORE), when given.
+ * @param store where the workspace's store lives (`--store`, LOCKSTEP_STORE, the config's
+ *   `store:`): a PostgreSQL store's database holds the queue too.
  * @throws UsageError when neither names a PostgreSQL database.
  */
-export function queueUrlFor(queueUrl: string | undefined, store: string | undefined): string {
+export function queueUrlFor(queueUrl: string | undefined, store: StoreLocation): string {
   if (queueUrl !== undefined) {
     if (!isPostgresUrl(queueUrl)) {
       throw new UsageError(
@@ -29,7 +31,7 @@ export function queueUrlFor(queueUrl: string | undefined, store: string | undefi
     }
     return queueUrl;
   }
-  if (store !== undefined && isPostgresUrl(store)) return store;
+  if (store.kind === 'postgres') return store.url;
   throw new UsageError(
     'no run queue: give its PostgreSQL database with --queue-url postgres://… (or LOCKSTEP_QUEUE), or use a PostgreSQL store, whose database holds the queue',
   );
@@ -55,8 +57,8 @@ export async function openTeam(
   queueUrl: string | undefined,
   options: WorkspaceOptions,
 ): Promise<Team> {
-  const url = queueUrlFor(queueUrl, options.store);
   const workspace = await Workspace.locate(dir, options);
+  const url = queueUrlFor(queueUrl, await workspace.storeLocation());
   const queue = await RunQueue.open(url);
   const store = await openTeamStore(workspace).catch(async (error: unknown) => {
     await queue.close();
