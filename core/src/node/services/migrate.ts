@@ -1,7 +1,7 @@
 /**
  * `lockstep migrate`: a workspace's file store copied into a PostgreSQL store (see
  * core/src/store/store-copy.ts), then both verified and their chains compared. The file store is
- * only read: it stays as it was, a fallback until the team has switched.
+ * left as it was (only its index, a cache, may catch up): a fallback until the team has switched.
  */
 import { UsageError } from '../../model/errors.js';
 import { copyStore, type CopyResult } from '../../store/store-copy.js';
