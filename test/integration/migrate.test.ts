@@ -3,6 +3,8 @@
 // the same queries, both sides verify, migrating again changes nothing and later publications
 // follow; the CLI then works on the PostgreSQL store with --store <url>.
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import { openFsStore } from '../../core/src/node/store/fs-store.js';
 import { openPgStore } from '../../core/src/node/store/postgres/pg-store.js';
@@ -137,4 +139,26 @@ test('migrate refuses a database holding another store, and a --to that is not P
   assert.match(assertOneLineError(notPg), /--to must be a PostgreSQL URL/);
   assert.doesNotMatch(notPg.stderr, /Secret-1/);
   assertExit(await lockstep(other.dir, ['verify']), 0);
+});
+
+test('migrate copies nothing from a file store that does not verify, nor with another store chosen', async (t) => {
+  const url = await freshDatabase(t);
+  const { dir, storeDir } = await workspaceWithHistory(t);
+  const log = path.join(storeDir, 'control.jsonl');
+  const original = readFileSync(log, 'utf8');
+  writeFileSync(log, original.replace('"message":"first"', '"message":"edited"'));
+  const refused = await lockstep(dir, ['migrate', '--to', url, '--json']);
+  assertExit(refused, 1);
+  const report = parseJson<{ ok: boolean; verified: { problems: { where: string }[] } }>(refused);
+  assert.equal(report.ok, false);
+  assert.match(report.verified.problems[0]!.where, /control\.jsonl$/);
+  const empty = await lockstep(dir, ['verify', '--store', url]);
+  assertExit(empty, 2); // nothing was installed, not even the schema
+
+  writeFileSync(log, original);
+  const other = await freshDatabase(t);
+  const elsewhere = await lockstep(dir, ['migrate', '--to', url], { LOCKSTEP_STORE: other });
+  assert.match(assertOneLineError(elsewhere), /--store or LOCKSTEP_STORE names another PostgreSQL/);
+  // The target itself in LOCKSTEP_STORE (how a team that switched has it) is fine.
+  await ok(dir, ['migrate', '--to', url], { LOCKSTEP_STORE: url });
 });

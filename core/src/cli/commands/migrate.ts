@@ -5,6 +5,8 @@
  */
 import { migrated, migrateToPostgres, type MigrationResult } from '../../node/services/migrate.js';
 import { Workspace } from '../../node/workspace/workspace.js';
+import { UsageError } from '../../model/errors.js';
+import { isStoreUrl } from '../../validate/store-setting.js';
 import type { CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { displayPath, plural, printJson, type Output } from '../output.js';
@@ -23,6 +25,12 @@ export async function migrateCommand(
 ): Promise<ExitCode> {
   // The files are the source whatever the config's store: says (a team that already points its
   // config at the database migrates the files it had): `storeDir` is --store's folder or .lockstep.
+  const chosen = context.global.store;
+  if (chosen !== undefined && isStoreUrl(chosen) && !sameDatabase(chosen, options.to)) {
+    throw new UsageError(
+      'migrate copies the files of .lockstep/ (or --store <folder>) into --to, but --store or LOCKSTEP_STORE names another PostgreSQL store: unset it, or give the folder to copy',
+    );
+  }
   const workspace = await Workspace.locate(process.cwd(), context.global);
   const result = await migrateToPostgres(workspace.storeDir, options.to);
   if (!migrated(result)) {
@@ -72,4 +80,17 @@ function printMigration(output: Output, result: MigrationResult): void {
   output.err(
     `lockstep: the migration did not verify (see above): do not switch to ${result.to} yet`,
   );
+}
+
+/** Whether two PostgreSQL URLs name the same database as the same user (passwords aside). */
+function sameDatabase(a: string, b: string): boolean {
+  const key = (url: string): string | undefined => {
+    try {
+      const parsed = new URL(url);
+      return [parsed.username, parsed.hostname, parsed.port || '5432', parsed.pathname].join(' ');
+    } catch {
+      return undefined;
+    }
+  };
+  return key(a) !== undefined && key(a) === key(b);
 }
