@@ -4,7 +4,7 @@
  * pays only for itself (heap, worker threads, the writeback of what it wrote is flushed before it
  * starts), and its peak memory is its own.
  *
- *   node out/test/bench/bench-child.js <publish|runs|run-start|engine|language-server|replay|gate|team-store>
+ *   node out/test/bench/bench-child.js <publish|runs|run-start|engine|language-server|replay|gate|team-store|queue>
  */
 import { execFileSync } from 'node:child_process';
 import { runEngineBench } from './engine.bench.js';
@@ -17,6 +17,7 @@ import { DEFAULT_REPLAY_OPTIONS, runReplayBench } from './replay.bench.js';
 import { runRunStartBench } from './run-start.bench.js';
 import { runRecordBench } from './runs.bench.js';
 import { runTeamStoreBench } from './team-store.bench.js';
+import { runQueueBench } from './queue.bench.js';
 
 /** The groups, each a function returning its results by benchmark name. */
 export const BENCH_GROUPS = {
@@ -56,6 +57,7 @@ export const BENCH_GROUPS = {
   'team-store': async (log: (line: string) => void) => ({
     teamStore: await runTeamStoreBench(undefined, log),
   }),
+  queue: async (log: (line: string) => void) => ({ queue: await runQueueBench(undefined, log) }),
 } as const;
 
 export type BenchGroup = keyof typeof BENCH_GROUPS;

@@ -37,6 +37,7 @@ const GROUPS: readonly BenchGroup[] = [
   'replay',
   'gate',
   'team-store',
+  'queue',
 ];
 
 const machine = {

@@ -15,6 +15,7 @@ import type { ReplayBenchResult } from './replay.bench.js';
 import type { RunStartBenchResult } from './run-start.bench.js';
 import type { RecordBenchResult } from './runs.bench.js';
 import type { TeamStoreBenchResult } from './team-store.bench.js';
+import type { QueueBenchResult } from './queue.bench.js';
 
 /** Every benchmark's result, by name, as `npm run bench` collects them. */
 export interface BenchResults {
@@ -29,6 +30,8 @@ export interface BenchResults {
   readonly gate: GateBenchResult;
   /** Absent in results collected before the team store existed. */
   readonly teamStore?: TeamStoreBenchResult;
+  /** Absent in results collected before the run queue existed. */
+  readonly queue?: QueueBenchResult;
   readonly editor: EditorBenchResult;
 }
 
@@ -42,7 +45,7 @@ export interface Target {
 export interface Figure {
   readonly group: string;
   readonly figure: string;
-  readonly unit: 'ms' | 'runs/s' | 'MB';
+  readonly unit: 'ms' | 'runs/s' | 'jobs/s' | 'MB';
   readonly ours: number;
   /** The reference measured in the same run, when the figure has one. */
   readonly reference?: { readonly name: string; readonly value: number };
@@ -249,6 +252,17 @@ export function figuresOf(results: BenchResults, context: BenchContext): Figure[
       ours: measured.files,
       reference: { name: 'the PostgreSQL store', value: measured.postgres },
       ratio: round(measured.postgres / measured.files),
+    });
+  }
+
+  for (const measured of results.queue?.results ?? []) {
+    add({
+      group: 'Run queue',
+      figure: `jobs taken and finished per second, ${measured.workers} worker${measured.workers === 1 ? '' : 's'}`,
+      unit: 'jobs/s',
+      ours: measured.skipLocked,
+      reference: { name: 'the same without SKIP LOCKED', value: measured.plainLock },
+      ratio: round(measured.plainLock / measured.skipLocked),
     });
   }
 

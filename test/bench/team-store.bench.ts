@@ -181,7 +181,8 @@ function rawRecorder(url: string): Recorder {
   };
 }
 
-async function adminQuery(url: string, text: string): Promise<void> {
+/** Runs one statement on `url` with a connection of its own. */
+export async function adminQuery(url: string, text: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -191,7 +192,8 @@ async function adminQuery(url: string, text: string): Promise<void> {
   }
 }
 
-function median(values: readonly number[]): number {
+/** The middle value (the upper one of an even count). */
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }

@@ -19,6 +19,9 @@ export interface EventStreamOptions {
   readonly signal: AbortSignal;
 }
 
+/** The longest silence on a stream before a comment line is sent (ms). */
+const KEEP_ALIVE_MS = 15_000;
+
 /** What was sent of one run so far. */
 interface Sent {
   started: boolean;
@@ -44,7 +47,9 @@ export async function streamRunEvents(
   // Sent now, so the client knows the stream is open before the run has anything to say.
   response.flushHeaders();
   let sequence = 0;
+  let lastWrite = Date.now();
   const send = (type: string, data: object): void => {
+    lastWrite = Date.now();
     response.write(`id: ${++sequence}\nevent: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
   };
   const sent = new Map<string, Sent>();
@@ -67,6 +72,11 @@ export async function streamRunEvents(
         return;
       }
       if (view?.job?.state === 'done' && !view.run) return;
+      // A comment line now and then keeps proxies from closing a stream waiting for a worker.
+      if (Date.now() - lastWrite > KEEP_ALIVE_MS) {
+        lastWrite = Date.now();
+        response.write(': waiting\n\n');
+      }
       await pause(options.pollMs ?? 200, options.signal);
     }
   } finally {
