@@ -10,7 +10,10 @@ import { parseConfigText, validationSettings, type LockstepConfig } from '../../
 import type { VersionDraft } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
 import { validateWorkspaceFiles, type FileValidation } from '../../validate/validate-workspace.js';
+import { openFsStore } from '../store/fs-store.js';
 import { openStoreAt } from '../store/open-store.js';
+import { describePostgresUrl, isUnreachable } from '../store/postgres/connection.js';
+import { TeamCacheStore } from '../store/team-cache-store.js';
 import { displayPath } from './display-path.js';
 import { readTextFile } from './read-text.js';
 import { referencedFileReader } from './referenced-files.js';
@@ -167,10 +170,37 @@ export class Workspace {
 
   /**
    * Opens the workspace's store (see `storeLocation`); `create` makes it when missing (commands
-   * that write): the folder, or the schema in an empty PostgreSQL database.
+   * that write): the folder, or the schema in an empty PostgreSQL database. A PostgreSQL store
+   * comes with its local cache (see TeamCacheStore); `password` logs in to one whose URL has none.
    */
-  async openStore(options: { create?: boolean } = {}): Promise<Store> {
+  async openStore(options: { create?: boolean; password?: string } = {}): Promise<Store> {
     const location = await this.storeLocation();
-    return openStoreAt(location.kind === 'files' ? location.folder : location.url, options);
+    if (location.kind === 'files') return openStoreAt(location.folder, options);
+    const cache = (): Promise<Store> =>
+      openFsStore(path.join(this.storeDir, 'local', 'team-cache'), { create: true });
+    try {
+      const team = await openStoreAt(withPassword(location.url, options.password), options);
+      // Replays read runs and versions through a local cache, and are recorded there.
+      return new TeamCacheStore(team, cache);
+    } catch (error) {
+      // Unreachable (offline, server down): what the cache holds can still be replayed.
+      if (!isUnreachable(error)) throw error;
+      return new TeamCacheStore(
+        { location: describePostgresUrl(location.url), error: error as Error },
+        cache,
+      );
+    }
   }
+}
+
+/**
+ * The URL with `password` set when it has none (a password from the editor's secret storage,
+ * held in memory only); unchanged otherwise.
+ */
+function withPassword(url: string, password: string | undefined): string {
+  if (!password) return url;
+  const parsed = new URL(url);
+  if (parsed.password !== '') return url;
+  parsed.password = password;
+  return parsed.toString();
 }

@@ -82,6 +82,13 @@ export function storeFailure(location: string, error: unknown): Error {
   });
 }
 
+/** Whether `error` (as `storeFailure` made it) says the server could not be reached at all. */
+export function isUnreachable(error: unknown): boolean {
+  if (isTransient(error)) return true;
+  const cause = (error as { cause?: unknown }).cause;
+  return cause !== undefined && isTransient(cause);
+}
+
 /** Connection failures worth retrying: the server restarting, a dropped or reset connection. */
 const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET',
