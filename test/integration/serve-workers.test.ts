@@ -408,3 +408,32 @@ test('on a PostgreSQL store the queue lives in the store’s database: runs are 
   });
   assert.deepEqual(runs.body.runs.map((r) => r.status).sort(), ['interrupted', 'succeeded']);
 });
+
+test('the library enqueues instead of running: a worker runs the job, and the same id enqueued again is the same job', async (t) => {
+  // The built entry, resolved through the package's own name as a dependency would be.
+  const specifier = 'lockstep';
+  const { enqueueRun } = (await import(specifier)) as typeof import('../../core/src/index.js');
+  const work = await startWorkServer(t);
+  const dir = await teamWorkspace(t, work.origin);
+  const queueUrl = await freshDatabase(t);
+  const id = uuidv7();
+  const request = { ref: 'work@production', input: { who: 'library' }, id };
+  const first = await enqueueRun(queueUrl, request);
+  assert.deepEqual([first.created, first.job.state, first.job.id], [true, 'queued', id]);
+  await assert.rejects(
+    enqueueRun(queueUrl, { ...request, ref: 'work.workflow.yaml' }),
+    /file path/,
+  );
+  await startWorker(t, dir, queueUrl);
+  const done = await pollUntil(
+    async () => {
+      const again = await enqueueRun(queueUrl, request);
+      return again.job.state === 'done' ? again : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 200, what: 'the job to be done' },
+  );
+  assert.equal(done.created, false);
+  assert.equal(done.job.runStatus, 'succeeded');
+  assert.deepEqual(done.job.runIds, [id]);
+  assert.deepEqual(work.calls, ['library']);
+});
