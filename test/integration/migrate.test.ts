@@ -19,6 +19,7 @@ import {
 } from '../helpers/cli-workspace.js';
 import { ok, runGreet, workspaceWithHistory } from '../helpers/migration-workspace.js';
 import { freshDatabase } from '../helpers/postgres.js';
+import { deadWriter, startRun } from '../helpers/run-records.js';
 
 interface MigrateJson {
   ok: boolean;
@@ -61,10 +62,20 @@ async function bothAnswers(storeDir: string, url: string, runIds: readonly strin
 test('migrate copies a file store into PostgreSQL, which then answers exactly the same', async (t) => {
   const url = await freshDatabase(t);
   const { dir, storeDir, runs } = await workspaceWithHistory(t);
+  // A run whose process died mid-run: copied as it was left.
+  const fileStore = await openFsStore(storeDir);
+  const [v1] = await fileStore.listPublications('greet');
+  const version = { id: v1!.version, seq: 1 };
+  const killed = await startRun(fileStore, { workflow: 'greet', version, writer: deadWriter() });
+  const at = new Date().toISOString();
+  await killed.writer.append({ type: 'step-started', path: 'shout', step: 'shout', at });
+  await killed.writer.close();
+  runs.push(killed.id);
+  await fileStore.close();
 
   const first = parseJson<MigrateJson>(await ok(dir, ['migrate', '--to', url, '--json']));
   assert.equal(first.ok, true);
-  assert.deepEqual(first.copied, { entries: 5, snapshots: 1, runs: 3, localLines: 1 });
+  assert.deepEqual(first.copied, { entries: 5, snapshots: 1, runs: 4, localLines: 1 });
   assert.deepEqual(first.present, { entries: 0, snapshots: 0, runs: 0, localLines: 0 });
   assert.equal(first.verified.from.ok && first.verified.to.ok, true);
   assert.equal(first.heads.to.control, first.heads.from.control);
@@ -73,12 +84,17 @@ test('migrate copies a file store into PostgreSQL, which then answers exactly th
   const { files, postgres } = await bothAnswers(storeDir, url, runs);
   assert.equal(files.versions.length, 3, 'two publications and a snapshot');
   assert.equal(files.channels[0]?.revision, 3);
+  assert.deepEqual(
+    files.records.map((r) => r?.status),
+    ['succeeded', 'succeeded', 'succeeded', 'interrupted'],
+  );
+  assert.deepEqual(files.records[3]?.inProgress, [{ path: 'shout', step: 'shout', at }]);
   assert.deepEqual(postgres, files);
 
   // Again: nothing new, nothing written.
   const again = parseJson<MigrateJson>(await ok(dir, ['migrate', '--to', url, '--json']));
   assert.deepEqual(again.copied, { entries: 0, snapshots: 0, runs: 0, localLines: 0 });
-  assert.deepEqual(again.present, { entries: 5, snapshots: 1, runs: 3, localLines: 1 });
+  assert.deepEqual(again.present, { entries: 5, snapshots: 1, runs: 4, localLines: 1 });
   assert.deepEqual((await bothAnswers(storeDir, url, runs)).postgres, postgres);
 
   // A later publication and run in the files: only they are copied.
@@ -87,7 +103,7 @@ test('migrate copies a file store into PostgreSQL, which then answers exactly th
   const later = await runGreet(dir, 'greet@3', 'Di');
   const text = await ok(dir, ['migrate', '--to', url]);
   assert.match(text.stdout, /control log: 1 entry copied, 5 already there/);
-  assert.match(text.stdout, /runs {7}: 1 run copied, 3 already there/);
+  assert.match(text.stdout, /runs {7}: 1 run copied, 4 already there/);
   assert.match(text.stdout, /^Verified both/m);
   const after = await bothAnswers(storeDir, url, [...runs, later]);
   assert.deepEqual(after.postgres, after.files);

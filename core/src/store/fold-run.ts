@@ -129,9 +129,7 @@ export function unfoldRun(record: RunRecord): RunEvent[] {
     );
   }
   return [
-    { type: 'run-started', header: record.header },
-    ...record.effects.map((effect): RunEvent => ({ type: 'effect', effect })),
-    ...record.steps.map((step): RunEvent => ({ type: 'step-finished', record: step })),
+    ...recordedEvents(record),
     {
       type: 'run-finished',
       status,
@@ -139,5 +137,35 @@ export function unfoldRun(record: RunRecord): RunEvent[] {
       ...(record.error ? { error: record.error } : {}),
       at: record.finishedAt ?? record.header.startedAt,
     },
+  ];
+}
+
+/**
+ * The events of an interrupted run's journal from its record: its start, effects and finished
+ * steps, and the steps it had started when its writer went away. Written and closed without an
+ * end, they fold back into the same interrupted record (a run copied from another store).
+ * @throws Error for a run that is not interrupted.
+ */
+export function unfoldInterruptedRun(record: RunRecord): RunEvent[] {
+  if (record.status !== 'interrupted') {
+    throw new Error(`run ${record.header.id} is ${record.status}, not interrupted`);
+  }
+  return [
+    ...recordedEvents(record),
+    ...(record.inProgress ?? []).map((step): RunEvent => ({
+      type: 'step-started',
+      path: step.path,
+      step: step.step,
+      at: step.at,
+    })),
+  ];
+}
+
+/** A run's start, effects and finished steps as journal events. */
+function recordedEvents(record: RunRecord): RunEvent[] {
+  return [
+    { type: 'run-started', header: record.header },
+    ...record.effects.map((effect): RunEvent => ({ type: 'effect', effect })),
+    ...record.steps.map((step): RunEvent => ({ type: 'step-finished', record: step })),
   ];
 }

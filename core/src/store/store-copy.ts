@@ -1,12 +1,13 @@
 /**
  * Copying one store into another (`lockstep migrate`): the control log and the local log
  * verbatim (same entries, same hashes, same chain), snapshots saved again from their records
- * (same ids, checked), finished runs written whole. Only what the target lacks is copied, so a
- * copy that stopped half-way, or one made before new publications, is simply run again.
+ * (same ids, checked), finished and interrupted runs written whole. Only what the target lacks
+ * is copied, so a copy that stopped half-way, or one made before new publications, is simply run
+ * again.
  */
 import { StoreError } from '../model/errors.js';
 import type { RunStatus } from '../model/runs.js';
-import { draftOfRecord, writeFinishedRun } from './copy-records.js';
+import { draftOfRecord, writeFinishedRun, writeInterruptedRun } from './copy-records.js';
 import type { LocalLogLine } from './local-log.js';
 import type { ControlEntry } from './records.js';
 import type { Store } from './store.js';
@@ -33,7 +34,10 @@ export interface CopyResult {
   readonly copied: CopyCounts;
   /** Found in the target already (an earlier copy, or the same content stored there). */
   readonly present: CopyCounts;
-  /** Runs not copied because they have not finished: copy again once they have. */
+  /**
+   * Runs not copied because they are still running: copy again once they have finished. (An
+   * interrupted run is copied as interrupted.)
+   */
   readonly unfinished: readonly { readonly id: string; readonly status: RunStatus }[];
 }
 
@@ -132,7 +136,7 @@ async function copySnapshots(
   return { copied, present };
 }
 
-/** Writes every finished run the target lacks, oldest first. */
+/** Writes every run the target lacks that is no longer running, oldest first. */
 async function copyRuns(
   source: Store,
   target: Store,
@@ -148,11 +152,12 @@ async function copyRuns(
     }
     const run = await source.getRun(summary.id);
     if (!run) continue; // pruned since it was listed
-    if (run.status === 'running' || run.status === 'interrupted') {
+    if (run.status === 'running') {
       unfinished.push({ id: run.header.id, status: run.status });
       continue;
     }
-    await writeFinishedRun(target, run);
+    if (run.status === 'interrupted') await writeInterruptedRun(target, run);
+    else await writeFinishedRun(target, run);
     copied++;
   }
   return { copied, present, unfinished };

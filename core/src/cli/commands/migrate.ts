@@ -60,7 +60,7 @@ function printMigration(output: Output, result: MigrationResult): void {
   row('local log  ', 'localLines', 'line');
   if (result.unfinished.length > 0) {
     output.err(
-      `lockstep: warning: ${plural(result.unfinished.length, 'run')} not copied, not finished: ${result.unfinished.map((r) => `${r.id} (${r.status})`).join(', ')}; a running one is copied by migrating again once it has finished`,
+      `lockstep: warning: ${plural(result.unfinished.length, 'run')} not copied, still running: ${result.unfinished.map((r) => r.id).join(', ')}; migrate again once ${result.unfinished.length === 1 ? 'it has' : 'they have'} finished`,
     );
   }
   printVerifyProblems(output, result.verified.from);
