@@ -143,6 +143,21 @@ test('an open settings document gets its own diagnostics and drives the allow-li
   );
 });
 
+test('a password in the settings’ store: URL is an error at the value, never repeated', async (t) => {
+  const ws = lspWorkspace(t, {});
+  const client = await startInProcess(t, { root: ws.root });
+  const config = ws.uri('.lockstep/config.yaml');
+  await client.open(config, yaml('store: postgres://team:Hunter-22@db.internal/lockstep'));
+  const [found] = await client.diagnostics(config, (d) => d.length === 1);
+  assert.equal(found?.code, 'literal-secret');
+  assert.equal(found?.severity, DiagnosticSeverity.Error);
+  assert.deepEqual(found?.range.start, { line: 0, character: 7 });
+  assert.match(messageOf(found!), /^store: the URL holds a password .*PGPASSWORD or ~\/\.pgpass/);
+  assert.doesNotMatch(messageOf(found!), /Hunter/);
+  await client.change(config, yaml('store: postgres://team@db.internal/lockstep'));
+  await client.diagnostics(config, (d) => d.length === 0);
+});
+
 test('the server asks to watch workflow files, settings, the control log and prompt and schema files when the client allows it', async (t) => {
   const ws = lspWorkspace(t);
   const client = await startInProcess(t, { root: ws.root });
