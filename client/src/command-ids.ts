@@ -52,6 +52,10 @@ export const COMMANDS = {
   setSecret: 'lockstep.secret.set',
   /** Removes a secret's value from VS Code's secret storage. */
   clearSecret: 'lockstep.secret.clear',
+  /** Keeps a team store's password in VS Code's secret storage, then restarts its service. */
+  setStorePassword: 'lockstep.store.setPassword',
+  /** Removes a team store's password from VS Code's secret storage. */
+  clearStorePassword: 'lockstep.store.clearPassword',
   /** Runs a workflow file from the editor: `(uri, { lastInput? })`. */
   runWorkflow: 'lockstep.run.start',
   /** Runs a workflow file with its newest run's input: `(uri)`. */

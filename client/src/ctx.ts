@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { WORKFLOW_LANGUAGE_ID } from './command-ids.js';
 import type { LanguageServer } from './language-server.js';
 import { EditorSecrets } from './secrets/editor-secrets.js';
+import type { TeamStorePasswords } from './secrets/team-store-passwords.js';
 import type { Services } from './service/services.js';
 
 export class Context implements vscode.Disposable {
@@ -23,6 +24,8 @@ export class Context implements vscode.Disposable {
     readonly languageServer: LanguageServer,
     /** One workspace service per workspace folder. */
     readonly services: Services,
+    /** Team store passwords kept in VS Code's secret storage. */
+    readonly storePasswords: TeamStorePasswords,
   ) {
     this.secrets = new EditorSecrets(extension.secrets);
   }

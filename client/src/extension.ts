@@ -24,6 +24,7 @@ import { registerRestoreVersionCommand } from './commands/restore-version.js';
 import { registerReplayCommands } from './commands/replay-run.js';
 import { registerRunCommands } from './commands/run-workflow.js';
 import { registerSecretCommands } from './commands/set-secret.js';
+import { registerStorePasswordCommands } from './commands/set-store-password.js';
 import { registerShowOutputCommand } from './commands/show-output.js';
 import { registerStatusMenuCommand } from './commands/status-menu.js';
 import { Context } from './ctx.js';
@@ -33,6 +34,7 @@ import { registerWorkflowLenses } from './lenses/workflow-lenses.js';
 import { registerOutputChannel } from './output-channel.js';
 import { Runner } from './runner/runner.js';
 import { Services } from './service/services.js';
+import { TeamStorePasswords } from './secrets/team-store-passwords.js';
 import { registerSnapshotOnSave } from './snapshots/snapshot-on-save.js';
 import { registerVersionStatus } from './status/version-status.js';
 import { BaselineTests } from './testing/baseline-tests.js';
@@ -47,7 +49,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const output = registerOutputChannel(context);
   const server = registerLanguageServer(context, output);
   const service = vscode.Uri.joinPath(context.extensionUri, 'dist', 'service.js').fsPath;
-  const ctx = new Context(context, output, server, new Services(service, output));
+  const passwords = new TeamStorePasswords(context.secrets);
+  const services = new Services(service, output, (store) => passwords.get(store));
+  const ctx = new Context(context, output, server, services, passwords);
   context.subscriptions.push(ctx);
 
   registerVersionDocuments(ctx);
@@ -73,6 +77,7 @@ export function activate(context: vscode.ExtensionContext): void {
   ctx.subscribe(baselineTests);
   registerBaselineCommands(ctx, baselineTests);
   registerSecretCommands(ctx);
+  registerStorePasswordCommands(ctx);
   registerPublishVersionCommand(ctx);
   registerCompareWithVersionCommand(ctx);
   registerRestoreVersionCommand(ctx);

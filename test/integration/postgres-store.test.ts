@@ -265,15 +265,16 @@ test('the password never shows: not in the location, not in a connection error',
   const url = new URL(await freshDatabase(t));
   url.password = 'hunter2-secret';
   const wrong = url.toString();
-  await assert.rejects(openPgStore(wrong, { create: true }), (error: Error) => {
+  await assert.rejects(openPgStore(wrong, { create: true }), (error: Error & { code?: string }) => {
     assert.doesNotMatch(error.message, /hunter2/);
+    assert.equal(error.code, 'store-login');
     assert.match(error.message, /refused the login|PGPASSWORD/);
     return true;
   });
   url.port = '1';
   await assert.rejects(openPgStore(url.toString()), (error: Error & { code?: string }) => {
     assert.doesNotMatch(error.message, /hunter2/);
-    assert.equal(error.code, 'no-store');
+    assert.equal(error.code, 'store-unreachable');
     assert.match(error.message, /cannot reach the PostgreSQL store/);
     return true;
   });

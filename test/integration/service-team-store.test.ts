@@ -3,16 +3,21 @@
 // through the database's own change notifications, not the files of .lockstep/.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RunsRequest, VersionsRequest } from '../../core/src/service/protocol.js';
+import {
+  RunsRequest,
+  StorePasswordRequest,
+  VersionsRequest,
+} from '../../core/src/service/protocol.js';
 import { GREET_V2, writeFiles } from '../helpers/cli-workspace.js';
 import {
   ok,
+  roleWithPassword,
   runGreet,
   splitPassword,
   workspaceWithHistory,
 } from '../helpers/migration-workspace.js';
 import { freshDatabase } from '../helpers/postgres.js';
-import { startService } from '../helpers/service-process.js';
+import { failure, startService } from '../helpers/service-process.js';
 import { pollUntil } from '../helpers/store-wait.js';
 
 test('the service reads a PostgreSQL store named by the config and hears what the CLI writes', async (t) => {
@@ -45,4 +50,35 @@ test('the service reads a PostgreSQL store named by the config and hears what th
   });
   const { versions } = await connection.sendRequest(VersionsRequest, { workflow: 'greet' });
   assert.equal(versions.find((v) => v.seq === 3)?.message, 'from CI');
+});
+
+test('the service logs in to a team store with the password the editor keeps', async (t) => {
+  const { url: withPassword, password } = await roleWithPassword(t, await freshDatabase(t));
+  const { dir, runs } = await workspaceWithHistory(t);
+  await ok(dir, ['migrate', '--to', withPassword]);
+  const { url } = splitPassword(withPassword);
+  writeFiles(dir, { '.lockstep/config.yaml': `store: ${url}\n` });
+
+  const service = await startService(t, dir, { PGPASSWORD: undefined });
+  assert.ok(service.ready.teamStore?.startsWith('postgres://'), 'the service names its team store');
+  assert.ok(!service.ready.teamStore?.includes(password));
+  const asked: string[] = [];
+  let answer: string | undefined;
+  service.connection.onRequest(StorePasswordRequest, ({ store }) => {
+    asked.push(store);
+    return answer === undefined ? {} : { password: answer };
+  });
+  const refused = await failure(service.connection.sendRequest(RunsRequest, { workflow: 'greet' }));
+  assert.equal(refused.code, 'store-login');
+  assert.match(refused.message, /Set Team Store Password/);
+  assert.doesNotMatch(JSON.stringify(refused), new RegExp(password));
+
+  answer = password;
+  const listed = await service.connection.sendRequest(RunsRequest, { workflow: 'greet' });
+  assert.deepEqual(
+    listed.runs.map((r) => r.id),
+    [...runs].reverse(),
+  );
+  assert.ok(asked.every((store) => store === service.ready.teamStore && !store.includes(password)));
+  assert.doesNotMatch(service.stderr(), new RegExp(password));
 });

@@ -19,6 +19,7 @@ import {
   ReadyNotification,
   RunProgressNotification,
   StoreChangedNotification,
+  StorePasswordRequest,
   type BaselineTestProgressParams,
   type ReadyParams,
   type RunProgressParams,
@@ -61,6 +62,9 @@ export class ServiceClient implements vscode.Disposable {
     /** The workspace folder it serves. */
     readonly folder: string,
     private readonly output: vscode.LogOutputChannel,
+    /** A team store's password from the editor's secret storage, by the store's URL. */
+    private readonly storePassword: (store: string) => Promise<string | undefined> = async () =>
+      undefined,
   ) {
     this.ready = this.newReady();
     // Started after activation returns: forking a process takes milliseconds activation
@@ -99,6 +103,12 @@ export class ServiceClient implements vscode.Disposable {
     return params === undefined
       ? connection.sendRequest(type as RequestType0<unknown, void>)
       : connection.sendRequest(type as RequestType<unknown, unknown, void>, params);
+  }
+
+  /** What the service said when it became ready, once it has. */
+  async readyInfo(): Promise<ReadyParams> {
+    await this.ready;
+    return this.info!;
   }
 
   /** Stops the process and starts a new one (the user's command, or after it gave up). */
@@ -152,6 +162,10 @@ export class ServiceClient implements vscode.Disposable {
       this.setState('ready');
       this.resolveReady(connection);
       this.changeEmitter.fire({ changes: ['versions', 'runs', 'baselines'] });
+    });
+    connection.onRequest(StorePasswordRequest, async ({ store }) => {
+      const password = await this.storePassword(store);
+      return password === undefined ? {} : { password };
     });
     connection.onNotification(StoreChangedNotification, (params) =>
       this.changeEmitter.fire(params),

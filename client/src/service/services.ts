@@ -46,6 +46,9 @@ export class Services implements vscode.Disposable {
   constructor(
     private readonly module: string,
     private readonly output: vscode.LogOutputChannel,
+    /** Team store passwords, handed to a service that opens a PostgreSQL store. */
+    private readonly storePassword: (store: string) => Promise<string | undefined> = async () =>
+      undefined,
   ) {
     for (const folder of vscode.workspace.workspaceFolders ?? []) this.add(folder);
     this.subscriptions.push(
@@ -102,7 +105,12 @@ export class Services implements vscode.Disposable {
   private add(folder: vscode.WorkspaceFolder): void {
     // Only folders on disk have a store; a virtual folder gets language features only.
     if (folder.uri.scheme !== 'file') return;
-    const client = new ServiceClient(this.module, folder.uri.fsPath, this.output);
+    const client = new ServiceClient(
+      this.module,
+      folder.uri.fsPath,
+      this.output,
+      this.storePassword,
+    );
     client.onDidChangeStore((params) =>
       this.changeEmitter.fire({ folder, changes: params.changes }),
     );

@@ -33,6 +33,8 @@ export const ERROR_CODES = {
     'duplicate-run',
     'closed-run',
     'no-store',
+    'store-unreachable',
+    'store-login',
     'locked',
     'lock-lost',
     'newer-format',

@@ -15,6 +15,7 @@ import {
   type MessageConnection,
 } from 'vscode-jsonrpc/node';
 import { LOCKSTEP_VERSION } from '../version.js';
+import { describePostgresUrl } from '../node/store/postgres/connection.js';
 import { errorResponse } from './error-response.js';
 import {
   BaselineAcceptRequest,
@@ -40,6 +41,7 @@ import {
   SnapshotRequest,
   StatsRequest,
   StoreChangedNotification,
+  StorePasswordRequest,
   type StoreChange,
   VersionsRequest,
   ChannelsRequest,
@@ -67,6 +69,9 @@ async function main(): Promise<void> {
     process.stderr.write(`${message}\n`);
   };
   const service = await WorkspaceService.open(values.folder, values.store);
+  // A team store's password lives in the editor's secret storage, asked for when the store opens.
+  service.storePassword = async (store) =>
+    (await connection.sendRequest(StorePasswordRequest, { store })).password;
   const runs = new RunSessions(
     service.workspace,
     () => service.storeForRuns(),
@@ -102,6 +107,7 @@ async function main(): Promise<void> {
     root: service.workspace.root,
     store: service.workspace.storeDir,
     version: LOCKSTEP_VERSION,
+    ...(location?.kind === 'postgres' ? { teamStore: describePostgresUrl(location.url) } : {}),
   });
 }
 

@@ -87,8 +87,25 @@ export interface ReadyParams {
   readonly store: string;
   /** The engine version (`0.1.0`). */
   readonly version: string;
+  /**
+   * The PostgreSQL store the workspace uses (its URL without a password), when it uses one: the
+   * editor keeps its password (see StorePasswordRequest).
+   */
+  readonly teamStore?: string;
 }
 export const ReadyNotification = new NotificationType<ReadyParams>('lockstep/service/ready');
+
+/** `lockstep/storePassword` (service → client): the team store's password, if the editor has one. */
+export interface StorePasswordParams {
+  /** The store's URL without a password (the key the editor keeps the password under). */
+  readonly store: string;
+}
+export interface StorePasswordResult {
+  readonly password?: string;
+}
+export const StorePasswordRequest = new RequestType<StorePasswordParams, StorePasswordResult, void>(
+  'lockstep/storePassword',
+);
 
 /** What changed in the store: lets views refresh only what they show. */
 export type StoreChange = 'versions' | 'runs' | 'baselines';

@@ -27,6 +27,7 @@ import { compareRuns } from '../replay/compare.js';
 import type { WorkflowDefinition } from '../model/workflow.js';
 import { parseRef } from '../versions/refs.js';
 import { secretRules } from '../validate/config.js';
+import { describePostgresUrl } from '../node/store/postgres/connection.js';
 import { validateWorkflowText } from '../validate/validate-workflow.js';
 import type {
   ChannelChangeParams,
@@ -54,6 +55,12 @@ import { contentId } from '../hash/canonical.js';
 export class WorkspaceService {
   private store: Store | undefined;
   private opening: Promise<Store | undefined> | undefined;
+
+  /**
+   * Asks the editor for the team store's password (its secret storage), for a PostgreSQL store
+   * whose URL has none; unset outside the editor.
+   */
+  storePassword: ((store: string) => Promise<string | undefined>) | undefined;
 
   private constructor(readonly workspace: Workspace) {}
 
@@ -419,7 +426,7 @@ export class WorkspaceService {
   /** The store if it exists (opened once, kept open), else undefined. */
   existingStore(): Promise<Store | undefined> {
     if (this.store) return Promise.resolve(this.store);
-    this.opening ??= this.workspace.openStore().then(
+    this.opening ??= this.openStore({}).then(
       (store) => (this.store = store),
       (error: unknown) => {
         this.opening = undefined; // not there yet: try again next time
@@ -434,8 +441,21 @@ export class WorkspaceService {
   async storeForRuns(): Promise<Store> {
     const existing = await this.existingStore();
     if (existing) return existing;
-    this.opening = this.workspace.openStore({ create: true }).then((store) => (this.store = store));
+    this.opening = this.openStore({ create: true }).then((store) => (this.store = store));
     return this.opening as Promise<Store>;
+  }
+
+  /** Opens the workspace's store, with the editor's password for a team store that needs one. */
+  private async openStore(options: { create?: boolean }): Promise<Store> {
+    const location = await this.workspace.storeLocation();
+    if (location.kind !== 'postgres' || !this.storePassword || process.env['PGPASSWORD']) {
+      return this.workspace.openStore(options);
+    }
+    // An editor that cannot answer leaves the login to PGPASSWORD or ~/.pgpass.
+    const password = await this.storePassword(describePostgresUrl(location.url)).catch(
+      () => undefined,
+    );
+    return this.workspace.openStore({ ...options, ...(password ? { password } : {}) });
   }
 
   /** The store, created when missing; `file` must be inside the workspace. */
@@ -443,7 +463,7 @@ export class WorkspaceService {
     const existing = await this.existingStore();
     if (existing) return existing;
     await this.workspace.draft(path.resolve(file)); // an invalid file creates no store
-    this.opening = this.workspace.openStore({ create: true }).then((store) => (this.store = store));
+    this.opening = this.openStore({ create: true }).then((store) => (this.store = store));
     return this.opening as Promise<Store>;
   }
 }

@@ -58,15 +58,15 @@ export function storeFailure(location: string, error: unknown): Error {
   const message = redactUrlPasswords(error instanceof Error ? error.message : String(error));
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT') {
     return new StoreError(
-      'no-store',
+      'store-unreachable',
       `cannot reach the PostgreSQL store at ${location} (${message}): is the server running, and is the URL in LOCKSTEP_STORE, --store or the config's store: right?`,
       { cause: error },
     );
   }
   if (code === '28P01' || code === '28000') {
     return new StoreError(
-      'no-store',
-      `the PostgreSQL store at ${location} refused the login (${message}): set the password in PGPASSWORD or ~/.pgpass, or in LOCKSTEP_STORE`,
+      'store-login',
+      `the PostgreSQL store at ${location} refused the login (${message}): set the password in PGPASSWORD or ~/.pgpass, or in LOCKSTEP_STORE (in VS Code: "Lockstep: Set Team Store Password…")`,
       { cause: error },
     );
   }
