@@ -437,3 +437,37 @@ test('the library enqueues instead of running: a worker runs the job, and the sa
   assert.deepEqual(done.job.runIds, [id]);
   assert.deepEqual(work.calls, ['library']);
 });
+
+test('a worker whose job was taken over (its lease ran out while cut off) cancels its run and leaves the job to the other', async (t) => {
+  const work = await startWorkServer(t, { hangFirst: true });
+  const { dir, queueUrl, token, origin } = await setUp(t, work);
+  const worker = await startWorker(t, dir, queueUrl, ['--lease', '1', '--poll', '0.2']);
+  const started = await api<{ id: string }>(origin, '/v1/runs', {
+    token: token.run,
+    body: { workflow: 'work@production', input: { who: 'contested' } },
+  });
+  const id = started.body.id;
+  await pollUntil(() => work.held.length === 1, { timeoutMs: 20_000, what: 'the call to hang' });
+  // What another worker's take looks like to this one: the job held by someone else.
+  const admin = new pg.Client({ connectionString: queueUrl });
+  await admin.connect();
+  try {
+    await admin.query(`UPDATE run_queue SET locked_by = 'elsewhere:1:abc' WHERE id = $1`, [id]);
+  } finally {
+    await admin.end();
+  }
+  await pollUntil(() => worker.output().includes('another worker took the job'), {
+    what: `the worker to notice\n${worker.output()}`,
+  });
+  const view = await pollUntil(
+    async () => {
+      const { body } = await api<RunView>(origin, `/v1/runs/${id}`, { token: token.read });
+      return body.run?.status === 'cancelled' ? body : undefined;
+    },
+    { what: 'its run to be cancelled' },
+  );
+  assert.equal(view.state, 'running', 'the job is left to the worker holding it');
+  await pollUntil(() => /cancelled: another worker runs the job/.test(worker.output()), {
+    what: `the worker to leave the job\n${worker.output()}`,
+  });
+});

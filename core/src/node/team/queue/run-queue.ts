@@ -153,14 +153,22 @@ export class RunQueue {
     return rows.map((r) => r.id);
   }
 
-  /** Renews the leases `worker` holds on `ids` for another `leaseMs`. */
-  async heartbeat(worker: string, ids: readonly string[], leaseMs: number): Promise<void> {
-    if (ids.length === 0) return;
-    await this.query(
-      `UPDATE run_queue SET heartbeat_at = now(), lease_until = now() + $3 * interval '1 millisecond'
-        WHERE id = ANY($1) AND locked_by = $2 AND state = 'running'`,
+  /**
+   * Renews the leases `worker` holds on `ids` for another `leaseMs`.
+   * @returns the ids another worker holds now: their leases ran out (this worker was cut off
+   *   from the database for longer than a lease) and they were taken again.
+   */
+  async heartbeat(worker: string, ids: readonly string[], leaseMs: number): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const lost = await this.query<{ id: string }>(
+      `WITH renewed AS (
+         UPDATE run_queue SET heartbeat_at = now(), lease_until = now() + $3 * interval '1 millisecond'
+          WHERE id = ANY($1) AND locked_by = $2 AND state = 'running' RETURNING id)
+       SELECT id FROM run_queue
+        WHERE id = ANY($1) AND state = 'running' AND locked_by IS DISTINCT FROM $2`,
       [ids, worker, leaseMs],
     );
+    return lost.map((row) => row.id);
   }
 
   /** Notes the run an attempt is about to start, before it starts (so a crash leaves a trace). */

@@ -18,7 +18,9 @@ export interface JobContext {
   readonly store: Store;
   readonly queue: RunQueue;
   /** Aborted when the worker gives up waiting for its runs at shutdown. */
-  readonly signal: AbortSignal;
+  readonly shutdown: AbortSignal;
+  /** Aborted when another worker took the job (this one's lease ran out while it ran). */
+  readonly leaseLost: AbortSignal;
   /** How long a job whose earlier run is still being written waits before another look (ms). */
   readonly releaseDelayMs: number;
   /** The delay before retrying after the `n`th failed attempt (ms). */
@@ -32,7 +34,8 @@ export type JobOutcome =
   | { readonly kind: 'still-running'; readonly run: string }
   | { readonly kind: 'failed'; readonly error: string }
   | { readonly kind: 'retry'; readonly error: string }
-  | { readonly kind: 'stopped'; readonly run: string };
+  | { readonly kind: 'stopped'; readonly run: string }
+  | { readonly kind: 'lease-lost'; readonly run: string };
 
 /**
  * Runs one attempt of `job` and records its outcome in the queue.
@@ -60,9 +63,13 @@ export async function executeJob(job: QueuedJob, context: JobContext): Promise<J
     const result = await runResolved(context.workspace, context.store, version, {
       input: job.input,
       id: runId,
-      signal: context.signal,
+      // Cancelled rather than finished twice: another worker runs the job now.
+      signal: AbortSignal.any([context.shutdown, context.leaseLost]),
     });
-    if (result.status === 'cancelled' && context.signal.aborted) {
+    if (result.status === 'cancelled' && context.leaseLost.aborted) {
+      return { kind: 'lease-lost', run: runId }; // the job is the other worker's to mark
+    }
+    if (result.status === 'cancelled' && context.shutdown.aborted) {
       await context.queue.retryLater(job.id, 'its worker stopped before the run ended', 0);
       return { kind: 'stopped', run: runId };
     }

@@ -38,6 +38,8 @@ export class Worker {
   /** This worker's name in the queue (`locked_by`): host, process id and a random suffix. */
   readonly id = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Per job in flight: aborted when another worker took it over. */
+  private readonly leases = new Map<string, AbortController>();
   private readonly wakeup = new Wakeup();
   private readonly cancel = new AbortController();
   private readonly listener: QueueListener;
@@ -125,11 +127,14 @@ export class Worker {
 
   private begin(job: QueuedJob): void {
     this.options.log(`took ${job.id} (${job.ref}, attempt ${job.attempts} of ${job.maxAttempts})`);
+    const lease = new AbortController();
+    this.leases.set(job.id, lease);
     const done = executeJob(job, {
       workspace: this.options.workspace,
       store: this.options.store,
       queue: this.options.queue,
-      signal: this.cancel.signal,
+      shutdown: this.cancel.signal,
+      leaseLost: lease.signal,
       releaseDelayMs: this.leaseMs,
       backoffMs: (attempt) => Math.min(1_000 * 2 ** (attempt - 1), 60_000),
     })
@@ -141,6 +146,7 @@ export class Worker {
       )
       .finally(() => {
         this.inFlight.delete(job.id);
+        this.leases.delete(job.id);
         this.wakeup.wake();
       });
     this.inFlight.set(job.id, done);
@@ -148,7 +154,19 @@ export class Worker {
 
   private async heartbeat(): Promise<void> {
     try {
-      await this.options.queue.heartbeat(this.id, [...this.inFlight.keys()], this.leaseMs);
+      const lost = await this.options.queue.heartbeat(
+        this.id,
+        [...this.inFlight.keys()],
+        this.leaseMs,
+      );
+      for (const id of lost) {
+        const lease = this.leases.get(id);
+        if (!lease || lease.signal.aborted) continue;
+        this.options.log(
+          `${id}: another worker took the job (this one's lease ran out): cancelling its run`,
+        );
+        lease.abort();
+      }
     } catch (error) {
       this.options.log(`could not renew leases (${messageOf(error)}): retrying`);
     }
@@ -169,6 +187,8 @@ function describeOutcome(outcome: JobOutcome): string {
       return `attempt failed (${outcome.error}): retried later`;
     case 'stopped':
       return `run ${outcome.run} cancelled by the worker's shutdown: queued again`;
+    case 'lease-lost':
+      return `run ${outcome.run} cancelled: another worker runs the job`;
   }
 }
 
