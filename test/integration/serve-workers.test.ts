@@ -8,6 +8,7 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
+import { RunQueue } from '../../core/src/node/team/queue/run-queue.js';
 import { freshDatabase } from '../helpers/postgres.js';
 import { pollUntil } from '../helpers/store-wait.js';
 import { tempDir } from '../helpers/temp.js';
@@ -470,4 +471,26 @@ test('a worker whose job was taken over (its lease ran out while cut off) cancel
   await pollUntil(() => /cancelled: another worker runs the job/.test(worker.output()), {
     what: `the worker to leave the job\n${worker.output()}`,
   });
+});
+
+test('a job whose last attempt’s worker was killed fails, naming why, and is not run again', async (t) => {
+  const work = await startWorkServer(t, { hangFirst: true });
+  const { dir, queueUrl, token, origin } = await setUp(t, work);
+  const queue = await RunQueue.open(queueUrl);
+  t.after(() => queue.close());
+  const { job } = await queue.enqueue({
+    ref: 'work@production',
+    input: { who: 'once only' },
+    maxAttempts: 1,
+  });
+  const doomed = await startWorker(t, dir, queueUrl, ['--lease', '1', '--poll', '0.2']);
+  await pollUntil(() => work.held.length === 1, { timeoutMs: 20_000, what: 'the call to hang' });
+  doomed.child.kill('SIGKILL');
+  await doomed.exited;
+  await startWorker(t, dir, queueUrl, ['--lease', '1', '--poll', '0.2']);
+  const view = await finished(origin, token.read, job.id);
+  assert.equal(view.state, 'failed');
+  assert.match(view.job?.error ?? '', /stopped renewing its lease on attempt 1 of 1/);
+  assert.equal(view.run?.status, 'interrupted');
+  assert.deepEqual(work.calls, ['once only']);
 });
