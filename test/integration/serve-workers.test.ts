@@ -48,8 +48,8 @@ async function setUp(t: TestContext, server: { origin: string }) {
     run: await newToken(dir, tokens, 'run'),
     admin: await newToken(dir, tokens, 'admin'),
   };
-  const { origin } = await startServe(t, dir, queueUrl, tokens);
-  return { dir, queueUrl, tokens, token, origin };
+  const { origin, process: serve } = await startServe(t, dir, queueUrl, tokens);
+  return { dir, queueUrl, tokens, token, origin, serve };
 }
 
 /** Polls `GET /v1/runs/:id` until its job is done or failed. */
@@ -343,9 +343,9 @@ test('workers reconnect after the database ends their connections, and carry on'
   assert.deepEqual(work.calls, ['before', 'after']);
 });
 
-test('SIGTERM lets the run in flight finish, then the worker exits', async (t) => {
+test('SIGTERM lets the run in flight finish, then the worker exits; serve stops on SIGTERM too', async (t) => {
   const work = await startWorkServer(t, { delayMs: 1500 });
-  const { dir, queueUrl, token, origin } = await setUp(t, work);
+  const { dir, queueUrl, token, origin, serve } = await setUp(t, work);
   const worker = await startWorker(t, dir, queueUrl);
   const started = await api<{ id: string }>(origin, '/v1/runs', {
     token: token.run,
@@ -359,6 +359,17 @@ test('SIGTERM lets the run in flight finish, then the worker exits', async (t) =
   const view = await api<RunView>(origin, `/v1/runs/${started.body.id}`, { token: token.read });
   assert.equal(view.body.state, 'done', 'marked done before the worker exited');
   assert.equal(view.body.run?.status, 'succeeded');
+  // An open event stream (of a job no worker will take now) does not hold serve up.
+  const waiting = await api<{ id: string }>(origin, '/v1/runs', {
+    token: token.run,
+    body: { workflow: 'work@production', input: { who: 'nobody takes me' } },
+  });
+  const stream = await fetch(`${origin}/v1/runs/${waiting.body.id}/events`, {
+    headers: { authorization: `Bearer ${token.read}` },
+  });
+  void stream.text().catch(() => undefined);
+  serve.child.kill('SIGTERM');
+  assert.equal((await serve.exited).code, 0, serve.output());
 });
 
 test('on a PostgreSQL store the queue lives in the store’s database: runs are recorded there, and a killed worker’s run reads interrupted', async (t) => {

@@ -144,6 +144,8 @@ export function createRunServer(options: RunServerOptions): RunServer {
         closing.abort();
         server.close(() => resolve());
         server.closeIdleConnections();
+        // Connections kept alive by clients, or streams ending just now, do not hold it up long.
+        setTimeout(() => server.closeAllConnections(), 1000).unref();
       }),
   };
 }

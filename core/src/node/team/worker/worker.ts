@@ -82,7 +82,6 @@ export class Worker {
   async stop(timeoutMs: number): Promise<void> {
     this.stopping = true;
     this.wakeup.wake();
-    const all = Promise.all(this.inFlight.values());
     const timer = setTimeout(() => {
       if (this.inFlight.size > 0) {
         this.options.log(
@@ -91,9 +90,11 @@ export class Worker {
       }
       this.cancel.abort();
     }, timeoutMs);
-    await all;
-    clearTimeout(timer);
+    // The loop first: a take answered after `stop` was called still begins its job, which is
+    // then waited for like the others.
     await this.loop;
+    await Promise.all(this.inFlight.values());
+    clearTimeout(timer);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     await this.listener.close();
   }
