@@ -4,7 +4,7 @@
  * pays only for itself (heap, worker threads, the writeback of what it wrote is flushed before it
  * starts), and its peak memory is its own.
  *
- *   node out/test/bench/bench-child.js <publish|runs|run-start|engine|language-server|replay|gate|team-store|queue>
+ *   node out/test/bench/bench-child.js <publish|runs|run-start|engine|language-server|replay|gate|team-store|queue|serve>
  */
 import { execFileSync } from 'node:child_process';
 import { runEngineBench } from './engine.bench.js';
@@ -18,6 +18,7 @@ import { runRunStartBench } from './run-start.bench.js';
 import { runRecordBench } from './runs.bench.js';
 import { runTeamStoreBench } from './team-store.bench.js';
 import { runQueueBench } from './queue.bench.js';
+import { runServeBench } from './serve.bench.js';
 
 /** The groups, each a function returning its results by benchmark name. */
 export const BENCH_GROUPS = {
@@ -58,6 +59,7 @@ export const BENCH_GROUPS = {
     teamStore: await runTeamStoreBench(undefined, log),
   }),
   queue: async (log: (line: string) => void) => ({ queue: await runQueueBench(undefined, log) }),
+  serve: async (log: (line: string) => void) => ({ serve: await runServeBench(undefined, log) }),
 } as const;
 
 export type BenchGroup = keyof typeof BENCH_GROUPS;

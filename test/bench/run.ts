@@ -38,6 +38,7 @@ const GROUPS: readonly BenchGroup[] = [
   'gate',
   'team-store',
   'queue',
+  'serve',
 ];
 
 const machine = {

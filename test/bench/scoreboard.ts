@@ -16,6 +16,7 @@ import type { RunStartBenchResult } from './run-start.bench.js';
 import type { RecordBenchResult } from './runs.bench.js';
 import type { TeamStoreBenchResult } from './team-store.bench.js';
 import type { QueueBenchResult } from './queue.bench.js';
+import type { ServeBenchResult } from './serve.bench.js';
 
 /** Every benchmark's result, by name, as `npm run bench` collects them. */
 export interface BenchResults {
@@ -32,6 +33,8 @@ export interface BenchResults {
   readonly teamStore?: TeamStoreBenchResult;
   /** Absent in results collected before the run queue existed. */
   readonly queue?: QueueBenchResult;
+  /** Absent in results collected before lockstep serve existed. */
+  readonly serve?: ServeBenchResult;
   readonly editor: EditorBenchResult;
 }
 
@@ -263,6 +266,15 @@ export function figuresOf(results: BenchResults, context: BenchContext): Figure[
       ours: measured.skipLocked,
       reference: { name: 'the same without SKIP LOCKED', value: measured.plainLock },
       ratio: round(measured.plainLock / measured.skipLocked),
+    });
+  }
+
+  if (results.serve) {
+    add({
+      group: 'Run queue',
+      figure: 'from POST /v1/runs to the run started by an idle worker (median)',
+      unit: 'ms',
+      ours: results.serve.toStarted.median,
     });
   }
 
