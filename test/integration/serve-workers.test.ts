@@ -139,6 +139,17 @@ test('tokens by scope; a run of work@production is queued, run by a worker and r
     [started.body.id],
   );
   assert.equal((await api(origin, '/v1/runs?status=sideways', { token: token.read })).status, 400);
+
+  // ?wait= answers once the run is done.
+  const waited = await api<RunView>(origin, '/v1/runs?wait=true', {
+    token: token.run,
+    body: { workflow: 'work@production', input: { who: 'patient' } },
+  });
+  assert.equal(waited.status, 200, JSON.stringify(waited.body));
+  assert.equal(waited.body.state, 'done');
+  assert.deepEqual(waited.body.run?.output, { text: 'Hello, patient' });
+  const badWait = await api(origin, '/v1/runs?wait=forever', { token: token.run, body: request });
+  assert.equal(badWait.status, 400);
 });
 
 test('SSE: a run’s events arrive in order and the stream ends with the run', async (t) => {

@@ -3,6 +3,7 @@
  * are checked here and every problem is answered as a 4xx naming the field.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import { RUN_STATUSES, type RunStatus } from '../../../model/runs.js';
 import type { JsonValue } from '../../../model/workflow.js';
 import type { Store } from '../../../store/store.js';
@@ -11,7 +12,7 @@ import { resolveRunnable } from '../../services/run-service.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import type { RunQueue } from '../queue/run-queue.js';
 import { HttpError, readJsonBody, sendJson } from './http-io.js';
-import { viewRun } from './run-view.js';
+import { viewRun, type RunView } from './run-view.js';
 
 export interface RouteContext {
   readonly workspace: Workspace;
@@ -21,13 +22,17 @@ export interface RouteContext {
 
 /**
  * `POST /v1/runs` `{ workflow: "name@channel", input?: {…}, id?: uuid }`: 202 with the new job,
- * 200 with the existing one when `id` was enqueued before with the same request.
+ * 200 with the existing one when `id` was enqueued before with the same request. With
+ * `?wait=true` (60 s) or `?wait=<seconds>` (at most 300) it answers once the job is done or
+ * failed, 200 with the job and its run, or 202 with them when the wait ran out.
  */
 export async function postRun(
   context: RouteContext,
   request: IncomingMessage,
   response: ServerResponse,
+  query: URLSearchParams,
 ): Promise<void> {
+  const waitMs = waitOf(query.get('wait'));
   const body = await readJsonBody(request);
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new HttpError(
@@ -75,6 +80,12 @@ export async function postRun(
     ...(id === undefined ? {} : { id }),
   });
   response.setHeader('location', `/v1/runs/${job.id}`);
+  if (waitMs !== undefined) {
+    const view = await waitForJob(context, job.id, waitMs, response);
+    const ended = view?.state === 'done' || view?.state === 'failed';
+    sendJson(response, ended ? 200 : 202, { ...view, created });
+    return;
+  }
   sendJson(response, created ? 202 : 200, {
     id: job.id,
     state: job.state,
@@ -127,4 +138,35 @@ export async function listRuns(
     ...(limit === undefined ? {} : { limit }),
   });
   sendJson(response, 200, { runs });
+}
+
+/** How long `?wait=` asks to wait (ms), or undefined for no waiting. */
+function waitOf(text: string | null): number | undefined {
+  if (text === null || text === 'false') return undefined;
+  if (text === 'true' || text === '') return 60_000;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 300) {
+    throw new HttpError(
+      400,
+      'invalid-request',
+      `wait=${text}: true, or a number of seconds up to 300`,
+    );
+  }
+  return seconds * 1000;
+}
+
+/** The job's view once it is done or failed, or as it is when `ms` ran out or the client left. */
+async function waitForJob(
+  context: RouteContext,
+  id: string,
+  ms: number,
+  response: ServerResponse,
+): Promise<RunView | undefined> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const view = await viewRun(context.queue, context.store, id);
+    const ended = view?.state === 'done' || view?.state === 'failed';
+    if (ended || Date.now() >= deadline || response.destroyed) return view;
+    await delay(100);
+  }
 }

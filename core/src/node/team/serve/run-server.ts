@@ -53,7 +53,7 @@ export function createRunServer(options: RunServerOptions): RunServer {
       allow(method, ['GET', 'POST']);
       await authorize(request, method === 'POST' ? 'run' : 'read');
       return method === 'POST'
-        ? postRun(context, request, response)
+        ? postRun(context, request, response, url.searchParams)
         : listRuns(context, url.searchParams, response);
     }
     const events = EVENTS_PATH.exec(url.pathname);
