@@ -70,6 +70,12 @@ export class Runner implements vscode.Disposable {
         }
       }),
       ctx.services.onDidChangeStore((change) => {
+        // Nothing listed (the store could not be read, say, until its password was set): the
+        // service (re)started or the store changed, so look again.
+        if (this.stateValue.workflows.length === 0) {
+          void this.refreshWorkflows().catch(() => undefined);
+          return;
+        }
         const chosen = this.chosen();
         if (!chosen || change.folder.uri.toString() !== chosen.folder) return;
         if (change.changes.includes('versions')) void this.loadTargets(this.loading);

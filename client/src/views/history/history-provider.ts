@@ -56,6 +56,8 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vs
   private readonly subscriptions: vscode.Disposable[] = [];
   /** Set by the view's owner, to say "no runs yet" above the tree. */
   onDidLoadWorkflows?: (workflows: readonly WorkflowNode[]) => void;
+  /** Called when the workflows could not be read (a team store refusing the login, say). */
+  onDidFailToLoad?: (message: string) => void;
   /** Automatic aborts not seen yet, per folder (from the workflows last listed). */
   private readonly unseenByFolder = new Map<string, number>();
   private readonly unseenEmitter = new vscode.EventEmitter<number>();
@@ -130,7 +132,10 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vs
       if (node instanceof VersionNode) return await this.runs(node);
       return [];
     } catch (error) {
-      this.ctx.output.warn(`History: ${error instanceof Error ? error.message : String(error)}`);
+      const message = error instanceof Error ? error.message : String(error);
+      this.ctx.output.warn(`History: ${message}`);
+      // What the view cannot list is said above it, not left as an empty tree.
+      if (!node || node instanceof FolderNode) this.onDidFailToLoad?.(message);
       return [];
     }
   }

@@ -49,6 +49,9 @@ export function registerHistoryView(ctx: Context): HistoryView {
         : undefined;
     view.description = describeFilter(provider.filter);
   };
+  provider.onDidFailToLoad = (message) => {
+    view.message = `History could not be read: ${message}`;
+  };
   ctx.subscribe(provider, view, badge, shown, expanded);
   return { provider, view };
 }

@@ -63,6 +63,14 @@ export function storeFailure(location: string, error: unknown): Error {
       { cause: error },
     );
   }
+  // pg's words when the server asks for a password and none was given.
+  if (/client password must be a string|empty password returned by client/i.test(message)) {
+    return new StoreError(
+      'store-login',
+      `the PostgreSQL store at ${location} asks for a password and none was given: set it in PGPASSWORD or ~/.pgpass, or in LOCKSTEP_STORE (in VS Code: "Lockstep: Set Team Store Password…")`,
+      { cause: error },
+    );
+  }
   if (code === '28P01' || code === '28000') {
     return new StoreError(
       'store-login',
