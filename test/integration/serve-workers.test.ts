@@ -4,6 +4,7 @@
 // SIGKILLed mid-run (the run interrupted, the job retried and completed once), and workers that
 // carry on after the database ended their connections.
 import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import pg from 'pg';
@@ -67,7 +68,6 @@ test('tokens by scope; a run of work@production is queued, run by a worker and r
   const work = await startWorkServer(t);
   const { dir, queueUrl, tokens, token, origin } = await setUp(t, work);
   // The tokens file holds hashes only.
-  const { readFileSync } = await import('node:fs');
   const file = readFileSync(tokens, 'utf8');
   for (const value of Object.values(token)) assert.ok(!file.includes(value), 'a token in clear');
 
@@ -150,6 +150,11 @@ test('tokens by scope; a run of work@production is queued, run by a worker and r
   assert.deepEqual(waited.body.run?.output, { text: 'Hello, patient' });
   const badWait = await api(origin, '/v1/runs?wait=forever', { token: token.run, body: request });
   assert.equal(badWait.status, 400);
+
+  // The tokens file gone while serving: the server's problem (503), never a way in.
+  rmSync(tokens);
+  const noFile = await api(origin, '/v1/runs', { token: token.admin });
+  assert.equal(noFile.status, 503);
 });
 
 test('SSE: a run’s events arrive in order and the stream ends with the run', async (t) => {

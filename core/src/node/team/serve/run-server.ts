@@ -94,7 +94,15 @@ export function createRunServer(options: RunServerOptions): RunServer {
         'send a token: Authorization: Bearer <token> (lockstep serve token create makes one)',
       );
     }
-    const scope = await options.tokens.scopeOf(token);
+    const scope = await options.tokens.scopeOf(token).catch((error: unknown) => {
+      // The file went missing or was damaged while serving: the server's problem, not the caller's.
+      options.log(`cannot check tokens: ${error instanceof Error ? error.message : String(error)}`);
+      throw new HttpError(
+        503,
+        'tokens-unavailable',
+        'the server cannot read its tokens file: see its log',
+      );
+    });
     if (!scope) throw new HttpError(401, 'unauthorized', 'the token is not known to this server');
     if (!scopeAllows(scope, needed)) {
       throw new HttpError(
