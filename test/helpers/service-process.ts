@@ -49,6 +49,8 @@ export async function startService(
   t: TestContext,
   folder: string,
   extraEnv: Record<string, string | undefined> = {},
+  /** More arguments, e.g. `--restricted` (the editor's Restricted Mode). */
+  extraArgs: readonly string[] = [],
 ): Promise<ServiceProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const [key, value] of Object.entries(HERMETIC_ENV)) {
@@ -60,7 +62,7 @@ export async function startService(
     if (value === undefined) delete env[key];
     else env[key] = value;
   }
-  const child = fork(path.join(REPO_ROOT, 'dist/service.js'), ['--folder', folder], {
+  const child = fork(path.join(REPO_ROOT, 'dist/service.js'), ['--folder', folder, ...extraArgs], {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     env,
   });

@@ -2,6 +2,7 @@
 // answers from the database, and what the CLI writes there (a publication, a run) is notified
 // through the database's own change notifications, not the files of .lockstep/.
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import { test } from 'node:test';
 import {
   RunsRequest,
@@ -81,4 +82,30 @@ test('the service logs in to a team store with the password the editor keeps', a
   );
   assert.ok(asked.every((store) => store === service.ready.teamStore && !store.includes(password)));
   assert.doesNotMatch(service.stderr(), new RegExp(password));
+});
+
+test('in Restricted Mode the service does not connect to a store the config names', async (t) => {
+  const database = await freshDatabase(t);
+  const { dir } = await workspaceWithHistory(t);
+  await ok(dir, ['migrate', '--to', database]);
+  const { url, password } = splitPassword(database);
+  writeFiles(dir, { '.lockstep/config.yaml': `store: ${url}\n` });
+  const asked: string[] = [];
+  const service = await startService(t, dir, { PGPASSWORD: password }, ['--restricted']);
+  service.connection.onRequest(StorePasswordRequest, ({ store }) => {
+    asked.push(store);
+    return {};
+  });
+  const refused = await failure(service.connection.sendRequest(RunsRequest, { workflow: 'greet' }));
+  assert.equal(refused.code, 'untrusted-store');
+  assert.match(refused.message, /trust this workspace/);
+  assert.deepEqual(asked, [], 'no password was asked for');
+  // No connection was opened: the database has only this query's own session.
+  const client = new pg.Client({ connectionString: database });
+  await client.connect();
+  const { rows } = await client.query<{ sessions: string }>(
+    'SELECT count(*) AS sessions FROM pg_stat_activity WHERE datname = current_database()',
+  );
+  await client.end();
+  assert.equal(Number(rows[0]?.sessions), 1);
 });

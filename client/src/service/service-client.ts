@@ -139,7 +139,9 @@ export class ServiceClient implements vscode.Disposable {
 
   private start(): void {
     const started = Date.now();
-    const child = fork(this.module, ['--folder', this.folder], {
+    // In Restricted Mode the service does not connect to a store the workspace's config names.
+    const restricted = vscode.workspace.isTrusted ? [] : ['--restricted'];
+    const child = fork(this.module, ['--folder', this.folder, ...restricted], {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       execArgv: [],
     });

@@ -52,6 +52,8 @@ export class Services implements vscode.Disposable {
   ) {
     for (const folder of vscode.workspace.workspaceFolders ?? []) this.add(folder);
     this.subscriptions.push(
+      // Trusted now: the services start again without --restricted (a team store connects).
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.restartAll()),
       vscode.workspace.onDidChangeWorkspaceFolders((event) => {
         for (const folder of event.removed) this.remove(folder);
         for (const folder of event.added) this.add(folder);

@@ -35,6 +35,7 @@ export const ERROR_CODES = {
     'no-store',
     'store-unreachable',
     'store-login',
+    'untrusted-store',
     'locked',
     'lock-lost',
     'newer-format',

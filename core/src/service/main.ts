@@ -5,7 +5,7 @@
  * and tells the extension when the store changes, whoever changed it. It ends when the extension
  * disconnects.
  *
- *   node dist/service.js --folder <workspace folder> [--store <.lockstep folder>]
+ *   node dist/service.js --folder <workspace folder> [--store <.lockstep folder>] [--restricted]
  */
 import { parseArgs } from 'node:util';
 import {
@@ -58,7 +58,12 @@ import { WorkspaceService } from './workspace-service.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { folder: { type: 'string' }, store: { type: 'string' } },
+    options: {
+      folder: { type: 'string' },
+      store: { type: 'string' },
+      // The editor's workspace is not trusted (Restricted Mode).
+      restricted: { type: 'boolean' },
+    },
   });
   if (values.folder === undefined) throw new Error('--folder <workspace folder> is required');
   const connection = createMessageConnection(
@@ -69,6 +74,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${message}\n`);
   };
   const service = await WorkspaceService.open(values.folder, values.store);
+  service.restricted = values.restricted === true;
   // A team store's password lives in the editor's secret storage, asked for when the store opens.
   service.storePassword = async (store) =>
     (await connection.sendRequest(StorePasswordRequest, { store })).password;

@@ -5,7 +5,7 @@
  * of protocol.ts; the connection wiring is in main.ts.
  */
 import path from 'node:path';
-import { InvalidDefinitionError, LockstepError, RefError } from '../model/errors.js';
+import { InvalidDefinitionError, LockstepError, RefError, StoreError } from '../model/errors.js';
 import { Workspace } from '../node/workspace/workspace.js';
 import { publishFile, snapshotFile } from '../node/services/version-service.js';
 import type { VersionRecord, VersionSummary } from '../store/records.js';
@@ -61,6 +61,13 @@ export class WorkspaceService {
    * whose URL has none; unset outside the editor.
    */
   storePassword: ((store: string) => Promise<string | undefined>) | undefined;
+
+  /**
+   * The editor does not trust the workspace (Restricted Mode): a PostgreSQL store named by its
+   * config is not connected to (the config may come from a stranger's pull request, and would
+   * choose the server that passwords and queries go to).
+   */
+  restricted = false;
 
   private constructor(readonly workspace: Workspace) {}
 
@@ -448,6 +455,12 @@ export class WorkspaceService {
   /** Opens the workspace's store, with the editor's password for a team store that needs one. */
   private async openStore(options: { create?: boolean }): Promise<Store> {
     const location = await this.workspace.storeLocation();
+    if (this.restricted && location.kind === 'postgres' && location.chosenBy === 'config') {
+      throw new StoreError(
+        'untrusted-store',
+        `.lockstep/config.yaml names the PostgreSQL store ${describePostgresUrl(location.url)}: trust this workspace (Manage Workspace Trust) to connect to it`,
+      );
+    }
     if (location.kind !== 'postgres' || !this.storePassword || process.env['PGPASSWORD']) {
       return this.workspace.openStore(options);
     }
