@@ -4,13 +4,17 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openPgStore, type PgStore } from '../../core/src/node/store/postgres/pg-store.js';
 import { draft, publishOf } from '../helpers/store-drafts.js';
 import { daysAgo, finishRun, recordRun, startRun } from '../helpers/run-records.js';
+import { runLockstep } from '../helpers/cli.js';
 import { freshDatabase } from '../helpers/postgres.js';
+import { tempDir } from '../helpers/temp.js';
 import type { TestContext } from 'node:test';
 
 const WRITER = fileURLToPath(new URL('../helpers/pg-run-writer.js', import.meta.url));
@@ -280,4 +284,25 @@ test('the password never shows: not in the location, not in a connection error',
   });
   const store = await open(t, await freshDatabase(t));
   assert.doesNotMatch(store.info.location, /lockstep:lockstep@|:lockstep@/);
+});
+
+test('a password from ~/.pgpass logs in, quietly (no deprecation warning on stderr)', async (t) => {
+  const url = new URL(await freshDatabase(t));
+  const password = url.password;
+  url.password = '';
+  const withPassword = new URL(url);
+  withPassword.password = password;
+  await (await openPgStore(withPassword.toString(), { create: true })).close();
+  const home = tempDir(t);
+  writeFileSync(
+    path.join(home, '.pgpass'),
+    `${url.hostname}:${url.port}:*:${url.username}:${password}\n`,
+    { mode: 0o600 },
+  );
+  const result = await runLockstep(['verify', '--store', url.toString()], {
+    cwd: home,
+    env: { HOME: home, PGPASSWORD: undefined },
+  });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stderr, '');
 });

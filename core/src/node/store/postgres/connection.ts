@@ -5,6 +5,8 @@
  * `pg` reads itself; a URL is never shown with its password.
  */
 import pg from 'pg';
+import { parse } from 'pg-connection-string';
+import pgpass from 'pgpass';
 import { LockstepError, StoreError } from '../../../model/errors.js';
 
 /** True for a `postgres://` or `postgresql://` URL. */
@@ -33,12 +35,44 @@ export function urlHasPassword(url: string): boolean {
   }
 }
 
+/**
+ * How to connect to `url`: its parts, tagged with `applicationName` for the server's activity
+ * view, and — when the URL holds no password — the password looked up only when the server asks
+ * for one: PGPASSWORD, else the line of ~/.pgpass (or PGPASSFILE) for this host, port, database
+ * and user. (pg's own ~/.pgpass lookup is deprecated and warns on every command.)
+ */
+export function clientConfig(url: string, applicationName = 'lockstep'): pg.ClientConfig {
+  const { password, port, host, database, user, application_name, options } = parse(url);
+  return {
+    ...(host ? { host } : {}),
+    ...(port ? { port: Number(port) } : {}),
+    ...(database ? { database } : {}),
+    ...(user ? { user } : {}),
+    ...(options ? { options } : {}),
+    application_name: application_name ?? applicationName,
+    password: password
+      ? password
+      : () => passwordFor({ host: host ?? 'localhost', port: port ?? '5432', database, user }),
+  };
+}
+
+async function passwordFor(connection: {
+  host: string;
+  port: string;
+  database: string | null | undefined;
+  user: string | undefined;
+}): Promise<string> {
+  const fromEnvironment = process.env['PGPASSWORD'];
+  if (fromEnvironment) return fromEnvironment;
+  // None found: an empty one, which the server refuses (said as "none was given", see storeFailure).
+  return new Promise((resolve) => pgpass(connection, (found) => resolve(found ?? '')));
+}
+
 /** A connection pool for `url`, tagged so the server's activity view names Lockstep. */
-export function createPool(url: string, max = 10): pg.Pool {
+export function createPool(url: string, max = 10, applicationName = 'lockstep'): pg.Pool {
   const pool = new pg.Pool({
-    connectionString: url,
+    ...clientConfig(url, applicationName),
     max,
-    application_name: 'lockstep',
     connectionTimeoutMillis: 10_000,
   });
   // An idle connection that the server closes (restart, pg_terminate_backend) must not crash the

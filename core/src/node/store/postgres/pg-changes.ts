@@ -5,6 +5,7 @@
  * after the connection drops (a listener is told `reconnected`: it may have missed changes).
  */
 import pg from 'pg';
+import { clientConfig } from './connection.js';
 import { CHANGE_CHANNEL } from './schema.js';
 
 /** What changed: the control log, runs, the local log; or the listener reconnected. */
@@ -39,7 +40,7 @@ export class PgChanges {
   private async connect(again: boolean): Promise<void> {
     this.retry = undefined;
     if (this.closed || this.listeners.size === 0) return;
-    const client = new pg.Client({ connectionString: this.url, application_name: 'lockstep' });
+    const client = new pg.Client(clientConfig(this.url));
     const lost = (): void => {
       if (this.client !== client) return;
       this.client = undefined;

@@ -6,6 +6,7 @@
  * reconnects (retrying with a growing pause) and claims this process's open runs again.
  */
 import pg from 'pg';
+import { clientConfig } from './connection.js';
 
 export interface SessionIdentity {
   readonly pid: number;
@@ -57,7 +58,7 @@ export class WriterSession {
   }
 
   private async connect(): Promise<SessionIdentity> {
-    const client = new pg.Client({ connectionString: this.url, application_name: 'lockstep runs' });
+    const client = new pg.Client(clientConfig(this.url, 'lockstep runs'));
     const lost = (): void => {
       if (this.client !== client) return;
       this.client = undefined;

@@ -5,6 +5,7 @@
  * lost. Workers poll as well, so this only makes them quicker.
  */
 import pg from 'pg';
+import { clientConfig } from '../../store/postgres/connection.js';
 import { QUEUE_CHANNEL } from './queue-schema.js';
 
 export interface ListenerOptions {
@@ -43,8 +44,7 @@ export class QueueListener {
   private async connect(): Promise<void> {
     if (this.closed) return;
     const client = new pg.Client({
-      connectionString: this.options.url,
-      application_name: this.options.applicationName,
+      ...clientConfig(this.options.url, this.options.applicationName),
       connectionTimeoutMillis: 10_000,
     });
     this.client = client;

@@ -53,7 +53,7 @@ export class RunQueue {
    */
   static async open(url: string): Promise<RunQueue> {
     const location = describePostgresUrl(url);
-    const pool = createPool(url, 4);
+    const pool = createPool(url, 4, 'lockstep queue');
     try {
       const client = await pool.connect();
       try {
