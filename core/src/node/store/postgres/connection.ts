@@ -1,9 +1,10 @@
 /**
  * Connecting to a PostgreSQL store: recognising its URL, naming it without its password, and
  * turning a refused or failed connection into an error that says what to check. Credentials
- * come from the URL (LOCKSTEP_STORE, --store) or from libpq's PGPASSWORD / ~/.pgpass, which
- * `pg` reads itself; a URL is never shown with its password.
+ * come from the URL (LOCKSTEP_STORE, --store) or, as libpq does, from PGPASSWORD / ~/.pgpass
+ * (see clientConfig); a URL is never shown with its password.
  */
+/// <reference path="./pgpass.d.ts" />
 import pg from 'pg';
 import { parse } from 'pg-connection-string';
 import pgpass from 'pgpass';
