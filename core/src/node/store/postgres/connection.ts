@@ -82,19 +82,41 @@ export function createPool(url: string, max = 10, applicationName = 'lockstep'):
   return pool;
 }
 
+/** What a database is to Lockstep, for messages: its name and where its URL and password come from. */
+export interface DatabaseRole {
+  /** `the PostgreSQL store`, `the run queue's database`. */
+  readonly noun: string;
+  /** Where the URL is set. */
+  readonly urlFrom: string;
+  /** Where a password may be given, besides PGPASSWORD and ~/.pgpass. */
+  readonly passwordFrom: string;
+}
+
+/** The workspace's store. */
+export const STORE_ROLE: DatabaseRole = {
+  noun: 'the PostgreSQL store',
+  urlFrom: "LOCKSTEP_STORE, --store or the config's store:",
+  passwordFrom: 'LOCKSTEP_STORE (in VS Code: "Lockstep: Set Team Store Password…")',
+};
+
 /**
  * The error to show for a failure talking to the database: Lockstep's own errors unchanged,
- * anything else as a StoreError naming the store and the server's message, and saying what to
- * check (never the password).
+ * anything else as a StoreError naming the database (`role`, never its password) and the server's
+ * message, and saying what to check.
  */
-export function storeFailure(location: string, error: unknown): Error {
+export function storeFailure(
+  location: string,
+  error: unknown,
+  role: DatabaseRole = STORE_ROLE,
+): Error {
   if (error instanceof LockstepError) return error;
   const code = (error as { code?: unknown }).code;
   const message = redactUrlPasswords(error instanceof Error ? error.message : String(error));
+  const at = `${role.noun} at ${location}`;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT') {
     return new StoreError(
       'store-unreachable',
-      `cannot reach the PostgreSQL store at ${location} (${message}): is the server running, and is the URL in LOCKSTEP_STORE, --store or the config's store: right?`,
+      `cannot reach ${at} (${message}): is the server running, and is the URL in ${role.urlFrom} right?`,
       { cause: error },
     );
   }
@@ -102,27 +124,25 @@ export function storeFailure(location: string, error: unknown): Error {
   if (/client password must be a string|empty password returned by client/i.test(message)) {
     return new StoreError(
       'store-login',
-      `the PostgreSQL store at ${location} asks for a password and none was given: set it in PGPASSWORD or ~/.pgpass, or in LOCKSTEP_STORE (in VS Code: "Lockstep: Set Team Store Password…")`,
+      `${at} asks for a password and none was given: set it in PGPASSWORD or ~/.pgpass, or in ${role.passwordFrom}`,
       { cause: error },
     );
   }
   if (code === '28P01' || code === '28000') {
     return new StoreError(
       'store-login',
-      `the PostgreSQL store at ${location} refused the login (${message}): set the password in PGPASSWORD or ~/.pgpass, or in LOCKSTEP_STORE (in VS Code: "Lockstep: Set Team Store Password…")`,
+      `${at} refused the login (${message}): set the password in PGPASSWORD or ~/.pgpass, or in ${role.passwordFrom}`,
       { cause: error },
     );
   }
   if (code === '3D000') {
     return new StoreError(
       'no-store',
-      `the PostgreSQL store at ${location} does not exist (${message}): create the database (createdb) first`,
+      `${at} does not exist (${message}): create the database (createdb) first`,
       { cause: error },
     );
   }
-  return new StoreError('unwritable', `the PostgreSQL store at ${location} failed: ${message}`, {
-    cause: error,
-  });
+  return new StoreError('unwritable', `${at} failed: ${message}`, { cause: error });
 }
 
 /** Whether `error` (as `storeFailure` made it) says the server could not be reached at all. */
