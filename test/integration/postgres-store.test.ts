@@ -306,3 +306,16 @@ test('a password from ~/.pgpass logs in, quietly (no deprecation warning on stde
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stderr, '');
 });
+
+test('a day another process dropped is recreated when this one records on it again', async (t) => {
+  const url = await freshDatabase(t);
+  const [recorder, pruner] = await Promise.all([open(t, url), open(t, url)]);
+  const first = await recordRun(recorder, { workflow: 'triage', at: daysAgo(30) });
+  // The other process's retention takes the whole day: its partitions are dropped.
+  await pruner.removeRuns([first], { actor: 'ann', at: new Date().toISOString() });
+  const second = await recordRun(recorder, { workflow: 'triage', at: daysAgo(30, 1000) });
+  assert.deepEqual(
+    (await pruner.listRuns()).map((r) => r.id),
+    [second],
+  );
+});

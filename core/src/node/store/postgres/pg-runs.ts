@@ -39,14 +39,14 @@ export class PgRuns {
   /** Starts a run: its id, summary row and `run-started` event in one statement. */
   async create(header: RunHeader): Promise<RunWriter> {
     const day = dayOf(header.startedAt);
-    await this.partitions.ensure(day);
     const writer = await this.session.identity();
     const started: RunEvent = { type: 'run-started', header };
     const summary = summarizeRun(foldRun([started], true)!);
     // Named: the same statement for every run, planned once per connection.
-    const { rows } = await this.pool.query<{ created: string }>({
-      name: 'lockstep-create-run',
-      text: `WITH id AS (
+    const insert = () =>
+      this.pool.query<{ created: string }>({
+        name: 'lockstep-create-run',
+        text: `WITH id AS (
          INSERT INTO run_ids (id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id
        ), run AS (
          INSERT INTO runs (id, day, workflow, version, mode, channel, started_at, status, open,
@@ -56,21 +56,22 @@ export class PgRuns {
          INSERT INTO run_events (run_id, day, n, event) SELECT $1, $2, 0, $11 FROM id
        )
        SELECT count(*) AS created FROM id CROSS JOIN LATERAL (SELECT pg_notify($12, 'runs')) AS told`,
-      values: [
-        header.id,
-        day,
-        header.workflow,
-        header.version.id,
-        header.mode.kind,
-        header.routing?.channel ?? null,
-        header.startedAt,
-        writer.pid,
-        writer.start,
-        JSON.stringify(summary),
-        JSON.stringify(started),
-        CHANGE_CHANNEL,
-      ],
-    });
+        values: [
+          header.id,
+          day,
+          header.workflow,
+          header.version.id,
+          header.mode.kind,
+          header.routing?.channel ?? null,
+          header.startedAt,
+          writer.pid,
+          writer.start,
+          JSON.stringify(summary),
+          JSON.stringify(started),
+          CHANGE_CHANNEL,
+        ],
+      });
+    const { rows } = await this.partitions.within(day, insert);
     if (Number(rows[0]?.created) !== 1) {
       throw new StoreError('duplicate-run', `run ${header.id} already exists`);
     }

@@ -6,6 +6,9 @@
  */
 import type pg from 'pg';
 
+/** PostgreSQL's code for a row no partition accepts ("no partition of relation … found"). */
+const NO_PARTITION = '23514';
+
 /** Serializes partition changes across processes (a fixed advisory-lock key). */
 const PARTITION_LOCK = 0x70617274; // "part"
 
@@ -21,8 +24,25 @@ export class RunPartitions {
 
   constructor(private readonly pool: pg.Pool) {}
 
+  /**
+   * Runs `insert` (rows of `day`) once the day's partitions exist. The days known here may be out
+   * of date — another process's retention may have dropped one since — so an insert that finds no
+   * partition makes sure of it again and is tried once more.
+   */
+  async within<T>(day: string, insert: () => Promise<T>): Promise<T> {
+    await this.ensure(day);
+    try {
+      return await insert();
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== NO_PARTITION) throw error;
+      this.known.delete(day);
+      await this.ensure(day);
+      return insert();
+    }
+  }
+
   /** Makes sure the day's partitions exist. */
-  async ensure(day: string): Promise<void> {
+  private async ensure(day: string): Promise<void> {
     if (this.known.has(day)) return;
     await this.locked(async (client) => {
       const next = nextDay(day);
