@@ -140,8 +140,7 @@ export class PgRuns {
 
   /** Whether a run with this id exists. */
   async exists(id: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query('SELECT 1 FROM run_ids WHERE id = $1', [id]);
-    return (rowCount ?? 0) > 0;
+    return (await this.existing([id])).length > 0;
   }
 
   /** Those of `ids` that exist. */
