@@ -48,3 +48,18 @@ async function withAdmin<T>(server: string, work: (client: pg.Client) => Promise
     await client.end();
   }
 }
+
+/** Runs one statement on the database at `url` on a connection of its own; its rows. */
+export async function queryAt<R extends pg.QueryResultRow>(
+  url: string,
+  text: string,
+  values?: unknown[],
+): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<R>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}

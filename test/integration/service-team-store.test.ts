@@ -3,8 +3,11 @@
 // through the database's own change notifications, not the files of .lockstep/.
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import {
+  BaselineAddRequest,
+  BaselineRemoveRequest,
+  BaselinesRequest,
   RunsRequest,
   StorePasswordRequest,
   VersionsRequest,
@@ -21,13 +24,18 @@ import { freshDatabase } from '../helpers/postgres.js';
 import { failure, startService } from '../helpers/service-process.js';
 import { pollUntil } from '../helpers/store-wait.js';
 
-test('the service reads a PostgreSQL store named by the config and hears what the CLI writes', async (t) => {
+/** A workspace with history, migrated to a fresh database its config names (no password). */
+async function teamWorkspace(t: TestContext) {
   const database = await freshDatabase(t);
   const { dir, runs } = await workspaceWithHistory(t);
   await ok(dir, ['migrate', '--to', database]);
   const { url, password } = splitPassword(database);
   writeFiles(dir, { '.lockstep/config.yaml': `store: ${url}\n` });
-  const env = { PGPASSWORD: password };
+  return { dir, runs, env: { PGPASSWORD: password } };
+}
+
+test('the service reads a PostgreSQL store named by the config and hears what the CLI writes', async (t) => {
+  const { dir, runs, env } = await teamWorkspace(t);
 
   const service = await startService(t, dir, env);
   const { connection } = service;
@@ -108,4 +116,33 @@ test('in Restricted Mode the service does not connect to a store the config name
   );
   await client.end();
   assert.equal(Number(rows[0]?.sessions), 1);
+});
+
+test('on a team store the editor keeps baselines in the database and hears of others’ changes', async (t) => {
+  const { dir, runs, env } = await teamWorkspace(t);
+  const service = await startService(t, dir, env);
+  const { connection } = service;
+
+  const added = await connection.sendRequest(BaselineAddRequest, { run: runs[0]! });
+  assert.equal(added.created, true);
+  assert.equal(added.baseline.file, undefined, 'no file: the baseline is in the database');
+  assert.match(added.baseline.location, /baseline sha256:[0-9a-f]{12} of greet$/);
+  assert.equal(new URL(added.baseline.location.split(' ')[0]!).password, '', 'no password shown');
+
+  // Another member adds one from the command line: the editor hears it from the database.
+  await ok(dir, ['baselines', 'greet', 'add', runs[1]!], env);
+  await pollUntil(() => service.changes.some((c) => c.changes.includes('baselines')), {
+    what: 'a baselines change from the database',
+  });
+  const { baselines } = await connection.sendRequest(BaselinesRequest, { workflow: 'greet' });
+  assert.deepEqual(
+    baselines.map((b) => b.run),
+    [runs[0], runs[1]],
+  );
+  await connection.sendRequest(BaselineRemoveRequest, { workflow: 'greet', run: runs[0]! });
+  const left = await connection.sendRequest(BaselinesRequest, { workflow: 'greet' });
+  assert.deepEqual(
+    left.baselines.map((b) => b.run),
+    [runs[1]],
+  );
 });

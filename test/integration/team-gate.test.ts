@@ -11,32 +11,21 @@ import { openPgStore } from '../../core/src/node/store/postgres/pg-store.js';
 import { assertExit, gitRepo, lockstep, parseJson } from '../helpers/cli-workspace.js';
 import { completion, startFakeOpenAi } from '../helpers/fake-openai-server.js';
 import { freshDatabase } from '../helpers/postgres.js';
+import {
+  shoutingTriageWorkflow,
+  TRIAGE_CONFIG,
+  TRIAGE_FILE,
+  triageWorkflow,
+} from '../helpers/triage-workflow.js';
 
-const FILE = 'triage.workflow.yaml';
-
-function workflow(baseUrl: string, description = ''): string {
-  return `name: triage
-${description}inputs:
-  ticket: { type: string }
-models:
-  fast:
-    provider: openai
-    model: gpt-4o-mini
-    base_url: ${baseUrl}
-    api_key: \${{ secrets.OPENAI_API_KEY }}
-steps:
-  - id: classify
-    llm: { model: fast, prompt: "Classify: \${{ inputs.ticket }}", output: json }
-outputs:
-  category: \${{ steps.classify.output.category }}
-`;
-}
+const FILE = TRIAGE_FILE;
+const workflow = triageWorkflow;
 
 test('a pull request gates its working copy on production runs in the team store', async (t) => {
   const store = await freshDatabase(t);
   const server = await startFakeOpenAi(t);
   const env = { OPENAI_API_KEY: 'sk-team-gate-71c', LOCKSTEP_STORE: store };
-  const config = { '.lockstep/config.yaml': 'secrets: [OPENAI_API_KEY]\n' };
+  const config = TRIAGE_CONFIG;
 
   const production = gitRepo(t, { [FILE]: workflow(server.baseUrl), ...config });
   const ok = async (dir: string, args: string[]) => {
@@ -70,13 +59,7 @@ test('a pull request gates its working copy on production runs in the team store
   assert.equal(report.changed, 0);
 
   // A change that alters the output is stopped, from the same store.
-  writeFileSync(
-    path.join(pullRequest, FILE),
-    workflow(server.baseUrl).replace(
-      'category: ${{ steps.classify.output.category }}',
-      'category: ${{ $uppercase(steps.classify.output.category) }}',
-    ),
-  );
+  writeFileSync(path.join(pullRequest, FILE), shoutingTriageWorkflow(server.baseUrl));
   const stopped = await lockstep(pullRequest, ['gate', FILE, '--baseline', 'production'], env);
   assertExit(stopped, 1);
   assert.match(stopped.stdout, /Gate FAILED: 3 of 3 runs changed/);

@@ -37,7 +37,7 @@ export function registerBaselineCommands(ctx: Context, tests: BaselineTests): vo
         const run = shortRunId(baseline.run);
         ctx.output.info(
           created
-            ? `baseline added: run ${baseline.run} of ${baseline.workflow} (${vscode.workspace.asRelativePath(baseline.file)})`
+            ? `baseline added: run ${baseline.run} of ${baseline.workflow} (${baseline.file === undefined ? baseline.location : vscode.workspace.asRelativePath(baseline.file)})`
             : `run ${baseline.run} is already a baseline of ${baseline.workflow}`,
         );
         const show = 'Show in Testing';

@@ -184,7 +184,8 @@ export class BaselineTests implements vscode.Disposable {
     const item = this.itemFor(
       testIdOf({ kind: 'baseline', folder, workflow: baseline.workflow, run: baseline.run }),
       baselineLabel(baseline),
-      vscode.Uri.file(baseline.file),
+      // A team store's baseline has no file to open.
+      baseline.file === undefined ? undefined : vscode.Uri.file(baseline.file),
     );
     item.description = baselineDescription(baseline, now);
     item.sortText = baseline.startedAt;

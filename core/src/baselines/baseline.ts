@@ -1,6 +1,7 @@
 /**
  * Regression baselines: real runs kept as a workflow's regression suite, committed with the
- * workflows (`.lockstep/baselines/<workflow>/<hex>.json`). A baseline is a self-sufficient copy of
+ * workflows (`.lockstep/baselines/<workflow>/<hex>.json`) or kept in a team's PostgreSQL store
+ * (see baseline-store.ts). A baseline is a self-sufficient copy of
  * a finished run (header, steps, every recorded effect), so a fresh clone can replay it without
  * the run it came from. It is redacted once more when it is made, written as RFC 8785 canonical
  * JSON and named by the sha256 of that text.
@@ -28,16 +29,20 @@ export interface Baseline {
   readonly run: BaselineRun;
 }
 
-/** A baseline whose file does not parse, does not match its name, or is of a newer format. */
+/** What to do about a damaged baseline file (committed: git has it). */
+const RESTORE_FILE =
+  'Restore it from git, or delete it and add the run again (`lockstep baselines <workflow> add <run-id>`)';
+
+/** A baseline that does not parse, does not match its name, or is of a newer format. */
 export class BaselineError extends LockstepError {
   constructor(
+    /** The baseline's file, or where a store keeps it. */
     readonly file: string,
-    detail: string,
+    /** What is wrong, without where or what to do. */
+    readonly detail: string,
+    remedy: string = RESTORE_FILE,
   ) {
-    super(
-      'bad-baseline',
-      `${file}: ${detail}. Restore it from git, or delete it and add the run again (\`lockstep baselines <workflow> add <run-id>\`); no other baseline was changed`,
-    );
+    super('bad-baseline', `${file}: ${detail}. ${remedy}; no other baseline was changed`);
   }
 }
 
@@ -84,8 +89,9 @@ export function baselineId(text: string): ContentId {
 }
 
 /**
- * Parses a baseline file's text and checks it: well-formed, its content id `expected` (the file's
+ * Parses a baseline's text and checks it: well-formed, its content id `expected` (the file's
  * name), of a format this Lockstep reads, a run of `workflow`.
+ * @param remedy what the error says to do, when not restoring a committed file.
  * @throws BaselineError naming `file`.
  */
 export function parseBaseline(
@@ -93,18 +99,20 @@ export function parseBaseline(
   file: string,
   expected: ContentId,
   workflow: string,
+  remedy?: string,
 ): Baseline {
+  const fail = (detail: string): BaselineError => new BaselineError(file, detail, remedy);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new BaselineError(file, `not JSON (${(error as Error).message})`);
+    throw fail(`not JSON (${(error as Error).message})`);
   }
   const problem = documentHeaderProblem(value, 'baseline', BASELINE_FORMAT, 'baseline');
-  if (problem !== undefined) throw new BaselineError(file, problem);
+  if (problem !== undefined) throw fail(problem);
   const baseline = value as Partial<Baseline>;
   if (baselineId(canonicalJson(value)) !== expected) {
-    throw new BaselineError(file, 'its content does not match its name (it was edited or damaged)');
+    throw fail('its content does not match its name (it was edited or damaged)');
   }
   const run = baseline.run as Partial<BaselineRun> | undefined;
   const header = run?.header;
@@ -116,9 +124,9 @@ export function parseBaseline(
     WORKFLOW_NAME.test(header.workflow) &&
     Array.isArray(run?.steps) &&
     Array.isArray(run?.effects);
-  if (!wellFormed) throw new BaselineError(file, 'its run is incomplete');
+  if (!wellFormed) throw fail('its run is incomplete');
   if (header.workflow !== workflow) {
-    throw new BaselineError(file, `it is a run of ${header.workflow}, not of ${workflow}`);
+    throw fail(`it is a run of ${header.workflow}, not of ${workflow}`);
   }
   return baseline as Baseline;
 }

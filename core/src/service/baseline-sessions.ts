@@ -4,7 +4,8 @@
  * workspace service, never in the extension host; each session can be cancelled, and every
  * replay has a time limit, so every test ends.
  */
-import { BaselineFiles, type StoredBaseline } from '../node/store/baseline-files.js';
+import type { BaselineStore, StoredBaseline } from '../baselines/baseline-store.js';
+import { baselinesOf } from '../node/store/store-baselines.js';
 import { testBaselinesOf, type BaselineTestResult } from '../node/services/baseline-tests.js';
 import { resolveRunnable } from '../node/services/run-service.js';
 import type { Workspace } from '../node/workspace/workspace.js';
@@ -22,7 +23,6 @@ import type {
 import { stepLines, topLevelStepLines } from './step-lines.js';
 
 export class BaselineSessions {
-  private readonly files: BaselineFiles;
   private readonly sessions = new Map<string, AbortController>();
 
   constructor(
@@ -30,14 +30,12 @@ export class BaselineSessions {
     private readonly store: () => Promise<Store>,
     /** Where a test's progress goes (the client that asked). */
     private readonly progress: (params: BaselineTestProgressParams) => void,
-  ) {
-    this.files = new BaselineFiles(workspace.storeDir);
-  }
+  ) {}
 
   /** See BaselinesRequest. */
   async list(workflow: string): Promise<BaselineItem[]> {
     checkWorkflowName(workflow);
-    return (await this.files.list(workflow)).map(itemOf);
+    return (await (await this.baselines()).list(workflow)).map(itemOf);
   }
 
   /** See BaselineAddRequest. */
@@ -45,18 +43,16 @@ export class BaselineSessions {
     const store = await this.store();
     const record = await store.getRun(run);
     if (!record) throw new RefError('unknown-run', `no run ${run} in ${this.workspace.storeDir}`);
-    const { stored, created } = await this.files.add(
-      record.header.workflow,
-      record,
-      await this.redactions(),
-    );
+    const { stored, created } = await (
+      await this.baselines()
+    ).add(record.header.workflow, record, await this.redactions());
     return { baseline: itemOf(stored), created };
   }
 
   /** See BaselineRemoveRequest. */
   async remove(workflow: string, run: string): Promise<BaselineItem> {
     checkWorkflowName(workflow);
-    return itemOf(await this.files.remove(workflow, run));
+    return itemOf(await (await this.baselines()).remove(workflow, run));
   }
 
   /** See BaselineAcceptRequest: the new baseline is written before the old one goes. */
@@ -68,10 +64,11 @@ export class BaselineSessions {
     if (record.header.workflow !== workflow) {
       throw new UsageError(`run ${run} is a run of ${record.header.workflow}, not of ${workflow}`);
     }
-    const { stored } = await this.files.add(workflow, record, await this.redactions());
+    const baselines = await this.baselines();
+    const { stored } = await baselines.add(workflow, record, await this.redactions());
     if (replaced !== run) {
       // Already gone (accepted in another window, removed from the CLI): nothing left to replace.
-      await this.files.remove(workflow, replaced).catch((error: unknown) => {
+      await baselines.remove(workflow, replaced).catch((error: unknown) => {
         if (!(error instanceof RefError && error.code === 'unknown-run')) throw error;
       });
     }
@@ -132,6 +129,11 @@ export class BaselineSessions {
     for (const controller of this.sessions.values()) controller.abort();
   }
 
+  /** The workspace's baselines: its files, or its team store's. */
+  private async baselines(): Promise<BaselineStore> {
+    return baselinesOf(this.workspace.storeDir, await this.store());
+  }
+
   /** The secrets set now (environment only: the service holds no editor secret at rest). */
   private async redactions(): Promise<ReadonlyMap<string, string>> {
     return secretAccess(await this.workspace.config(), (name) => process.env[name]).redact;
@@ -143,7 +145,8 @@ function itemOf(stored: StoredBaseline): BaselineItem {
   const { header } = stored.baseline.run;
   return {
     id: stored.id,
-    file: stored.file,
+    location: stored.location,
+    ...(stored.file === undefined ? {} : { file: stored.file }),
     workflow: header.workflow,
     run: header.id,
     version: header.version,

@@ -547,10 +547,12 @@ export const CompareRequest = new RequestType<
 
 /** A regression baseline (`.lockstep/baselines/<workflow>/<hash>.json`) as the editor lists it. */
 export interface BaselineItem {
-  /** `sha256:` of the file's content (its name). */
+  /** `sha256:` of its canonical text (a file's name). */
   readonly id: string;
-  /** Absolute path of the file. */
-  readonly file: string;
+  /** Where it is kept, as people may see it: its file's path, or the team store and its id. */
+  readonly location: string;
+  /** Absolute path of its file; absent for a baseline kept in a team store. */
+  readonly file?: string;
   readonly workflow: string;
   /** The recorded run it keeps. */
   readonly run: string;
@@ -577,7 +579,7 @@ export const BaselineAddRequest = new RequestType<
   void
 >('lockstep/baselines/add');
 
-/** `lockstep/baselines/remove`: deletes the baseline of a run (its file only). */
+/** `lockstep/baselines/remove`: deletes the baseline of a run (its file, or its team-store row). */
 export const BaselineRemoveRequest = new RequestType<
   { readonly workflow: string; readonly run: string },
   { readonly removed: BaselineItem },

@@ -1,7 +1,7 @@
 /**
  * Store changes told by the store itself, for a store that is not files the StoreWatcher can
  * watch: the PostgreSQL store notifies every process that listens (LISTEN/NOTIFY) when anyone
- * publishes, changes a channel, records a run or pins one. The feed waits for the store to exist
+ * publishes, changes a channel, records a run, pins one or changes a baseline. The feed waits for the store to exist
  * (nothing may be stored yet), then listens until closed.
  */
 import type { Store } from '../store/store.js';
@@ -23,8 +23,9 @@ function notifies(store: Store): store is Store & NotifyingStore {
 function reloads(change: string): StoreChange[] {
   if (change === 'control') return ['versions'];
   if (change === 'runs' || change === 'local') return ['runs'];
+  if (change === 'baselines') return ['baselines'];
   // Reconnected after the connection dropped: anything may have changed meanwhile.
-  return ['versions', 'runs'];
+  return ['versions', 'runs', 'baselines'];
 }
 
 /** Listens to a store's own change notifications; a store without any is left alone. */

@@ -45,6 +45,7 @@ test('ids this extension did not make name nothing', () => {
 
 const baseline = (overrides: Partial<BaselineItem> = {}): BaselineItem => ({
   id: `sha256:${'1'.repeat(64)}`,
+  location: `/w/.lockstep/baselines/triage/${'1'.repeat(64)}.json`,
   file: `/w/.lockstep/baselines/triage/${'1'.repeat(64)}.json`,
   workflow: 'triage',
   run: RUN,

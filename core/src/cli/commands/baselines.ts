@@ -1,12 +1,14 @@
 /**
  * `lockstep baselines <name> [add|remove <run-id>]`: a workflow's regression baselines, the runs
- * `lockstep test` replays. They live in `.lockstep/baselines/<name>/`, meant to be committed.
+ * `lockstep test` replays. They live in `.lockstep/baselines/<name>/`, meant to be committed, or
+ * in the team's PostgreSQL store when the workspace uses one.
  */
+import type { BaselineStore, StoredBaseline } from '../../baselines/baseline-store.js';
 import { shortId } from '../../model/content-id.js';
 import { UsageError } from '../../model/errors.js';
 import { checkWorkflowName } from '../../model/names.js';
-import { BaselineFiles } from '../../node/store/baseline-files.js';
 import { baselineSummary } from '../../node/services/baseline-tests.js';
+import { baselinesOf } from '../../node/store/store-baselines.js';
 import { Workspace } from '../../node/workspace/workspace.js';
 import { secretAccess } from '../../runs/secret-access.js';
 import type { CommandContext } from '../context.js';
@@ -37,18 +39,39 @@ export async function baselinesCommand(
     throw new UsageError(`'${run}': say what to do with it (add or remove)`);
   }
   const workspace = await Workspace.locate(process.cwd(), context.global);
-  const files = new BaselineFiles(workspace.storeDir);
-  if (action === 'add') return add(context, workspace, files, name, run!, options);
-  if (action === 'remove') {
-    const removed = await files.remove(name, run!);
-    if (options.json) printJson(context.output, { removed: baselineSummary(removed) });
-    else
-      context.output.out(
-        `Removed the baseline of run ${removed.baseline.run.header.id} (${displayPath(removed.file)})`,
-      );
-    return EXIT.ok;
+  if (action === 'add') return add(context, workspace, name, run!, options);
+  const open = await workspace.openBaselines();
+  try {
+    if (action === 'remove') return await remove(context, open.baselines, name, run!, options);
+    return await list(context, open.baselines, name, options);
+  } finally {
+    await open.close();
   }
-  const baselines = await files.list(name);
+}
+
+async function remove(
+  context: CommandContext,
+  store: BaselineStore,
+  name: string,
+  run: string,
+  options: BaselinesOptions,
+): Promise<ExitCode> {
+  const removed = await store.remove(name, run);
+  if (options.json) printJson(context.output, { removed: baselineSummary(removed) });
+  else
+    context.output.out(
+      `Removed the baseline of run ${removed.baseline.run.header.id} (${shownLocation(removed)})`,
+    );
+  return EXIT.ok;
+}
+
+async function list(
+  context: CommandContext,
+  store: BaselineStore,
+  name: string,
+  options: BaselinesOptions,
+): Promise<ExitCode> {
+  const baselines = await store.list(name);
   if (options.json) {
     printJson(context.output, { workflow: name, baselines: baselines.map(baselineSummary) });
     return EXIT.ok;
@@ -73,28 +96,36 @@ export async function baselinesCommand(
 async function add(
   context: CommandContext,
   workspace: Workspace,
-  files: BaselineFiles,
   name: string,
   id: string,
   options: BaselinesOptions,
 ): Promise<ExitCode> {
   const store = await workspace.openStore();
   try {
+    const baselines = baselinesOf(workspace.storeDir, store);
     const run = (await store.getRun(await findRunId(store, id)))!;
     // Journals are already redacted; the secrets set now are redacted once more, in case.
     const { redact } = secretAccess(await workspace.config(), (secret) => process.env[secret]);
-    const { stored, created } = await files.add(name, run, redact);
+    const { stored, created } = await baselines.add(name, run, redact);
+    const where = shownLocation(stored);
     if (options.json) printJson(context.output, { added: baselineSummary(stored), created });
+    else if (!created)
+      context.output.out(`Run ${run.header.id} already is a baseline of ${name}: ${where}`);
     else
       context.output.out(
-        created
-          ? `Added run ${run.header.id} as a baseline of ${name}: ${displayPath(stored.file)} (commit it)`
-          : `Run ${run.header.id} already is a baseline of ${name}: ${displayPath(stored.file)}`,
+        baselines.committed
+          ? `Added run ${run.header.id} as a baseline of ${name}: ${where} (commit it)`
+          : `Added run ${run.header.id} as a baseline of ${name} in the team store: ${where}`,
       );
     return EXIT.ok;
   } finally {
     await store.close();
   }
+}
+
+/** A baseline's file relative to here, or where its store keeps it. */
+function shownLocation(stored: StoredBaseline): string {
+  return stored.file === undefined ? stored.location : displayPath(stored.file);
 }
 
 /** The input as one short line of JSON. */

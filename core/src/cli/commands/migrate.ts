@@ -58,6 +58,9 @@ function printMigration(output: Output, result: MigrationResult): void {
   row('snapshots  ', 'snapshots', 'snapshot');
   row('runs       ', 'runs', 'run');
   row('local log  ', 'localLines', 'line');
+  output.out(
+    `  baselines  : ${plural(result.baselines.copied, 'baseline')} copied, ${result.baselines.present} already there`,
+  );
   if (result.unfinished.length > 0) {
     output.err(
       `lockstep: warning: ${plural(result.unfinished.length, 'run')} not copied, still running: ${result.unfinished.map((r) => r.id).join(', ')}; migrate again once ${result.unfinished.length === 1 ? 'it has' : 'they have'} finished`,

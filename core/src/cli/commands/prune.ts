@@ -4,7 +4,7 @@
  * `retention.runs`.
  */
 import { UsageError } from '../../model/errors.js';
-import { BaselineFiles } from '../../node/store/baseline-files.js';
+import { baselinesOf } from '../../node/store/store-baselines.js';
 import { currentAuthor } from '../../node/workspace/git.js';
 import { Workspace } from '../../node/workspace/workspace.js';
 import { DEFAULT_RUNS_KEPT, runsToPrune } from '../../store/run-retention.js';
@@ -52,7 +52,7 @@ export async function pruneCommand(
   const store = await workspace.openStore();
   try {
     const pins = await store.listPins();
-    const baselines = new BaselineFiles(workspace.storeDir);
+    const baselines = baselinesOf(workspace.storeDir, store);
     const protectedIds = new Set(pins.keys());
     // The runs a promotion's gate replayed are its evidence: the audit trail cites them.
     for (const entry of await store.readControlLog()) {

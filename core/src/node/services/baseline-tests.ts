@@ -11,7 +11,8 @@ import type { RunRecord } from '../../model/runs.js';
 import type { JsonValue } from '../../model/workflow.js';
 import type { Store } from '../../store/store.js';
 import type { ResolvedVersion } from '../../versions/resolve.js';
-import { BaselineFiles, type StoredBaseline } from '../store/baseline-files.js';
+import type { StoredBaseline } from '../../baselines/baseline-store.js';
+import { baselinesOf } from '../store/store-baselines.js';
 import { displayPath } from '../workspace/display-path.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { DEFAULT_REPLAY_TIMEOUT_MS, timedReplay, type ReplaySettings } from './timed-replay.js';
@@ -34,8 +35,10 @@ export interface BaselineTestOptions extends ReplaySettings {
 /** What reports and listings show of a baseline. */
 export interface BaselineSummary {
   readonly id: string;
-  /** Relative to the current folder when inside it. */
-  readonly file: string;
+  /** Where it is kept: its file (relative to the current folder when inside it), or its store. */
+  readonly location: string;
+  /** Its file, for a baseline kept in files (relative to the current folder when inside it). */
+  readonly file?: string;
   readonly run: string;
   readonly version: RunRecord['header']['version'];
   readonly startedAt: string;
@@ -47,7 +50,8 @@ export function baselineSummary(stored: StoredBaseline): BaselineSummary {
   const { header } = stored.baseline.run;
   return {
     id: stored.id,
-    file: displayPath(stored.file),
+    location: stored.file === undefined ? stored.location : displayPath(stored.file),
+    ...(stored.file === undefined ? {} : { file: displayPath(stored.file) }),
     run: header.id,
     version: header.version,
     startedAt: header.startedAt,
@@ -105,7 +109,7 @@ export async function testBaselinesOf(
 ): Promise<BaselineTestReport> {
   const workflow = version.record.name;
   const only = options.only === undefined ? undefined : new Set(options.only);
-  const baselines = (await new BaselineFiles(workspace.storeDir).list(workflow)).filter(
+  const baselines = (await baselinesOf(workspace.storeDir, store).list(workflow)).filter(
     (stored) => only === undefined || only.has(stored.baseline.run.header.id),
   );
   const fixtures =

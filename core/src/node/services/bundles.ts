@@ -34,7 +34,7 @@ import { draftOfRecord, writeFinishedRun } from '../../store/copy-records.js';
 import type { VersionRecord } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
 import { LOCKSTEP_VERSION } from '../../version.js';
-import { BaselineFiles } from '../store/baseline-files.js';
+import { baselinesOf } from '../store/store-baselines.js';
 import { currentAuthor } from '../workspace/git.js';
 import type { Workspace } from '../workspace/workspace.js';
 
@@ -242,7 +242,7 @@ async function selectedRuns(
     case 'runs':
       return Promise.all([...new Set(selection.ids)].map((id) => finishedRun(store, id)));
     case 'baselines': {
-      const stored = await new BaselineFiles(workspace.storeDir).list(selection.workflow);
+      const stored = await baselinesOf(workspace.storeDir, store).list(selection.workflow);
       return stored.map(({ baseline }) => baselineRunRecord(baseline));
     }
     case 'channel': {

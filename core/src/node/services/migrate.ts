@@ -1,13 +1,16 @@
 /**
  * `lockstep migrate`: a workspace's file store copied into a PostgreSQL store (see
- * core/src/store/store-copy.ts), then both verified and their chains compared. The file store is
- * left as it was (only its index, a cache, may catch up): a fallback until the team has switched.
+ * core/src/store/store-copy.ts), its baselines with it, then both verified and their chains
+ * compared. The file store is left as it was (only its index, a cache, may catch up): a fallback
+ * until the team has switched.
  */
 import { UsageError } from '../../model/errors.js';
 import { copyStore, type CopyResult } from '../../store/store-copy.js';
 import type { Store, VerifyReport } from '../../store/store.js';
 import { isStoreUrl } from '../../validate/store-setting.js';
+import { BaselineFiles } from '../store/baseline-files.js';
 import { openFsStore } from '../store/fs-store.js';
+import type { PgBaselines } from '../store/postgres/pg-baselines.js';
 import { openPgStore } from '../store/postgres/pg-store.js';
 
 /** The head of each chain: the last entry's hash (null for an empty log). */
@@ -22,6 +25,8 @@ export interface MigrationResult extends CopyResult {
   readonly from: string;
   /** The PostgreSQL store, without its password. */
   readonly to: string;
+  /** The baselines of `.lockstep/baselines/` copied (same ids) or found there already. */
+  readonly baselines: { readonly copied: number; readonly present: number };
   /** `verify` of each side after the copy. */
   readonly verified: { readonly from: VerifyReport; readonly to: VerifyReport };
   readonly heads: { readonly from: ChainHeads; readonly to: ChainHeads };
@@ -55,6 +60,7 @@ export async function migrateToPostgres(
     const target = await openPgStore(url, { create: true });
     try {
       const copy = await copyStore(source, target);
+      const baselines = await copyBaselines(new BaselineFiles(folder), target.baselines);
       const [fromReport, toReport, fromHeads, toHeads] = await Promise.all([
         source.verify(),
         target.verify(),
@@ -63,6 +69,7 @@ export async function migrateToPostgres(
       ]);
       return {
         ...copy,
+        baselines,
         from: source.info.location,
         to: target.info.location,
         verified: { from: fromReport, to: toReport },
@@ -79,6 +86,26 @@ export async function migrateToPostgres(
   } finally {
     await source.close();
   }
+}
+
+/**
+ * Copies every baseline file into the team store, verbatim.
+ * @throws BaselineError naming a damaged baseline file (nothing after it is copied; run again
+ *   once it is repaired).
+ */
+async function copyBaselines(
+  from: BaselineFiles,
+  to: PgBaselines,
+): Promise<{ copied: number; present: number }> {
+  let copied = 0;
+  let present = 0;
+  for (const workflow of await from.workflows()) {
+    for (const stored of await from.list(workflow)) {
+      if (await to.put(workflow, stored)) copied += 1;
+      else present += 1;
+    }
+  }
+  return { copied, present };
 }
 
 /** Whether a migration got as far as copying. */

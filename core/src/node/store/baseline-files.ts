@@ -6,42 +6,33 @@
  */
 import { readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { baselineId, baselineOf, baselineText, parseBaseline } from '../../baselines/baseline.js';
 import {
-  baselineId,
-  baselineOf,
-  baselineText,
-  parseBaseline,
-  type Baseline,
-} from '../../baselines/baseline.js';
+  baselineOfRun,
+  checkRunOf,
+  oldestRunFirst,
+  type BaselineStore,
+  type StoredBaseline,
+} from '../../baselines/baseline-store.js';
 import type { ContentId } from '../../model/content-id.js';
-import { RefError } from '../../model/errors.js';
-import { checkRunIdPrefix, RUN_ID } from '../../model/names.js';
+import { WORKFLOW_NAME } from '../../model/names.js';
 import type { RunRecord } from '../../model/runs.js';
 import { writeFileOnce, syncDirectory } from './files/atomic-file.js';
 import { baselineDir, hexOf, storeLayout, within, type StoreLayout } from './files/layout.js';
 
-/** A baseline as stored. */
-export interface StoredBaseline {
-  readonly id: ContentId;
-  readonly file: string;
-  readonly baseline: Baseline;
-}
-
 const BASELINE_FILE = /^([0-9a-f]{64})\.json$/;
 
+export type { StoredBaseline } from '../../baselines/baseline-store.js';
+
 /** The baselines of the store whose `.lockstep` folder is `root`. */
-export class BaselineFiles {
+export class BaselineFiles implements BaselineStore {
+  readonly committed = true;
   private readonly layout: StoreLayout;
 
-  constructor(root: string) {
-    this.layout = storeLayout(root);
+  constructor(readonly where: string) {
+    this.layout = storeLayout(where);
   }
 
-  /**
-   * A workflow's baselines, oldest recorded run first.
-   * @throws BaselineError naming a file that is damaged; LockstepError (`bad-name`) for a name
-   *   outside the workflow-name grammar.
-   */
   async list(workflow: string): Promise<StoredBaseline[]> {
     const dir = baselineDir(this.layout, workflow);
     let names: string[];
@@ -58,29 +49,18 @@ export class BaselineFiles {
       const file = within(dir, name);
       const id: ContentId = `sha256:${hex}`;
       const text = await readFile(file, 'utf8');
-      stored.push({ id, file, baseline: parseBaseline(text, file, id, workflow) });
+      const baseline = parseBaseline(text, file, id, workflow);
+      stored.push({ id, location: file, file, baseline });
     }
-    return stored.sort((a, b) =>
-      a.baseline.run.header.startedAt.localeCompare(b.baseline.run.header.startedAt),
-    );
+    return stored.sort(oldestRunFirst);
   }
 
-  /**
-   * Adds a finished run of `workflow` as a baseline, redacted of every value in `redact`. Adding
-   * a run that already is one changes nothing (`created` false).
-   * @throws RefError when the run is of another workflow; what `baselineOf` throws.
-   */
   async add(
     workflow: string,
     run: RunRecord,
     redact: ReadonlyMap<string, string>,
   ): Promise<{ stored: StoredBaseline; created: boolean }> {
-    if (run.header.workflow !== workflow) {
-      throw new RefError(
-        'unknown-run',
-        `run ${run.header.id} is a run of ${run.header.workflow}, not of ${workflow}`,
-      );
-    }
+    checkRunOf(workflow, run);
     const existing = (await this.list(workflow)).find(
       (b) => b.baseline.run.header.id === run.header.id,
     );
@@ -90,41 +70,28 @@ export class BaselineFiles {
     const id = baselineId(text);
     const file = within(baselineDir(this.layout, workflow), `${hexOf(id)}.json`);
     const created = await writeFileOnce(file, text);
-    return { stored: { id, file, baseline }, created };
+    return { stored: { id, location: file, file, baseline }, created };
   }
 
-  /**
-   * Removes the baseline of a run, given by id or a unique prefix of at least 8 characters;
-   * only its file is deleted.
-   * @throws LockstepError (`bad-run-id`) for text that is no run id; RefError (`unknown-run`,
-   *   `ambiguous-run`) when no or several baselines match.
-   */
+  /** The workflows that have a folder of baselines (possibly empty), sorted. */
+  async workflows(): Promise<string[]> {
+    try {
+      const entries = await readdir(this.layout.baselines, { withFileTypes: true });
+      return entries
+        .filter((entry) => entry.isDirectory() && WORKFLOW_NAME.test(entry.name))
+        .map((entry) => entry.name)
+        .sort();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
+  /** Only the baseline's file is deleted. */
   async remove(workflow: string, run: string): Promise<StoredBaseline> {
-    checkRunIdPrefix(run);
-    if (!RUN_ID.test(run) && run.length < 8) {
-      throw new RefError(
-        'unknown-run',
-        `'${run}': give a run id, or at least its first 8 characters`,
-      );
-    }
-    const matches = (await this.list(workflow)).filter((b) =>
-      b.baseline.run.header.id.startsWith(run),
-    );
-    if (matches.length === 0) {
-      throw new RefError(
-        'unknown-run',
-        `no baseline of ${workflow} is of run ${run} (\`lockstep baselines ${workflow}\` lists them)`,
-      );
-    }
-    if (matches.length > 1) {
-      throw new RefError(
-        'ambiguous-run',
-        `'${run}' matches ${matches.length} baselines of ${workflow}; give more characters`,
-      );
-    }
-    const match = matches[0]!;
-    await unlink(match.file);
-    await syncDirectory(path.dirname(match.file));
+    const match = baselineOfRun(await this.list(workflow), workflow, run);
+    await unlink(match.location);
+    await syncDirectory(path.dirname(match.location));
     return match;
   }
 }

@@ -6,6 +6,7 @@
  * train — comes from the cache without the database. Replays (and replays against) are a
  * developer's experiments: they are recorded in the cache, never in the team's production history.
  */
+import type { BaselineStore } from '../../baselines/baseline-store.js';
 import type { ContentId } from '../../model/content-id.js';
 import type { RunHeader, RunRecord, RunSummary } from '../../model/runs.js';
 import type { ChannelChangeRequest, ChannelState } from '../../store/channel-records.js';
@@ -21,6 +22,7 @@ import type {
   VersionSummary,
 } from '../../store/records.js';
 import type { RunQuery, RunWriter, Store, StoreInfo, VerifyReport } from '../../store/store.js';
+import { ownBaselines } from './store-baselines.js';
 
 /** Statuses a run never leaves: such a run may be cached. */
 const FINISHED: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
@@ -46,6 +48,14 @@ export class TeamCacheStore implements Store {
       'error' in reachable
         ? { location: reachable.location, format: STORE_FORMAT }
         : reachable.info;
+  }
+
+  /**
+   * The team's baselines (see PgStore.baselines): kept with the team, not cached.
+   * @throws the reason the team store cannot be reached, when it cannot.
+   */
+  get baselines(): BaselineStore | undefined {
+    return ownBaselines(this.team());
   }
 
   /** The team store's change notifications (see PgStore.onChange), when it has them. */

@@ -7,12 +7,15 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidDefinitionError, RefError } from '../../model/errors.js';
 import { parseConfigText, validationSettings, type LockstepConfig } from '../../validate/config.js';
+import type { BaselineStore } from '../../baselines/baseline-store.js';
 import type { VersionDraft } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
 import { validateWorkspaceFiles, type FileValidation } from '../../validate/validate-workspace.js';
+import { BaselineFiles } from '../store/baseline-files.js';
 import { openFsStore } from '../store/fs-store.js';
 import { openStoreAt } from '../store/open-store.js';
 import { describePostgresUrl, isUnreachable } from '../store/postgres/connection.js';
+import { baselinesOf } from '../store/store-baselines.js';
 import { TeamCacheStore } from '../store/team-cache-store.js';
 import { displayPath } from './display-path.js';
 import { readTextFile } from './read-text.js';
@@ -191,6 +194,31 @@ export class Workspace {
       );
     }
   }
+
+  /**
+   * The workspace's baselines (see baselinesOf): the files under `.lockstep/baselines/` without
+   * opening any store, or the baselines a team store keeps (the store is opened for them).
+   * @throws what `openStore` throws, for a team store.
+   */
+  async openBaselines(options: { password?: string } = {}): Promise<OpenBaselines> {
+    const location = await this.storeLocation();
+    if (location.kind === 'files') {
+      return { baselines: new BaselineFiles(this.storeDir), close: () => Promise.resolve() };
+    }
+    const store = await this.openStore(options);
+    try {
+      return { baselines: baselinesOf(this.storeDir, store), close: () => store.close() };
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+}
+
+/** A workspace's baselines, and how to let go of the store opened for them. */
+export interface OpenBaselines {
+  readonly baselines: BaselineStore;
+  close(): Promise<void>;
 }
 
 /**

@@ -15,6 +15,7 @@ const report: BaselineTestReport = {
     {
       baseline: {
         id: 'sha256:' + '2'.repeat(64),
+        location: '.lockstep/baselines/triage/x.json',
         file: '.lockstep/baselines/triage/x.json',
         run: '01a2427b-6651-712f-87ea-8bd41834edb4',
         version: { id: `sha256:${'3'.repeat(64)}` },

@@ -64,7 +64,8 @@ test('add, list, test (passing, then failing at the edited step), accept, test a
   assert.equal(added.created, true);
   assert.equal(added.baseline.run, ada);
   assert.deepEqual(added.baseline.input, { who: 'Ada' });
-  assert.ok(added.baseline.file.startsWith(path.join(dir, '.lockstep/baselines/greet/')));
+  assert.ok(added.baseline.file?.startsWith(path.join(dir, '.lockstep/baselines/greet/')));
+  assert.equal(added.baseline.location, added.baseline.file);
   const again = await connection.sendRequest(BaselineAddRequest, { run: ada });
   assert.equal(again.created, false, 'adding it again changes nothing');
   await connection.sendRequest(BaselineAddRequest, { run: bob });

@@ -27,8 +27,14 @@ test('the store’s own notifications become what the editor reloads', async () 
     (changes) => seen.push(changes),
   );
   const tell = await pollUntil(() => state.listener, { what: 'the feed listening' });
-  for (const change of ['control', 'runs', 'local', 'reconnected']) tell(change);
-  assert.deepEqual(seen, [['versions'], ['runs'], ['runs'], ['versions', 'runs']]);
+  for (const change of ['control', 'runs', 'local', 'baselines', 'reconnected']) tell(change);
+  assert.deepEqual(seen, [
+    ['versions'],
+    ['runs'],
+    ['runs'],
+    ['baselines'],
+    ['versions', 'runs', 'baselines'],
+  ]);
   feed.close();
   assert.equal(state.stopped, true);
 });

@@ -8,10 +8,10 @@ import pg from 'pg';
 import { clientConfig } from './connection.js';
 import { CHANGE_CHANNEL } from './schema.js';
 
-/** What changed: the control log, runs, the local log; or the listener reconnected. */
-export type StoreChange = 'control' | 'runs' | 'local' | 'reconnected';
+/** What changed: the control log, runs, the local log, baselines; or the listener reconnected. */
+export type StoreChange = 'control' | 'runs' | 'local' | 'baselines' | 'reconnected';
 
-const KINDS: ReadonlySet<string> = new Set(['control', 'runs', 'local']);
+const KINDS: ReadonlySet<string> = new Set(['control', 'runs', 'local', 'baselines']);
 
 export class PgChanges {
   private readonly listeners = new Set<(change: StoreChange) => void>();

@@ -46,6 +46,7 @@ import { snapshotsToPrune } from '../../../store/retention.js';
 import type { RunQuery, RunWriter, Store, StoreInfo, VerifyReport } from '../../../store/store.js';
 import { createPool, describePostgresUrl, storeFailure } from './connection.js';
 import { applyMigrations } from './migrations.js';
+import { PgBaselines } from './pg-baselines.js';
 import { PgChanges, type StoreChange } from './pg-changes.js';
 import { PgControl } from './pg-control.js';
 import { PgLocalLog } from './pg-local-log.js';
@@ -91,6 +92,8 @@ export async function openPgStore(url: string, options: OpenPgStoreOptions = {})
 
 export class PgStore implements Store {
   readonly info: StoreInfo;
+  /** The team's regression baselines, kept in this database. */
+  readonly baselines: PgBaselines;
   private readonly control: PgControl;
   private readonly runs: PgRuns;
   private readonly local: PgLocalLog;
@@ -108,12 +111,13 @@ export class PgStore implements Store {
     this.runs = new PgRuns(pool, location, this.session);
     this.local = new PgLocalLog(pool, location);
     this.changes = new PgChanges(url);
+    this.baselines = new PgBaselines(pool, location);
   }
 
   /**
    * Calls `listener` when any process changes the store (LISTEN/NOTIFY): `control` for
    * publications and channel changes, `runs` for runs started, finished or removed, `local` for
-   * pins, prunes, gates and imports.
+   * pins, prunes, gates and imports, `baselines` for baselines added or removed.
    * @returns a function that stops listening.
    */
   onChange(listener: (change: StoreChange) => void): () => void {

@@ -16,6 +16,7 @@ import {
   type ControlEntry,
 } from '../../../store/records.js';
 import type { VerifyProblem, VerifyReport } from '../../../store/store.js';
+import { BaselineError, parseBaseline } from '../../../baselines/baseline.js';
 
 /** Checks the store whose control log is `entries` (read whole by the caller). */
 export async function verifyPgStore(
@@ -104,6 +105,18 @@ export async function verifyPgStore(
   for (const row of blobs.rows) {
     if (sha256(row.data) !== row.id)
       error(`${location} blob ${row.id}`, 'content does not match its id');
+  }
+
+  const baselines = await pool.query<{ workflow: string; id: ContentId; body: string }>(
+    'SELECT workflow, id, body FROM baselines',
+  );
+  for (const row of baselines.rows) {
+    try {
+      parseBaseline(row.body, `${location} baseline ${row.id}`, row.id, row.workflow);
+    } catch (caught) {
+      if (!(caught instanceof BaselineError)) throw caught;
+      error(`${location} baseline ${row.id} of ${row.workflow}`, caught.detail);
+    }
   }
 
   return {

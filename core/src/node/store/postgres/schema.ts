@@ -16,6 +16,8 @@
  *   `run_ids` keeps ids unique across partitions. An open run names the backend that writes it
  *   (pid and start time): when that session is gone, the run is interrupted.
  * - `local_log`: pins, prunes, gates and imports, hash-chained like the file store's.
+ * - `baselines` (2): regression baselines, each its canonical text named by its sha256 like a
+ *   baseline file, at most one per run and workflow.
  */
 export const STORE_MIGRATIONS: readonly string[] = [
   `
@@ -98,6 +100,18 @@ export const STORE_MIGRATIONS: readonly string[] = [
   CREATE TABLE local_log (
     line bigint PRIMARY KEY,
     text text NOT NULL
+  );
+  `,
+  `
+  CREATE TABLE baselines (
+    workflow text NOT NULL,
+    id text NOT NULL,
+    run_id text NOT NULL,
+    started_at text NOT NULL,
+    body text NOT NULL,
+    added_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (workflow, id),
+    UNIQUE (workflow, run_id)
   );
   `,
 ];
