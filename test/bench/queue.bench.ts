@@ -122,7 +122,7 @@ async function measure(
           if ((await queue.depth()).queued === 0) return;
           continue;
         }
-        await queue.finish(id, 'succeeded');
+        await queue.finish(id, `bench-${w}`, 'succeeded');
         done++;
       }
     }),

@@ -1,7 +1,7 @@
 /**
  * A workspace for the serve and worker tests: `work` published as v1 and v2, v1 on `production`,
  * whose first step calls a local HTTP server the test controls (how long it takes, or whether the
- * first call ever answers), so a run can be caught mid-way. Each call is counted by its input.
+ * first call answers, and when), so a run can be caught mid-way. Each call is counted by its input.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,11 +16,14 @@ export interface WorkServer {
   readonly calls: string[];
   /** Calls being held open (hangFirst), by `who`. */
   readonly held: string[];
+  /** Answers the held first call (hangFirst) now. */
+  release(): void;
 }
 
 /**
  * Answers `/work?who=…` with `{ who }` after `delayMs`; with `hangFirst`, the very first call is
- * never answered (a dependency that hangs while its worker is killed).
+ * not answered until `release` (a dependency that hangs while its worker is killed or cut off),
+ * nor ever without it.
  */
 export async function startWorkServer(
   t: TestContext,
@@ -28,19 +31,21 @@ export async function startWorkServer(
 ): Promise<WorkServer> {
   const calls: string[] = [];
   const held: string[] = [];
+  let release = (): void => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
   const server = await startFakeServer(t, {
     fallback: async (response, request) => {
       const who = new URL(request.path, 'http://x').searchParams.get('who') ?? '';
       calls.push(who);
       if (options.hangFirst && calls.length === 1) {
-        held.push(who); // never answered: closed with the server
-        return;
+        held.push(who); // unless released, closed with the server unanswered
+        await released;
       }
       await delay(options.delayMs ?? 0);
       json(200, { who })(response, request);
     },
   });
-  return { origin: server.origin, calls, held };
+  return { origin: server.origin, calls, held, release: () => release() };
 }
 
 /** The `work` workflow calling `origin`; `greeting` tells versions apart. */

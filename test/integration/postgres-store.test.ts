@@ -1,6 +1,7 @@
 // What the PostgreSQL store adds to the shared contract: several processes on one database
-// (gapless seq, compare and swap, killed writers), change notifications, retention by day
-// partitions, large events as blobs, schema versions, and never showing a password.
+// (gapless seq, compare and swap, killed writers, a writer cut off whose run was sealed), change
+// notifications, retention by day partitions, large events as blobs, schema versions, and never
+// showing a password.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -9,11 +10,14 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import type { RunEvent } from '../../core/src/model/runs.js';
 import { openPgStore, type PgStore } from '../../core/src/node/store/postgres/pg-store.js';
 import { draft, publishOf } from '../helpers/store-drafts.js';
 import { daysAgo, finishRun, recordRun, startRun } from '../helpers/run-records.js';
 import { runLockstep } from '../helpers/cli.js';
+import { startCuttableLink } from '../helpers/cuttable-link.js';
 import { freshDatabase } from '../helpers/postgres.js';
+import { pollUntil } from '../helpers/store-wait.js';
 import { tempDir } from '../helpers/temp.js';
 import type { TestContext } from 'node:test';
 
@@ -318,4 +322,82 @@ test('a day another process dropped is recreated when this one records on it aga
     (await pruner.listRuns()).map((r) => r.id),
     [second],
   );
+});
+
+test('a run given up as interrupted is sealed: its writer, back from a cut, records nothing more in it', async (t) => {
+  const url = await freshDatabase(t);
+  const link = await startCuttableLink(t, url);
+  const cutOff = await open(t, link.through(url));
+  const other = await open(t, url);
+  const { id, writer } = await startRun(cutOff, { workflow: 'triage' });
+  assert.equal(await other.abandonRun(id), 'running', 'a live writer keeps its run');
+
+  // The writer's process lives on, but every connection it had (its session included) is gone.
+  link.cut();
+  await pollUntil(async () => (await other.getRun(id))?.status === 'interrupted', {
+    what: 'the run to read interrupted',
+  });
+  assert.equal(await other.abandonRun(id), 'abandoned');
+  assert.equal(await other.abandonRun(id), 'ended', 'sealed once');
+
+  link.restore();
+  // Its session comes back and claims its open runs again: a sealed run is not one of them.
+  await pollUntil(
+    async () =>
+      (
+        await sql<{ n: string }>(
+          url,
+          `SELECT count(*) AS n FROM pg_stat_activity
+            WHERE application_name = 'lockstep runs' AND datname = current_database()`,
+        )
+      )[0]?.n === '1',
+    { what: 'the writer’s session to reconnect' },
+  );
+  const step = { type: 'step-started', path: 'late', step: 'late', at: new Date().toISOString() };
+  await assert.rejects(writer.append(step as RunEvent), { code: 'run-abandoned' });
+  await assert.rejects(finishRun(writer), (error: Error & { code?: string }) => {
+    assert.equal(error.code, 'run-abandoned');
+    assert.match(error.message, new RegExp(`run ${id} .*another attempt took its work over`));
+    return true;
+  });
+  await writer.close();
+
+  const run = await other.getRun(id);
+  assert.equal(run?.status, 'interrupted');
+  assert.equal(run?.steps.length, 2, 'what was committed before the cut is kept');
+  const [row] = await sql<{ open: boolean; status: string; finished: string }>(
+    url,
+    `SELECT open, status, (SELECT count(*) FROM run_events e
+                            WHERE e.run_id = r.id AND e.event LIKE '{"type":"run-finished"%') AS finished
+       FROM runs r WHERE id = $1`,
+    [id],
+  );
+  assert.deepEqual(row, { open: false, status: 'interrupted', finished: '0' });
+
+  const finished = await recordRun(cutOff, { workflow: 'triage' });
+  assert.equal(await other.abandonRun(finished), 'ended');
+  assert.equal(await other.abandonRun('0193a1b2-0000-7000-8000-000000000000'), 'unknown');
+});
+
+test('a sealed run refuses its writer’s events and its end, even while the writer’s session lives', async (t) => {
+  const url = await freshDatabase(t);
+  const store = await open(t, url);
+  const { id, writer } = await startRun(store, { workflow: 'triage' });
+  // What a seal decided on a stale view of the session would leave: the row closed under a
+  // writer that does not know it yet.
+  await sql(url, `UPDATE runs SET open = false, status = 'interrupted' WHERE id = $1`, [id]);
+  const step = { type: 'step-started', path: 'late', step: 'late', at: new Date().toISOString() };
+  await assert.rejects(writer.append(step as RunEvent), { code: 'run-abandoned' });
+  await assert.rejects(writer.append(step as RunEvent), { code: 'run-abandoned' }, 'and after');
+  const [events] = await sql<{ n: string }>(
+    url,
+    'SELECT count(*) AS n FROM run_events WHERE run_id = $1',
+    [id],
+  );
+  assert.equal(events?.n, '5', 'run-started and two steps, nothing after the seal');
+
+  const second = await startRun(store, { workflow: 'triage' });
+  await sql(url, `UPDATE runs SET open = false, status = 'interrupted' WHERE id = $1`, [second.id]);
+  await assert.rejects(finishRun(second.writer), { code: 'run-abandoned' });
+  assert.equal((await store.getRun(second.id))?.status, 'interrupted');
 });

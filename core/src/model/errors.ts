@@ -32,6 +32,7 @@ export const ERROR_CODES = {
     'starting-run',
     'duplicate-run',
     'closed-run',
+    'run-abandoned',
     'no-store',
     'store-unreachable',
     'store-login',

@@ -66,6 +66,9 @@ export interface RunQuery {
   readonly limit?: number;
 }
 
+/** What `Store.abandonRun` found. */
+export type AbandonOutcome = 'abandoned' | 'running' | 'ended' | 'unknown';
+
 /** Writes one run's journal. */
 export interface RunWriter {
   readonly id: string;
@@ -155,6 +158,27 @@ export interface Store {
    * `interrupted`.
    */
   createRun(header: RunHeader): Promise<RunWriter>;
+
+  /**
+   * Gives up a run that reads `interrupted`, for good: in one step that no writer can interleave
+   * with, a run still open, `running` and whose writer is gone is closed as `interrupted`, and
+   * its writer can never continue it: were that writer only cut off and comes back, its appends
+   * and its `close` record nothing, the appends failing with StoreError `run-abandoned`. Whoever
+   * runs the work again (a queue's next attempt) seals the earlier run first, so that only one of
+   * them can ever finish.
+   *
+   * Present on stores that processes on several machines share (PostgreSQL), where a run reads
+   * interrupted when its writer's database session is gone, which a process that is only cut off
+   * from the database outlives. Absent on the file and memory stores, which cannot be shared by
+   * machines: a file store's run reads interrupted once its writing process on the same machine
+   * has exited (or has been suspended past its 20 s heartbeat, which this does not fence), and a
+   * memory store lives in one process.
+   * @returns `abandoned` when this call sealed the run; `running` when its writer is alive (the
+   *   run is left as it is); `ended` when it was closed already (finished, or sealed before);
+   *   `unknown` when there is no such run.
+   * @throws StoreError when the store cannot be reached.
+   */
+  abandonRun?(id: string): Promise<AbandonOutcome>;
 
   /**
    * A run folded from its journal, or undefined.

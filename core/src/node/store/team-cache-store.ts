@@ -8,6 +8,7 @@
  */
 import type { BaselineStore } from '../../baselines/baseline-store.js';
 import type { ContentId } from '../../model/content-id.js';
+import { StoreError } from '../../model/errors.js';
 import type { RunHeader, RunRecord, RunSummary } from '../../model/runs.js';
 import type { ChannelChangeRequest, ChannelState } from '../../store/channel-records.js';
 import { draftOfRecord, writeFinishedRun } from '../../store/copy-records.js';
@@ -21,7 +22,14 @@ import type {
   VersionRecord,
   VersionSummary,
 } from '../../store/records.js';
-import type { RunQuery, RunWriter, Store, StoreInfo, VerifyReport } from '../../store/store.js';
+import type {
+  AbandonOutcome,
+  RunQuery,
+  RunWriter,
+  Store,
+  StoreInfo,
+  VerifyReport,
+} from '../../store/store.js';
 import { ownBaselines } from './store-baselines.js';
 
 /** Statuses a run never leaves: such a run may be cached. */
@@ -101,6 +109,19 @@ export class TeamCacheStore implements Store {
     return isReplay(header)
       ? (await this.local()).createRun(header)
       : this.team().createRun(header);
+  }
+
+  /**
+   * Seals a run in the team store (see Store.abandonRun); the cache holds only finished runs and
+   * replays, which have nothing to seal.
+   * @throws StoreError `unwritable` when the team store cannot seal runs (not one machines share).
+   */
+  async abandonRun(id: string): Promise<AbandonOutcome> {
+    const team = this.team();
+    if (!team.abandonRun) {
+      throw new StoreError('unwritable', `${this.info.location} cannot give up a run`);
+    }
+    return team.abandonRun(id);
   }
 
   /** Ids from both: a replay recorded here is found by its short id too. */

@@ -4,6 +4,11 @@
  * larger than BLOB_THRESHOLD live in content-addressed blobs. An open run names the database
  * session that writes it (see WriterSession): when that session is gone — its process was killed,
  * its machine lost — the run reads as interrupted, decided by the server, not by a clock.
+ *
+ * A process only cut off from the database outlives its session and may come back to its run.
+ * Whoever takes the run's work over first seals it (`abandon`: closed as interrupted); every
+ * write of its writer is conditioned on the run being open, so a sealed run gets no event more,
+ * and its end is never recorded.
  */
 import type pg from 'pg';
 import { sha256 } from '../../../hash/canonical.js';
@@ -11,7 +16,7 @@ import type { ContentId } from '../../../model/content-id.js';
 import { StoreError, TamperedError } from '../../../model/errors.js';
 import type { RunEvent, RunHeader, RunRecord, RunSummary } from '../../../model/runs.js';
 import { foldRun, summarizeRun } from '../../../store/fold-run.js';
-import type { RunQuery, RunWriter } from '../../../store/store.js';
+import type { AbandonOutcome, RunQuery, RunWriter } from '../../../store/store.js';
 import { retryingTransient, storeFailure } from './connection.js';
 import { dayOf, RunPartitions } from './run-partitions.js';
 import { CHANGE_CHANNEL } from './schema.js';
@@ -20,10 +25,25 @@ import type { WriterSession } from './writer-session.js';
 /** Events at least this large (as JSON text) are stored as blobs. */
 export const BLOB_THRESHOLD = 64 * 1024;
 
-/** A run's computed status: an unfinished run whose writing session is gone is interrupted. */
-const STATUS = `CASE WHEN r.open AND r.status = 'running' AND NOT EXISTS (
+/** Batches of events up to this many go in statements prepared once per connection. */
+const NAMED_BATCH = 16;
+
+/** Whether the database session that writes run `r` is alive. */
+const WRITER_ALIVE = `EXISTS (
     SELECT 1 FROM pg_stat_activity a WHERE a.pid = r.writer_pid AND a.backend_start = r.writer_start
-  ) THEN 'interrupted' ELSE r.status END`;
+  )`;
+
+/** A run's computed status: an unfinished run whose writing session is gone is interrupted. */
+const STATUS = `CASE WHEN r.open AND r.status = 'running' AND NOT ${WRITER_ALIVE}
+  THEN 'interrupted' ELSE r.status END`;
+
+/** Why a writer may not go on: its run was sealed (see PgRuns.abandon). */
+function abandoned(id: string): StoreError {
+  return new StoreError(
+    'run-abandoned',
+    `run ${id} was given up as interrupted while this process was cut off from the database, and another attempt took its work over: nothing more is recorded in it`,
+  );
+}
 
 export class PgRuns {
   private readonly partitions: RunPartitions;
@@ -75,10 +95,37 @@ export class PgRuns {
     if (Number(rows[0]?.created) !== 1) {
       throw new StoreError('duplicate-run', `run ${header.id} already exists`);
     }
-    this.session.opened(header.id);
-    return new PgRunWriter(this.pool, this.location, header.id, day, [started], () =>
+    const run = new PgRunWriter(this.pool, this.location, header.id, day, [started], () =>
       this.session.released(header.id),
     );
+    this.session.opened(header.id, () => run.sealed());
+    return run;
+  }
+
+  /**
+   * Seals a run whose writer is gone (see Store.abandonRun). One statement: the run's row is
+   * locked first, so a writer finishing at the same moment either finished before (`ended`) or
+   * finds the run sealed; the writer's liveness is the same test as the status's.
+   */
+  async abandon(id: string): Promise<AbandonOutcome> {
+    const { rows } = await this.pool.query<{ found: AbandonOutcome }>(
+      `WITH target AS (
+         SELECT r.id, r.day, r.open, r.status, ${WRITER_ALIVE} AS alive FROM runs r
+          WHERE r.id = $1 FOR UPDATE
+       ), sealed AS (
+         UPDATE runs r SET status = 'interrupted', open = false FROM target t
+          WHERE r.id = t.id AND r.day = t.day AND t.open AND t.status = 'running' AND NOT t.alive
+         RETURNING r.id
+       )
+       SELECT CASE WHEN t.id IS NULL THEN 'unknown'
+                   WHEN EXISTS (SELECT 1 FROM sealed) THEN 'abandoned'
+                   WHEN t.open AND t.status = 'running' THEN 'running'
+                   ELSE 'ended' END AS found,
+              (SELECT count(*) FROM sealed CROSS JOIN LATERAL (SELECT pg_notify($2, 'runs')) AS n) AS told
+         FROM (SELECT 1) AS one LEFT JOIN target t ON true`,
+      [id, CHANGE_CHANNEL],
+    );
+    return rows[0]!.found;
   }
 
   /** A run folded from its events, or undefined. */
@@ -210,7 +257,9 @@ export class PgRuns {
 
 /**
  * Writes one run's events in call order. Events appended while a write is in flight go together
- * in the next statement; an append resolves once its event is committed.
+ * in the next statement; an append resolves once its event is committed. Every statement is
+ * conditioned on the run's row being open: once the run is sealed (see PgRuns.abandon), the
+ * writer is refused with `run-abandoned`, and so is every later append.
  */
 class PgRunWriter implements RunWriter {
   private pending: { event: RunEvent; n: number; settle: (error?: unknown) => void }[] = [];
@@ -219,6 +268,8 @@ class PgRunWriter implements RunWriter {
   private open = true;
   /** Whether `run-finished` is committed (which also closed the run's row). */
   private finished = false;
+  /** Set once the run is known to be sealed. */
+  private refused: StoreError | undefined;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -234,6 +285,7 @@ class PgRunWriter implements RunWriter {
     if (!this.open) {
       return Promise.reject(new StoreError('closed-run', `run ${this.id} is closed`));
     }
+    if (this.refused) return Promise.reject(this.refused);
     this.events.push(event);
     return new Promise((resolve, reject) => {
       const n = this.next++;
@@ -241,6 +293,11 @@ class PgRunWriter implements RunWriter {
       // Started on the next microtask: events appended together go in one statement.
       this.flushing ??= Promise.resolve().then(() => this.flush());
     });
+  }
+
+  /** The run was found sealed (its session could not claim it again): what comes is refused. */
+  sealed(): void {
+    this.refused ??= abandoned(this.id);
   }
 
   async sync(): Promise<void> {
@@ -253,14 +310,16 @@ class PgRunWriter implements RunWriter {
     this.open = false;
     await this.flushing;
     try {
-      // A finished run was closed by the statement that recorded its end.
-      if (this.finished) return;
+      // A finished run was closed by the statement that recorded its end, a sealed one by
+      // whoever sealed it.
+      if (this.finished || this.refused) return;
       const summary = summarizeRun(foldRun(this.events, false)!);
       await retryingTransient(() =>
         this.pool.query(
           `WITH closed AS (
-             UPDATE runs SET open = false, status = $3, summary = $4 WHERE id = $1 AND day = $2
-           ) SELECT pg_notify($5, 'runs')`,
+             UPDATE runs SET open = false, status = $3, summary = $4
+              WHERE id = $1 AND day = $2 AND open RETURNING id
+           ) SELECT pg_notify($5, 'runs') FROM closed`,
           [this.id, this.day, summary.status, JSON.stringify(summary), CHANGE_CHANNEL],
         ),
       );
@@ -288,8 +347,9 @@ class PgRunWriter implements RunWriter {
   }
 
   private async write(batch: readonly { event: RunEvent; n: number }[]): Promise<void> {
+    if (this.refused) throw this.refused;
     const params: unknown[] = [this.id, this.day];
-    const values: string[] = [];
+    const rows: string[] = [];
     for (const { event, n } of batch) {
       const text = JSON.stringify(event);
       let blob: string | null = null;
@@ -305,26 +365,71 @@ class PgRunWriter implements RunWriter {
       }
       params.push(n, inline, blob);
       const at = params.length;
-      values.push(`($1, $2, $${at - 2}, $${at - 1}, $${at})`);
+      rows.push(`($${at - 2}::integer, $${at - 1}::text, $${at}::text)`);
     }
-    const insert = `INSERT INTO run_events (run_id, day, n, event, blob) VALUES ${values.join(', ')}
-      ON CONFLICT DO NOTHING`;
-    const finished = batch.some(({ event }) => event.type === 'run-finished');
-    if (!finished) {
-      await this.pool.query(insert, params);
+    const values = `(VALUES ${rows.join(', ')}) AS e (n, event, blob)`;
+    // Named by its size when small (most batches are one event): planned once per connection.
+    const name = (kind: string) =>
+      batch.length <= NAMED_BATCH ? { name: `lockstep-${kind}-${batch.length}` } : {};
+    const end = batch.find(({ event }) => event.type === 'run-finished');
+    if (!end) {
+      // Not locked: a seal committed while this runs orders after these events, which is as if
+      // they had come just before it (sealing looks at the row, never at the events).
+      const { rowCount } = await this.pool.query({
+        ...name('run-events'),
+        text: `INSERT INTO run_events (run_id, day, n, event, blob)
+          SELECT $1::text, $2::date, e.n, e.event, e.blob FROM ${values}
+           WHERE EXISTS (SELECT 1 FROM runs WHERE id = $1::text AND day = $2::date AND open)
+          ON CONFLICT DO NOTHING`,
+        values: params,
+      });
+      // None inserted: refused, or all in already (an earlier try whose answer was lost).
+      if (rowCount === 0 && !(await this.isOpen())) throw this.refuse();
       return;
     }
-    // The run's end, its summary and its row's closing go in the same statement as the events.
+    // The run's end, its summary and its row's closing go in one statement with the events, and
+    // only while the row is open: its update waits for a seal in progress, then finds it closed.
     const summary = summarizeRun(foldRun(this.events, true)!);
     params.push(summary.status, JSON.stringify(summary), CHANGE_CHANNEL);
     const at = params.length;
-    await this.pool.query(
-      `WITH inserted AS (${insert} RETURNING n), finished AS (
+    const { rows: closed } = await this.pool.query<{ finished: string }>({
+      ...name('run-end'),
+      text: `WITH run AS (
          UPDATE runs SET status = $${at - 2}, summary = $${at - 1}, open = false
-         WHERE id = $1 AND day = $2
-       ) SELECT pg_notify($${at}, 'runs')`,
-      params,
-    );
+          WHERE id = $1::text AND day = $2::date AND open RETURNING id
+       ), inserted AS (
+         INSERT INTO run_events (run_id, day, n, event, blob)
+         SELECT $1::text, $2::date, e.n, e.event, e.blob FROM run CROSS JOIN ${values}
+         ON CONFLICT DO NOTHING
+       )
+       SELECT count(*) AS finished FROM run CROSS JOIN LATERAL (SELECT pg_notify($${at}, 'runs')) AS told`,
+      values: params,
+    });
+    // Closed already: by this very statement when an earlier try's answer was lost, else sealed.
+    if (Number(closed[0]?.finished) !== 1 && !(await this.committed(end.n))) throw this.refuse();
     this.finished = true;
+  }
+
+  /** Whether the run's row is open. */
+  private async isOpen(): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      'SELECT 1 FROM runs WHERE id = $1 AND day = $2 AND open',
+      [this.id, this.day],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  /** Whether this run's event `n` is in the store. */
+  private async committed(n: number): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      'SELECT 1 FROM run_events WHERE run_id = $1 AND day = $2 AND n = $3',
+      [this.id, this.day, n],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  private refuse(): StoreError {
+    this.sealed();
+    return this.refused!;
   }
 }

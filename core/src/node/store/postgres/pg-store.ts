@@ -43,7 +43,14 @@ import {
   type VersionSummary,
 } from '../../../store/records.js';
 import { snapshotsToPrune } from '../../../store/retention.js';
-import type { RunQuery, RunWriter, Store, StoreInfo, VerifyReport } from '../../../store/store.js';
+import type {
+  AbandonOutcome,
+  RunQuery,
+  RunWriter,
+  Store,
+  StoreInfo,
+  VerifyReport,
+} from '../../../store/store.js';
 import { createPool, describePostgresUrl, storeFailure } from './connection.js';
 import { applyMigrations } from './migrations.js';
 import { PgBaselines } from './pg-baselines.js';
@@ -262,6 +269,11 @@ export class PgStore implements Store {
   async createRun(header: RunHeader): Promise<RunWriter> {
     checkHeader(header);
     return this.guard(() => this.runs.create(header));
+  }
+
+  async abandonRun(id: string): Promise<AbandonOutcome> {
+    checkRunId(id);
+    return this.guard(() => this.runs.abandon(id));
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {

@@ -3,7 +3,9 @@
  * backend (pid and start time); while the session lives the run reads as running, and when the
  * process dies the server closes the session and the run reads as interrupted — no heartbeat
  * and no clock involved. If the session drops while the process lives (a database restart), it
- * reconnects (retrying with a growing pause) and claims this process's open runs again.
+ * reconnects (retrying with a growing pause) and claims this process's open runs again — those
+ * still open only: a run sealed meanwhile (see PgRuns.abandon) stays sealed, and its writer is
+ * told so.
  */
 import pg from 'pg';
 import { clientConfig } from './connection.js';
@@ -17,7 +19,8 @@ export interface SessionIdentity {
 export class WriterSession {
   private client: pg.Client | undefined;
   private current: Promise<SessionIdentity> | undefined;
-  private readonly openRuns = new Set<string>();
+  /** This process's open runs, each with what to tell its writer when it was found sealed. */
+  private readonly openRuns = new Map<string, () => void>();
   private ended = false;
   private reconnecting: NodeJS.Timeout | undefined;
   private pause = 100;
@@ -37,9 +40,12 @@ export class WriterSession {
     return this.current;
   }
 
-  /** Notes a run this process writes (claimed again after a reconnect). */
-  opened(run: string): void {
-    this.openRuns.add(run);
+  /**
+   * Notes a run this process writes (claimed again after a reconnect); `sealed` is called when
+   * a reconnect finds it closed by another process.
+   */
+  opened(run: string, sealed: () => void): void {
+    this.openRuns.set(run, sealed);
   }
 
   /** Notes a run this process no longer writes. */
@@ -74,11 +80,19 @@ export class WriterSession {
     const identity = rows[0]!;
     this.client = client;
     if (this.openRuns.size > 0) {
-      await this.pool.query(
+      const { rows: claimed } = await this.pool.query<{ id: string }>(
         `UPDATE runs SET writer_pid = $1, writer_start = $2::timestamptz
-         WHERE open AND id = ANY($3::text[])`,
-        [identity.pid, identity.start, [...this.openRuns]],
+         WHERE open AND id = ANY($3::text[]) RETURNING id`,
+        [identity.pid, identity.start, [...this.openRuns.keys()]],
       );
+      const kept = new Set(claimed.map((row) => row.id));
+      for (const [run, sealed] of this.openRuns) {
+        if (kept.has(run)) continue;
+        // Closed while this process was away: sealed by the attempt that took its work over
+        // (or finished by this process a moment ago, whose writer then has nothing more to write).
+        this.openRuns.delete(run);
+        sealed();
+      }
     }
     this.pause = 100;
     return identity;

@@ -179,51 +179,71 @@ export class RunQueue {
     ]);
   }
 
-  /** The job's run finished with `runStatus` (succeeded or failed alike: it is never run again). */
-  async finish(id: string, runStatus: string): Promise<void> {
-    await this.query(
-      `UPDATE run_queue SET state = 'done', run_status = $2, error = NULL, finished_at = now()
-        WHERE id = $1`,
-      [id, runStatus],
+  /**
+   * The job's run finished with `runStatus` (succeeded or failed alike: it is never run again).
+   * Like `fail`, `retryLater` and `release`, it changes the job only while `worker` holds it.
+   * @returns false when `worker` no longer holds the job (its lease ran out and another worker
+   *   took it): nothing was changed.
+   */
+  async finish(id: string, worker: string, runStatus: string): Promise<boolean> {
+    return this.held(
+      `UPDATE run_queue SET state = 'done', run_status = $3, error = NULL, finished_at = now()`,
+      [id, worker, runStatus],
     );
   }
 
-  /** The job cannot run (and trying again would not help): `error` says why. */
-  async fail(id: string, error: string): Promise<void> {
-    await this.query(
-      `UPDATE run_queue SET state = 'failed', error = $2, finished_at = now() WHERE id = $1`,
-      [id, error],
-    );
+  /**
+   * The job cannot run (and trying again would not help): `error` says why.
+   * @returns false when `worker` no longer holds the job (see `finish`).
+   */
+  async fail(id: string, worker: string, error: string): Promise<boolean> {
+    return this.held(`UPDATE run_queue SET state = 'failed', error = $3, finished_at = now()`, [
+      id,
+      worker,
+      error,
+    ]);
   }
 
   /**
    * An attempt went wrong in a way another might not: the job waits `delayMs`, or fails when it
    * has no attempts left.
+   * @returns false when `worker` no longer holds the job (see `finish`).
    */
-  async retryLater(id: string, error: string, delayMs: number): Promise<void> {
-    await this.query(
+  async retryLater(id: string, worker: string, error: string, delayMs: number): Promise<boolean> {
+    return this.held(
       `UPDATE run_queue
           SET state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
               finished_at = CASE WHEN attempts >= max_attempts THEN now() END,
-              available_at = now() + $3 * interval '1 millisecond', error = $2, locked_by = NULL,
-              lease_until = NULL
-        WHERE id = $1`,
-      [id, error, delayMs],
+              available_at = now() + $4 * interval '1 millisecond', error = $3, locked_by = NULL,
+              lease_until = NULL`,
+      [id, worker, error, delayMs],
     );
   }
 
   /**
    * Gives a job back without counting the attempt: its previous run is still being written by a
    * live process, so it is looked at again after `delayMs`.
+   * @returns false when `worker` no longer holds the job (see `finish`).
    */
-  async release(id: string, delayMs: number): Promise<void> {
-    await this.query(
+  async release(id: string, worker: string, delayMs: number): Promise<boolean> {
+    return this.held(
       `UPDATE run_queue
           SET state = 'queued', attempts = greatest(attempts - 1, 0), locked_by = NULL,
-              lease_until = NULL, available_at = now() + $2 * interval '1 millisecond'
-        WHERE id = $1`,
-      [id, delayMs],
+              lease_until = NULL, available_at = now() + $3 * interval '1 millisecond'`,
+      [id, worker, delayMs],
     );
+  }
+
+  /**
+   * Runs `update` (an `UPDATE run_queue SET …` without WHERE; `$1` is the job, `$2` the worker) on
+   * the job only while `worker` holds it: whether it did.
+   */
+  private async held(update: string, values: unknown[]): Promise<boolean> {
+    const rows = await this.query<{ id: string }>(
+      `${update} WHERE id = $1 AND locked_by = $2 AND state = 'running' RETURNING id`,
+      values,
+    );
+    return rows.length > 0;
   }
 
   /** How many jobs are in each state. */

@@ -131,6 +131,7 @@ export class Worker {
     const lease = new AbortController();
     this.leases.set(job.id, lease);
     const done = executeJob(job, {
+      worker: this.id,
       workspace: this.options.workspace,
       store: this.options.store,
       queue: this.options.queue,
@@ -189,7 +190,12 @@ function describeOutcome(outcome: JobOutcome): string {
     case 'stopped':
       return `run ${outcome.run} cancelled by the worker's shutdown: queued again`;
     case 'lease-lost':
-      return `run ${outcome.run} cancelled: another worker runs the job`;
+      if (outcome.run === undefined) {
+        return 'another worker holds the job now (this one’s lease ran out): left to it';
+      }
+      return outcome.status === 'interrupted'
+        ? `run ${outcome.run} was given up as interrupted while this worker was cut off from the database: another worker runs the job`
+        : `run ${outcome.run} ${outcome.status ?? 'stopped'}: another worker runs the job`;
   }
 }
 
