@@ -2,34 +2,20 @@
 // server is back, the run reads as running again (its writer's session reconnects), and nothing
 // is lost or recorded twice. A server of its own, stopped and started on the same data folder.
 import assert from 'node:assert/strict';
-import { chmodSync } from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
-import pg from 'pg';
 import { openPgStore } from '../../core/src/node/store/postgres/pg-store.js';
-import { freePort, startEmbeddedPostgres } from '../helpers/embedded-postgres.js';
-import { databaseUrl } from '../helpers/postgres.js';
+import { restartablePostgres } from '../helpers/restartable-postgres.js';
 import { finishRun, startRun } from '../helpers/run-records.js';
-import { tempDir } from '../helpers/temp.js';
 
 test('a run keeps recording across a database restart', async (t) => {
-  const dir = tempDir(t);
-  chmodSync(dir, 0o777); // as root the server runs as `postgres`, which must reach its folder
-  const dataDir = path.join(dir, 'pg', 'data');
-  const port = await freePort();
-  let server = await startEmbeddedPostgres({ dataDir, port });
-  t.after(() => server.stop());
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query('CREATE DATABASE restart');
-  await admin.end();
-  const url = databaseUrl(server.url, 'restart');
+  const database = await restartablePostgres(t, 'restart');
+  const url = database.url;
 
   const store = await openPgStore(url, { create: true });
   t.after(() => store.close());
   const { id, writer } = await startRun(store, { workflow: 'triage' });
 
-  await server.stop();
+  await database.stop();
   const at = new Date().toISOString();
   // Appended while the server is down: they wait for it.
   const appended = Promise.all([
@@ -48,7 +34,7 @@ test('a run keeps recording across a database restart', async (t) => {
     }),
   ]);
   await new Promise((resolve) => setTimeout(resolve, 500));
-  server = await startEmbeddedPostgres({ dataDir, port });
+  await database.start();
   await appended;
 
   const reader = await openPgStore(url);

@@ -3,12 +3,9 @@
 // to start a run is answered 503 with what to do (never a hang, never a 500), and both recover
 // by themselves once the database is back, with no restart of serve.
 import assert from 'node:assert/strict';
-import { chmodSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import pg from 'pg';
-import { freePort, startEmbeddedPostgres } from '../helpers/embedded-postgres.js';
-import { databaseUrl } from '../helpers/postgres.js';
+import { restartablePostgres } from '../helpers/restartable-postgres.js';
 import { pollUntil } from '../helpers/store-wait.js';
 import { api, newToken, startServe } from '../helpers/team-processes.js';
 import { startWorkServer, teamWorkspace } from '../helpers/team-workspace.js';
@@ -21,17 +18,8 @@ interface Health {
 }
 
 test('serve answers 503 with the reason while its database is down, and recovers by itself', async (t) => {
-  const folder = tempDir(t);
-  chmodSync(folder, 0o777); // as root the server runs as `postgres`, which must reach its folder
-  const dataDir = path.join(folder, 'pg', 'data');
-  const port = await freePort();
-  let server = await startEmbeddedPostgres({ dataDir, port });
-  t.after(() => server.stop());
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query('CREATE DATABASE queue');
-  await admin.end();
-  const url = databaseUrl(server.url, 'queue');
+  const database = await restartablePostgres(t, 'queue');
+  const url = database.url;
 
   const work = await startWorkServer(t);
   const dir = await teamWorkspace(t, work.origin);
@@ -44,7 +32,7 @@ test('serve answers 503 with the reason while its database is down, and recovers
   assert.equal(up.status, 200);
   assert.equal(up.body.database, 'reachable');
 
-  await server.stop();
+  await database.stop();
   const down = await pollUntil(
     async () => {
       const answer = await api<Health>(origin, '/v1/health');
@@ -65,7 +53,7 @@ test('serve answers 503 with the reason while its database is down, and recovers
   assert.match(refused.body.error.code, /unreachable|no-store/);
   assert.equal(serve.child.exitCode, null, 'serve keeps running');
 
-  server = await startEmbeddedPostgres({ dataDir, port });
+  await database.start();
   await pollUntil(
     async () => ((await api<Health>(origin, '/v1/health')).status === 200 ? true : undefined),
     { timeoutMs: 30_000, intervalMs: 200, what: `health to recover\n${serve.output()}` },

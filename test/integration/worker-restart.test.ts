@@ -3,30 +3,16 @@
 // trying with backoff, marks the job done once the server is back (the run ran once), and takes
 // the next job.
 import assert from 'node:assert/strict';
-import { chmodSync } from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
-import pg from 'pg';
 import { RunQueue } from '../../core/src/node/team/queue/run-queue.js';
-import { freePort, startEmbeddedPostgres } from '../helpers/embedded-postgres.js';
-import { databaseUrl } from '../helpers/postgres.js';
+import { restartablePostgres } from '../helpers/restartable-postgres.js';
 import { pollUntil } from '../helpers/store-wait.js';
 import { startWorker } from '../helpers/team-processes.js';
 import { startWorkServer, teamWorkspace } from '../helpers/team-workspace.js';
-import { tempDir } from '../helpers/temp.js';
 
 test('a worker carries on across a restart of the queue’s database, a run in flight included', async (t) => {
-  const folder = tempDir(t);
-  chmodSync(folder, 0o777); // as root the server runs as `postgres`, which must reach its folder
-  const dataDir = path.join(folder, 'pg', 'data');
-  const port = await freePort();
-  let server = await startEmbeddedPostgres({ dataDir, port });
-  t.after(() => server.stop());
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query('CREATE DATABASE queue');
-  await admin.end();
-  const url = databaseUrl(server.url, 'queue');
+  const database = await restartablePostgres(t, 'queue');
+  const url = database.url;
 
   const work = await startWorkServer(t, { delayMs: 2500 });
   const dir = await teamWorkspace(t, work.origin);
@@ -50,11 +36,11 @@ test('a worker carries on across a restart of the queue’s database, a run in f
 
   const inFlight = await enqueue('across');
   await pollUntil(() => work.calls.length === 1, { what: 'the run to call the server' });
-  await server.stop();
+  await database.stop();
   await pollUntil(() => /cannot take jobs|lost the queue/.test(worker.output()), {
     what: `the worker to notice\n${worker.output()}`,
   });
-  server = await startEmbeddedPostgres({ dataDir, port });
+  await database.start();
 
   const first = await pollUntil(
     async () => {
