@@ -18,6 +18,9 @@ import {
 import type { VerifyProblem, VerifyReport } from '../../../store/store.js';
 import { BaselineError, parseBaseline } from '../../../baselines/baseline.js';
 
+/** How many blobs verify reads at once. */
+const BLOB_PAGE = 64;
+
 /** Checks the store whose control log is `entries` (read whole by the caller). */
 export async function verifyPgStore(
   pool: pg.Pool,
@@ -101,10 +104,20 @@ export async function verifyPgStore(
     error(`${location} local_log`, problem.message, problem.line);
   }
 
-  const blobs = await pool.query<{ id: ContentId; data: Buffer }>('SELECT id, data FROM blobs');
-  for (const row of blobs.rows) {
-    if (sha256(row.data) !== row.id)
-      error(`${location} blob ${row.id}`, 'content does not match its id');
+  // A page of blobs at a time: together they may be far larger than memory.
+  let blobCount = 0;
+  for (let after = ''; ;) {
+    const page = await pool.query<{ id: ContentId; data: Buffer }>(
+      'SELECT id, data FROM blobs WHERE id > $1 ORDER BY id LIMIT $2',
+      [after, BLOB_PAGE],
+    );
+    for (const row of page.rows) {
+      if (sha256(row.data) !== row.id)
+        error(`${location} blob ${row.id}`, 'content does not match its id');
+    }
+    blobCount += page.rows.length;
+    if (page.rows.length < BLOB_PAGE) break;
+    after = page.rows.at(-1)!.id;
   }
 
   const baselines = await pool.query<{ workflow: string; id: ContentId; body: string }>(
@@ -121,7 +134,7 @@ export async function verifyPgStore(
 
   return {
     ok: !problems.some((p) => p.severity === 'error'),
-    checked: { versions: versions.size, entries: entries.length, blobs: blobs.rowCount ?? 0 },
+    checked: { versions: versions.size, entries: entries.length, blobs: blobCount },
     problems,
   };
 }
