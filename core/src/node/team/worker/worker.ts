@@ -191,11 +191,17 @@ function describeOutcome(outcome: JobOutcome): string {
       return `run ${outcome.run} cancelled by the worker's shutdown: queued again`;
     case 'lease-lost':
       if (outcome.run === undefined) {
-        return 'another worker holds the job now (this one’s lease ran out): left to it';
+        return 'the job is no longer this worker’s (its lease ran out): left to the queue';
       }
-      return outcome.status === 'interrupted'
-        ? `run ${outcome.run} was given up as interrupted while this worker was cut off from the database: another worker runs the job`
-        : `run ${outcome.run} ${outcome.status ?? 'stopped'}: another worker runs the job`;
+      switch (outcome.status) {
+        case 'cancelled':
+          return `run ${outcome.run} cancelled: another worker runs the job`;
+        case 'interrupted':
+          return `run ${outcome.run} was given up as interrupted while this worker was cut off from the database: another worker runs the job`;
+        default:
+          // Whoever takes the job next finds the run ended, and marks the job with it.
+          return `run ${outcome.run} ${outcome.status ?? 'ended'}, but the job is no longer this worker’s (its lease ran out): left to the queue`;
+      }
   }
 }
 
