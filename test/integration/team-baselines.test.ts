@@ -6,7 +6,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { openPgStore } from '../../core/src/node/store/postgres/pg-store.js';
-import { assertExit, gitRepo, lockstep, parseJson } from '../helpers/cli-workspace.js';
+import { assertExit, AUTHOR, gitRepo, lockstep, parseJson } from '../helpers/cli-workspace.js';
 import { completion, startFakeOpenAi } from '../helpers/fake-openai-server.js';
 import { freshDatabase, queryAt } from '../helpers/postgres.js';
 import { recordRun } from '../helpers/run-records.js';
@@ -18,6 +18,7 @@ import {
 } from '../helpers/triage-workflow.js';
 
 const KEY = 'sk-team-baselines-5e1';
+const BY = { actor: 'Ada <ada@example.com>', at: '2026-12-06T10:00:00.000Z' };
 
 const sql = queryAt;
 
@@ -102,6 +103,24 @@ test('a team keeps its baselines in the store: added in one checkout, tested in 
     [runs[1]],
     'removed for everyone',
   );
+
+  // Each change is in the team's audit trail: who, when, which run and baseline.
+  const audit = await ok(production, ['audit', 'triage', '--local']);
+  const entries = audit.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { type: string; actor: string; summary: string })
+    .filter((row) => row.type === 'baseline');
+  assert.deepEqual(
+    entries.map((row) => row.summary.replace(/\(sha256:[0-9a-f]{12}\)/, '(id)')),
+    [
+      `baseline added: run ${runs[0]} (id)`,
+      `baseline added: run ${runs[1]} (id)`,
+      `baseline removed: run ${runs[0]} (id)`,
+    ],
+  );
+  for (const row of entries) assert.equal(row.actor, AUTHOR);
+  await ok(production, ['verify']);
 });
 
 test('migrate copies baseline files verbatim; a row edited in the database is reported, not replayed', async (t) => {
@@ -166,13 +185,17 @@ test('a store of the first schema gains baselines; a run added twice at once is 
   const record = (await a.getRun(id))!;
 
   const added = await Promise.all([
-    a.baselines.add('greet', record, new Map()),
-    b.baselines.add('greet', record, new Map()),
+    a.baselines.add('greet', record, new Map(), BY),
+    b.baselines.add('greet', record, new Map(), BY),
   ]);
   assert.deepEqual(added.map((r) => r.created).sort(), [false, true], 'one of the two created it');
   assert.equal((await b.baselines.list('greet')).length, 1);
+  const logged = (await b.readLocalLog()).filter(
+    ({ entry }) => entry && 'type' in entry && entry.type === 'baseline',
+  );
+  assert.equal(logged.length, 1, 'one addition, one audit entry');
   await assert.rejects(
-    b.baselines.remove('greet', 'ffffffff'),
+    b.baselines.remove('greet', 'ffffffff', BY),
     /no baseline of greet is of run ffffffff/,
   );
 });

@@ -4,6 +4,8 @@
  * last result (stale once the step was edited since). Where things are comes from the language
  * server's document symbols; what they say comes from the workspace service, once per document
  * version and store change, only when VS Code resolves a lens (lenses out of view cost nothing).
+ * While the service cannot read the store (a team store that refused the login), one lens says so
+ * in place of the others, until a read succeeds.
  */
 import * as vscode from 'vscode';
 import { StepResultsRequest, type StepResultsResult } from '../../../core/src/service/protocol.js';
@@ -26,7 +28,9 @@ type LensKind =
   | { readonly kind: 'runLast' }
   | { readonly kind: 'version' }
   | { readonly kind: 'runs' }
-  | { readonly kind: 'step'; readonly step: string };
+  | { readonly kind: 'step'; readonly step: string }
+  /** In place of the others while the service cannot read the store (says why on hover). */
+  | { readonly kind: 'unavailable' };
 
 class WorkflowLens extends vscode.CodeLens {
   constructor(
@@ -43,6 +47,8 @@ class WorkflowLensProvider implements vscode.CodeLensProvider<WorkflowLens> {
   readonly onDidChangeCodeLenses = this.changeEmitter.event;
   /** One request per document version; dropped when the store changes. */
   private readonly results = new Map<string, Promise<StepResultsResult | undefined>>();
+  /** Why the results of a document (by URI) could not be read, while they cannot. */
+  private readonly unavailable = new Map<string, string>();
 
   constructor(private readonly ctx: Context) {}
 
@@ -66,6 +72,14 @@ class WorkflowLensProvider implements vscode.CodeLensProvider<WorkflowLens> {
     if (token.isCancellationRequested || !symbols) return [];
     const name = symbols.find((s) => s.kind === vscode.SymbolKind.File && s.detail === 'workflow');
     const lenses: WorkflowLens[] = [];
+    if (name && this.unavailable.has(document.uri.toString())) {
+      // One lens saying why, rather than a row of empty ones.
+      const at = new vscode.Range(name.range.start, name.range.start);
+      for (const what of [{ kind: 'run' }, { kind: 'unavailable' }] as const) {
+        lenses.push(new WorkflowLens(at, document, what));
+      }
+      return lenses;
+    }
     if (name) {
       const at = new vscode.Range(name.range.start, name.range.start);
       const kinds: LensKind[] = vscode.workspace.isTrusted
@@ -100,7 +114,15 @@ class WorkflowLensProvider implements vscode.CodeLensProvider<WorkflowLens> {
       return lens;
     }
     const results = await this.resultsFor(lens.document);
-    lens.command = resolved(what, lens.document, results);
+    lens.command =
+      what.kind === 'unavailable'
+        ? {
+            title: '$(warning) history unavailable',
+            tooltip: this.unavailable.get(uri.toString()) ?? 'History could not be read',
+            command: COMMANDS.showHistory,
+            arguments: [uri],
+          }
+        : resolved(what, lens.document, results);
     return lens;
   }
 
@@ -119,8 +141,18 @@ class WorkflowLensProvider implements vscode.CodeLensProvider<WorkflowLens> {
               file: document.uri.fsPath,
               ...(document.isDirty ? { text: document.getText() } : {}),
             })
+            .then((results) => {
+              if (this.unavailable.delete(document.uri.toString())) this.changeEmitter.fire();
+              return results;
+            })
             .catch((error: unknown) => {
               this.ctx.output.warn(`lenses of ${document.uri.fsPath}: ${String(error)}`);
+              const first = !this.unavailable.has(document.uri.toString());
+              this.unavailable.set(
+                document.uri.toString(),
+                `History could not be read: ${error instanceof Error ? error.message : String(error)}`,
+              );
+              if (first) this.changeEmitter.fire();
               return undefined;
             })
         : Promise.resolve(undefined);
@@ -167,6 +199,8 @@ function resolved(
         command: COMMANDS.showHistory,
         arguments: [uri],
       };
+    case 'unavailable': // resolved by the provider, which knows why
+      return { title: '', command: '' };
     case 'step': {
       const result = results.steps[what.step];
       if (!result) return { title: 'not run yet', command: '' };

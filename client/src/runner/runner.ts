@@ -27,6 +27,9 @@ import {
   type WorkflowChoice,
 } from './runner-state.js';
 
+/** How a notice saying the workflows could not be listed starts. */
+const LISTING_FAILED = 'The workflows could not be listed: ';
+
 /** A run the runner started, once it finished. */
 export interface FinishedRun {
   readonly folder: string;
@@ -93,10 +96,25 @@ export class Runner implements vscode.Disposable {
     return this.stateValue;
   }
 
-  /** Reads the workflow files again; chooses the active editor's file when nothing is chosen. */
+  /**
+   * Reads the workflow files again; chooses the active editor's file when nothing is chosen. A
+   * Lockstep error (a team store that refused the login, say) is shown above the form until a
+   * later refresh succeeds (the services restart when the password is set); anything else throws.
+   */
   async refreshWorkflows(): Promise<void> {
-    const workflows = await workflowChoices(this.ctx.services);
-    this.update({ workflows });
+    let workflows: RunnerState['workflows'];
+    try {
+      workflows = await workflowChoices(this.ctx.services);
+    } catch (error) {
+      const code = lockstepCode(error);
+      if (code === undefined) throw error;
+      const text = `${LISTING_FAILED}${error instanceof Error ? error.message : String(error)}`;
+      this.ctx.output.warn(`${text} (${code})`);
+      this.update({ notice: { kind: 'error', text } });
+      return;
+    }
+    const listingFailed = this.stateValue.notice?.text.startsWith(LISTING_FAILED) === true;
+    this.update({ workflows, ...(listingFailed ? { notice: undefined } : {}) });
     const current = this.stateValue.workflow;
     if (current && workflows.some((w) => w.uri === current)) return;
     const active = vscode.window.activeTextEditor?.document.uri.toString();

@@ -20,6 +20,12 @@ export interface StoredBaseline {
   readonly baseline: Baseline;
 }
 
+/** Who changes the baselines, and when: a team store records it; git does it for files. */
+export interface BaselineChange {
+  readonly actor: string;
+  readonly at: string;
+}
+
 /** A workspace's regression baselines. */
 export interface BaselineStore {
   /** Where the baselines are, as people may see it (a folder, or a database without password). */
@@ -43,6 +49,7 @@ export interface BaselineStore {
     workflow: string,
     run: RunRecord,
     redact: ReadonlyMap<string, string>,
+    by: BaselineChange,
   ): Promise<{ stored: StoredBaseline; created: boolean }>;
 
   /**
@@ -50,7 +57,7 @@ export interface BaselineStore {
    * @throws LockstepError (`bad-run-id`) for text that is no run id; RefError (`unknown-run`,
    *   `ambiguous-run`) when no or several baselines match.
    */
-  remove(workflow: string, run: string): Promise<StoredBaseline>;
+  remove(workflow: string, run: string, by: BaselineChange): Promise<StoredBaseline>;
 }
 
 /**

@@ -4,10 +4,11 @@
  * workspace service, never in the extension host; each session can be cancelled, and every
  * replay has a time limit, so every test ends.
  */
-import type { BaselineStore, StoredBaseline } from '../baselines/baseline-store.js';
+import type { BaselineChange, BaselineStore, StoredBaseline } from '../baselines/baseline-store.js';
 import { baselinesOf } from '../node/store/store-baselines.js';
 import { testBaselinesOf, type BaselineTestResult } from '../node/services/baseline-tests.js';
 import { resolveRunnable } from '../node/services/run-service.js';
+import { currentAuthor } from '../node/workspace/git.js';
 import type { Workspace } from '../node/workspace/workspace.js';
 import { RefError, UsageError } from '../model/errors.js';
 import { checkWorkflowName } from '../model/names.js';
@@ -42,17 +43,22 @@ export class BaselineSessions {
   async add(run: string): Promise<{ baseline: BaselineItem; created: boolean }> {
     const store = await this.store();
     const record = await store.getRun(run);
-    if (!record) throw new RefError('unknown-run', `no run ${run} in ${this.workspace.storeDir}`);
-    const { stored, created } = await (
-      await this.baselines()
-    ).add(record.header.workflow, record, await this.redactions());
+    if (!record) throw new RefError('unknown-run', `no run ${run} in ${store.info.location}`);
+    const baselines = await this.baselines();
+    const by = await this.changeBy();
+    const { stored, created } = await baselines.add(
+      record.header.workflow,
+      record,
+      await this.redactions(),
+      by,
+    );
     return { baseline: itemOf(stored), created };
   }
 
   /** See BaselineRemoveRequest. */
   async remove(workflow: string, run: string): Promise<BaselineItem> {
     checkWorkflowName(workflow);
-    return itemOf(await (await this.baselines()).remove(workflow, run));
+    return itemOf(await (await this.baselines()).remove(workflow, run, await this.changeBy()));
   }
 
   /** See BaselineAcceptRequest: the new baseline is written before the old one goes. */
@@ -60,15 +66,16 @@ export class BaselineSessions {
     checkWorkflowName(workflow);
     const store = await this.store();
     const record = await store.getRun(run);
-    if (!record) throw new RefError('unknown-run', `no run ${run} in ${this.workspace.storeDir}`);
+    if (!record) throw new RefError('unknown-run', `no run ${run} in ${store.info.location}`);
     if (record.header.workflow !== workflow) {
       throw new UsageError(`run ${run} is a run of ${record.header.workflow}, not of ${workflow}`);
     }
     const baselines = await this.baselines();
-    const { stored } = await baselines.add(workflow, record, await this.redactions());
+    const by = await this.changeBy();
+    const { stored } = await baselines.add(workflow, record, await this.redactions(), by);
     if (replaced !== run) {
       // Already gone (accepted in another window, removed from the CLI): nothing left to replace.
-      await baselines.remove(workflow, replaced).catch((error: unknown) => {
+      await baselines.remove(workflow, replaced, by).catch((error: unknown) => {
         if (!(error instanceof RefError && error.code === 'unknown-run')) throw error;
       });
     }
@@ -132,6 +139,11 @@ export class BaselineSessions {
   /** The workspace's baselines: its files, or its team store's. */
   private async baselines(): Promise<BaselineStore> {
     return baselinesOf(this.workspace.storeDir, await this.store());
+  }
+
+  /** Who changes the baselines (the workspace's git author), now. */
+  private async changeBy(): Promise<BaselineChange> {
+    return { actor: await currentAuthor(this.workspace.root), at: new Date().toISOString() };
   }
 
   /** The secrets set now (environment only: the service holds no editor secret at rest). */

@@ -1,6 +1,6 @@
 /**
  * The local log: what this machine did to its own history (snapshot prunes, run prunes, pins,
- * the gates it ran, the run bundles it imported),
+ * the gates it ran, the run bundles it imported; in a team store, baselines added and removed),
  * one JSON line per entry, each carrying the sha256 of the line before it (`prev`), so an edited,
  * deleted or reordered line breaks the chain. It is local, beside the runs and never committed, so
  * two people's pins never conflict in git. (Snapshot prunes, its first entries, have no `type`.)
@@ -80,8 +80,30 @@ export interface ImportEntry {
   readonly at: string;
 }
 
+/**
+ * A regression baseline added to or removed from a store that keeps baselines itself (a team's
+ * PostgreSQL store; baseline files are recorded by git instead).
+ */
+export interface BaselineEntry {
+  readonly type: 'baseline';
+  readonly action: 'add' | 'remove';
+  readonly workflow: string;
+  /** The run the baseline keeps. */
+  readonly run: string;
+  /** The baseline's id (sha256 of its canonical text). */
+  readonly baseline: ContentId;
+  readonly actor: string;
+  readonly at: string;
+}
+
 export type LocalEntry =
-  SnapshotPruneEntry | PinEntry | UnpinEntry | RunPruneEntry | GateEntry | ImportEntry;
+  | SnapshotPruneEntry
+  | PinEntry
+  | UnpinEntry
+  | RunPruneEntry
+  | GateEntry
+  | ImportEntry
+  | BaselineEntry;
 
 /** A line of the local log as read, with its chain hash (sha256 of the line's text). */
 export interface LocalLogLine {

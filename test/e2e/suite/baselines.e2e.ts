@@ -14,6 +14,7 @@ import { answerWorkflow } from '../scenario-files.js';
 import { loopbackModel, type LoopbackModel } from '../../helpers/loopback-model.js';
 import { pollUntil } from '../../helpers/store-wait.js';
 import { createWorkspace } from '../workspace.js';
+import { addToBaselines, expandTestingRow, lastTestingLabels, testState } from './testing-view.js';
 import {
   Cleanups,
   cli,
@@ -26,7 +27,6 @@ import {
 import {
   SERVER_TIMEOUT,
   comparisonSummary,
-  contextMenu,
   expand,
   openFile,
   openWorkbench,
@@ -86,20 +86,7 @@ describe('baselines and replays in code-server', { timeout: 15 * 60_000 }, () =>
       await runCommand(page, 'Lockstep: Focus on History View');
       await expand(rowLabelled(page, 'Workflow answer,'));
       await expand(rowLabelled(page, 'answer v1,'));
-      await waitFor(
-        'Add to Baselines to be offered on the run',
-        async () => {
-          const run = sidebarRow(page, /✓ .* · live/).first();
-          await run.waitFor({ timeout: SERVER_TIMEOUT });
-          await contextMenu(page, run, 'Add to Baselines');
-          return page
-            .locator('.notifications-toasts', { hasText: 'is now a baseline of answer' })
-            .waitFor({ timeout: 5_000 })
-            .then(() => true)
-            .catch(() => undefined);
-        },
-        60_000,
-      );
+      await addToBaselines(page, /✓ .* · live/, 'answer');
       const folder = path.join(workspace, '.lockstep/baselines/answer');
       const files = readdirSync(folder).filter((name) => name.endsWith('.json'));
       assert.equal(files.length, 1, 'one baseline file');
@@ -132,9 +119,11 @@ describe('baselines and replays in code-server', { timeout: 15 * 60_000 }, () =>
       const passes = async (): Promise<void> => {
         await runCommand(page, 'Test: Run All Tests');
         await waitFor('the baseline to pass', async () =>
-          (await testState(page)) === 'passed' ? true : undefined,
+          (await testState(page, 'answer')) === 'passed' ? true : undefined,
         ).catch((error: unknown) => {
-          throw new Error(`${String(error)}; the Testing view's rows: ${lastLabels.join(' | ')}`);
+          throw new Error(
+            `${String(error)}; the Testing view's rows: ${lastTestingLabels().join(' | ')}`,
+          );
         });
       };
       await passes();
@@ -152,9 +141,11 @@ describe('baselines and replays in code-server', { timeout: 15 * 60_000 }, () =>
       const calls = model.authorizations.length;
       await runCommand(page, 'Test: Run All Tests');
       await waitFor('the baseline to fail', async () =>
-        (await testState(page)) === 'failed' ? true : undefined,
+        (await testState(page, 'answer')) === 'failed' ? true : undefined,
       ).catch((error: unknown) => {
-        throw new Error(`${String(error)}; the Testing view's rows: ${lastLabels.join(' | ')}`);
+        throw new Error(
+          `${String(error)}; the Testing view's rows: ${lastTestingLabels().join(' | ')}`,
+        );
       });
       assert.equal(model.authorizations.length, calls, 'answered from the recording');
       // The failure opens at the changed step's lines with the recorded and replayed outputs.
@@ -254,37 +245,6 @@ describe('baselines and replays in code-server', { timeout: 15 * 60_000 }, () =>
     },
   );
 });
-
-/** The state the Testing view shows for the baseline tests (its rows' labels say it). */
-async function testState(page: Page): Promise<string | undefined> {
-  const rows = page.locator('.part.sidebar .monaco-list-row');
-  const labels = await rows.evaluateAll((elements) =>
-    elements.map((row) => `${row.getAttribute('aria-level')}:${row.getAttribute('aria-label')}`),
-  );
-  lastLabels = labels;
-  if (!labels.some((label) => label.startsWith('2:'))) {
-    // The workflow's row, collapsed: its tests are its children.
-    await expandTestingRow(page, 'answer');
-    return undefined;
-  }
-  const baselines = labels.filter((label) => label.startsWith('2:'));
-  if (baselines.every((label) => /\(Passed\)/.test(label))) return 'passed';
-  if (baselines.some((label) => /\(Failed\)/.test(label))) return 'failed';
-  return undefined;
-}
-
-/** The Testing view's row labels when last read (a failing wait's message shows them). */
-let lastLabels: string[] = [];
-
-/** Expands a Testing view row by its twistie (a click on the label only selects it). */
-async function expandTestingRow(page: Page, label: string): Promise<void> {
-  const row = page.locator(`.part.sidebar .monaco-list-row[aria-label^="${label}"]`).first();
-  await waitFor(`the Testing view's ${label} row expanded`, async () => {
-    if ((await row.getAttribute('aria-expanded').catch(() => null)) === 'true') return true;
-    await row.locator('.monaco-tl-twistie').click();
-    return undefined;
-  });
-}
 
 /** Clicks Accept as New Baseline: the button over the failure's diff in the peek. */
 async function acceptFromPeek(page: Page): Promise<void> {

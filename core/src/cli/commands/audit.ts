@@ -123,7 +123,9 @@ function localRow(line: LocalLogLine): AuditRow[] {
             ? `gate ${shortId(entry.candidate)} against ${entry.channel ?? shortId(entry.baseline)}: ${entry.pass ? 'passed' : 'failed'}, ${entry.changed} of ${entry.sample.length} runs changed`
             : entry.type === 'import'
               ? `imported bundle ${shortId(entry.bundle)} (exported by ${entry.exportedBy} at ${entry.exportedAt}): ${entry.runs.length} runs, ${entry.versions.length} versions`
-              : `removed ${entry.removed.length} runs`
+              : entry.type === 'baseline'
+                ? `baseline ${entry.action === 'add' ? 'added' : 'removed'}: run ${entry.run} (${shortId(entry.baseline)})`
+                : `removed ${entry.removed.length} runs`
       : `removed ${entry.removed.length} snapshots`;
   return [
     {

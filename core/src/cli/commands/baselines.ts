@@ -3,12 +3,17 @@
  * `lockstep test` replays. They live in `.lockstep/baselines/<name>/`, meant to be committed, or
  * in the team's PostgreSQL store when the workspace uses one.
  */
-import type { BaselineStore, StoredBaseline } from '../../baselines/baseline-store.js';
+import type {
+  BaselineChange,
+  BaselineStore,
+  StoredBaseline,
+} from '../../baselines/baseline-store.js';
 import { shortId } from '../../model/content-id.js';
 import { UsageError } from '../../model/errors.js';
 import { checkWorkflowName } from '../../model/names.js';
 import { baselineSummary } from '../../node/services/baseline-tests.js';
 import { baselinesOf } from '../../node/store/store-baselines.js';
+import { currentAuthor } from '../../node/workspace/git.js';
 import { Workspace } from '../../node/workspace/workspace.js';
 import { secretAccess } from '../../runs/secret-access.js';
 import type { CommandContext } from '../context.js';
@@ -42,7 +47,9 @@ export async function baselinesCommand(
   if (action === 'add') return add(context, workspace, name, run!, options);
   const open = await workspace.openBaselines();
   try {
-    if (action === 'remove') return await remove(context, open.baselines, name, run!, options);
+    if (action === 'remove') {
+      return await remove(context, workspace, open.baselines, name, run!, options);
+    }
     return await list(context, open.baselines, name, options);
   } finally {
     await open.close();
@@ -51,12 +58,13 @@ export async function baselinesCommand(
 
 async function remove(
   context: CommandContext,
+  workspace: Workspace,
   store: BaselineStore,
   name: string,
   run: string,
   options: BaselinesOptions,
 ): Promise<ExitCode> {
-  const removed = await store.remove(name, run);
+  const removed = await store.remove(name, run, await changeBy(workspace));
   if (options.json) printJson(context.output, { removed: baselineSummary(removed) });
   else
     context.output.out(
@@ -106,7 +114,7 @@ async function add(
     const run = (await store.getRun(await findRunId(store, id)))!;
     // Journals are already redacted; the secrets set now are redacted once more, in case.
     const { redact } = secretAccess(await workspace.config(), (secret) => process.env[secret]);
-    const { stored, created } = await baselines.add(name, run, redact);
+    const { stored, created } = await baselines.add(name, run, redact, await changeBy(workspace));
     const where = shownLocation(stored);
     if (options.json) printJson(context.output, { added: baselineSummary(stored), created });
     else if (!created)
@@ -121,6 +129,11 @@ async function add(
   } finally {
     await store.close();
   }
+}
+
+/** This person, now: who the team store's audit trail says changed its baselines. */
+async function changeBy(workspace: Workspace): Promise<BaselineChange> {
+  return { actor: await currentAuthor(workspace.root), at: new Date().toISOString() };
 }
 
 /** A baseline's file relative to here, or where its store keeps it. */

@@ -1,5 +1,5 @@
 /**
- * The local log (pins, prunes, gates, imports) in PostgreSQL: one row per line, each line the
+ * The local log (pins, prunes, gates, imports, baselines) in PostgreSQL: one row per line, each line the
  * same JSON text the file store writes, chained to the line before by its hash. Appends take an
  * advisory lock so two writers never chain to the same line.
  */
@@ -25,8 +25,20 @@ export class PgLocalLog {
 
   /** Appends an entry chained to the last line. */
   async append(entry: LocalEntry): Promise<void> {
+    await this.appendAfter(() => Promise.resolve(entry));
+  }
+
+  /**
+   * Runs `change` in the transaction that appends to the log, and appends the entry it returns
+   * (nothing when it returns undefined): a change and its entry are committed together or not
+   * at all.
+   */
+  async appendAfter(
+    change: (client: pg.ClientBase) => Promise<LocalEntry | undefined>,
+  ): Promise<void> {
     await this.locked(async (client, last) => {
-      await this.insert(client, (last?.line ?? 0) + 1, localLine(entry, last?.text));
+      const entry = await change(client);
+      if (entry) await this.insert(client, (last?.line ?? 0) + 1, localLine(entry, last?.text));
     });
   }
 

@@ -118,7 +118,7 @@ export class PgStore implements Store {
     this.runs = new PgRuns(pool, location, this.session);
     this.local = new PgLocalLog(pool, location);
     this.changes = new PgChanges(url);
-    this.baselines = new PgBaselines(pool, location);
+    this.baselines = new PgBaselines(pool, location, this.local);
   }
 
   /**
