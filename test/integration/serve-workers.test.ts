@@ -10,6 +10,7 @@ import { test, type TestContext } from 'node:test';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { RunQueue } from '../../core/src/node/team/queue/run-queue.js';
+import { assertExit, lockstep } from '../helpers/cli-workspace.js';
 import { freshDatabase } from '../helpers/postgres.js';
 import { pollUntil } from '../helpers/store-wait.js';
 import { tempDir } from '../helpers/temp.js';
@@ -520,4 +521,63 @@ test('a job whose last attempt’s worker was killed fails, naming why, and is n
   assert.match(view.job?.error ?? '', /stopped renewing its lease on attempt 1 of 1/);
   assert.equal(view.run?.status, 'interrupted');
   assert.deepEqual(work.calls, ['once only']);
+});
+
+test('admin tokens see the queue and its failures, and queue a failed job again once its cause is fixed', async (t) => {
+  const work = await startWorkServer(t);
+  const { dir, queueUrl, token, origin } = await setUp(t, work);
+  const queue = await RunQueue.open(queueUrl);
+  t.after(() => queue.close());
+  await startWorker(t, dir, queueUrl, ['--poll', '0.2']);
+  // Enqueued by the library, which does not resolve the ref: the channel does not exist yet.
+  const { job } = await queue.enqueue({ ref: 'work@staging', input: { who: 'later' } });
+  const failed = await finished(origin, token.read, job.id);
+  assert.equal(failed.state, 'failed');
+  assert.match(failed.job?.error ?? '', /staging/);
+
+  for (const scope of ['read', 'run'] as const) {
+    assert.equal((await api(origin, '/v1/queue', { token: token[scope] })).status, 403);
+    const retry = await api(origin, `/v1/queue/${job.id}/retry`, {
+      token: token[scope],
+      method: 'POST',
+    });
+    assert.equal(retry.status, 403);
+  }
+  const state = await api<{
+    depth: { failed: number };
+    failed: { id: string; error?: string }[];
+  }>(origin, '/v1/queue', { token: token.admin });
+  assert.equal(state.status, 200);
+  assert.equal(state.body.depth.failed, 1);
+  assert.deepEqual(
+    state.body.failed.map((f) => f.id),
+    [job.id],
+  );
+  assert.match(state.body.failed[0]?.error ?? '', /staging/);
+
+  // The cause fixed (the channel now exists), the job is queued again and runs.
+  assertExit(await lockstep(dir, ['promote', 'work@2', '--channel', 'staging']), 0);
+  const retried = await api<{ job: { state: string; attempts: number } }>(
+    origin,
+    `/v1/queue/${job.id}/retry`,
+    { token: token.admin, method: 'POST' },
+  );
+  assert.equal(retried.status, 200);
+  assert.equal(retried.body.job.state, 'queued');
+  assert.equal(retried.body.job.attempts, 0);
+  const done = await finished(origin, token.read, job.id);
+  assert.equal(done.state, 'done');
+  assert.equal(done.run?.status, 'succeeded');
+  assert.deepEqual(work.calls, ['later']);
+
+  const again = await api<{ error: { code: string } }>(origin, `/v1/queue/${job.id}/retry`, {
+    token: token.admin,
+    method: 'POST',
+  });
+  assert.equal(again.status, 409, 'only a failed job is queued again');
+  const unknown = await api(origin, `/v1/queue/${uuidv7()}/retry`, {
+    token: token.admin,
+    method: 'POST',
+  });
+  assert.equal(unknown.status, 404);
 });

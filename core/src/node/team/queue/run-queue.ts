@@ -256,6 +256,45 @@ export class RunQueue {
     return depth;
   }
 
+  /** The newest failed jobs, most recently failed first (at most `limit`). */
+  async failedJobs(limit: number): Promise<QueuedJob[]> {
+    const rows = await this.query<JobRow>(
+      `SELECT * FROM run_queue WHERE state = 'failed'
+        ORDER BY finished_at DESC NULLS LAST, created_at DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map(jobFromRow);
+  }
+
+  /**
+   * Queues a failed job again with all its attempts (the workflow was fixed, the dependency is
+   * back): its earlier runs stay listed, and the next attempt deals with them as any retry does.
+   * @returns the job as it is now; undefined when there is no such job.
+   * @throws LockstepError `conflict` when the job has not failed.
+   */
+  async retryFailed(id: string): Promise<QueuedJob | undefined> {
+    const rows = await this.query<JobRow>(
+      `UPDATE run_queue
+          SET state = 'queued', attempts = 0, error = NULL, finished_at = NULL, locked_by = NULL,
+              lease_until = NULL, available_at = now()
+        WHERE id = $1 AND state = 'failed'
+       RETURNING *`,
+      [id],
+    );
+    if (rows[0]) {
+      await this.query('SELECT pg_notify($1, $2)', [QUEUE_CHANNEL, id]);
+      return jobFromRow(rows[0]);
+    }
+    const job = await this.get(id);
+    if (job) {
+      throw new LockstepError(
+        'conflict',
+        `job ${id} is ${job.state}, not failed: only a failed job is queued again`,
+      );
+    }
+    return undefined;
+  }
+
   /** Ends the connections. */
   async close(): Promise<void> {
     await this.pool.end();

@@ -120,15 +120,7 @@ export async function listRuns(
       `status=${status}: one of ${RUN_STATUSES.join(', ')}`,
     );
   }
-  const limitText = query.get('limit') ?? undefined;
-  const limit = limitText === undefined ? undefined : Number(limitText);
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 1000)) {
-    throw new HttpError(
-      400,
-      'invalid-request',
-      `limit=${limitText}: a whole number from 1 to 1000`,
-    );
-  }
+  const limit = limitOf(query);
   const workflow = query.get('workflow') ?? undefined;
   const channel = query.get('channel') ?? undefined;
   const runs = await context.store.listRuns({
@@ -138,6 +130,19 @@ export async function listRuns(
     ...(limit === undefined ? {} : { limit }),
   });
   sendJson(response, 200, { runs });
+}
+
+/**
+ * `?limit=` as a number, undefined when absent.
+ * @throws HttpError 400 for anything but a whole number from 1 to 1000.
+ */
+export function limitOf(query: URLSearchParams): number | undefined {
+  const text = query.get('limit') ?? undefined;
+  const limit = text === undefined ? undefined : Number(text);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 1000)) {
+    throw new HttpError(400, 'invalid-request', `limit=${text}: a whole number from 1 to 1000`);
+  }
+  return limit;
 }
 
 /** How long `?wait=` asks to wait (ms), or undefined for no waiting. */

@@ -1,7 +1,7 @@
 /**
  * The HTTP API of `lockstep serve` (node:http): routes, bearer-token checks by scope, and errors
  * mapped to statuses with JSON bodies. Everything but `/v1/health` needs a token: `read` for GET,
- * `run` to start runs (`admin` may do anything).
+ * `run` to start runs, `admin` for the queue's own endpoints (and anything else).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { LockstepError, StoreError } from '../../../model/errors.js';
@@ -10,6 +10,7 @@ import type { Workspace } from '../../workspace/workspace.js';
 import type { RunQueue } from '../queue/run-queue.js';
 import { HttpError, sendError, sendJson } from './http-io.js';
 import { streamRunEvents } from './run-events.js';
+import { queueState, retryJob } from './queue-routes.js';
 import { getRun, listRuns, postRun, type RouteContext } from './run-routes.js';
 import { viewRun } from './run-view.js';
 import { scopeAllows, type TokenFile, type TokenScope } from './tokens.js';
@@ -33,6 +34,7 @@ export interface RunServer {
 
 const RUN_PATH = /^\/v1\/runs\/([^/]+)$/;
 const EVENTS_PATH = /^\/v1\/runs\/([^/]+)\/events$/;
+const RETRY_PATH = /^\/v1\/queue\/([^/]+)\/retry$/;
 
 /** Creates (does not start) the server. */
 export function createRunServer(options: RunServerOptions): RunServer {
@@ -71,6 +73,17 @@ export function createRunServer(options: RunServerOptions): RunServer {
         ...(options.eventPollMs === undefined ? {} : { pollMs: options.eventPollMs }),
       });
     }
+    if (url.pathname === '/v1/queue') {
+      allow(method, ['GET']);
+      await authorize(request, 'admin');
+      return queueState(context, url.searchParams, response);
+    }
+    const retry = RETRY_PATH.exec(url.pathname);
+    if (retry) {
+      allow(method, ['POST']);
+      await authorize(request, 'admin');
+      return retryJob(context, decodeURIComponent(retry[1]!), response);
+    }
     const run = RUN_PATH.exec(url.pathname);
     if (run) {
       allow(method, ['GET']);
@@ -80,7 +93,7 @@ export function createRunServer(options: RunServerOptions): RunServer {
     throw new HttpError(
       404,
       'not-found',
-      `no endpoint ${url.pathname}: the API has /v1/runs, /v1/runs/<id>, /v1/runs/<id>/events and /v1/health`,
+      `no endpoint ${url.pathname}: the API has /v1/runs, /v1/runs/<id>, /v1/runs/<id>/events, /v1/queue, /v1/queue/<id>/retry and /v1/health`,
     );
   }
 
