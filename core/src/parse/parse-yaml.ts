@@ -62,6 +62,9 @@ export function parseYamlText(text: string): ParsedYaml {
     uniqueKeys: true,
     strict: true,
     keepSourceTokens: false,
+    // YAML 1.1's tags (!!binary, !!set, !!omap, !!timestamp) would make Buffers, Sets and Maps,
+    // which no schema check expects: they stay plain data, with a warning at the tag.
+    resolveKnownTags: false,
   });
   const locator = new SourceLocator(doc, lines, text);
   const diagnostics = syntaxDiagnostics(doc, locator);

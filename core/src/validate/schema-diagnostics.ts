@@ -355,9 +355,17 @@ function gotSuffix(value: unknown): string {
   let shown: string;
   if (value === null) shown = 'nothing';
   else if (Array.isArray(value)) shown = 'a list';
+  else if (value instanceof Uint8Array) shown = 'binary data'; // YAML's !!binary
   else if (typeof value === 'object') shown = 'a mapping';
   else {
-    const text = JSON.stringify(value);
+    // Not every YAML value is JSON (a function-valued tag, a bigint): say what it is instead.
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(value);
+    } catch {
+      text = undefined;
+    }
+    text ??= typeof value;
     shown = text.length > 40 ? `${text.slice(0, 37)}…` : text;
   }
   return ` (got ${shown})`;
