@@ -3,14 +3,18 @@
  * each a queue client of its own (its own connections) looping take → finish with no run in
  * between, so the figure is the queue's own cost (a real run costs far more). Measured beside the
  * same loop taking jobs with `FOR UPDATE` without `SKIP LOCKED`, where takers queue up on the same
- * row: the reason the queue skips locked rows. The server is an embedded PostgreSQL 18 started
- * here (LOCKSTEP_TEST_PG names another).
+ * row: the reason the queue skips locked rows. And beside graphile-worker, the queue library the
+ * issue named, with as many runners of concurrency 1 and a task that does nothing: its jobs are
+ * added in one batch once its runners listen, and the clock stops when its queue is empty. The
+ * server is an embedded PostgreSQL 18 started here (LOCKSTEP_TEST_PG names another).
  */
 import os from 'node:os';
+import type { Runner } from 'graphile-worker';
 import pg from 'pg';
 import { RunQueue } from '../../core/src/node/team/queue/run-queue.js';
 import { startEmbeddedPostgres, type RunningPostgres } from '../helpers/embedded-postgres.js';
 import { databaseUrl } from '../helpers/postgres.js';
+import { graphileWorker } from './references.js';
 import { round, table } from './stats.js';
 import { adminQuery, median } from './team-store.bench.js';
 
@@ -35,6 +39,8 @@ export interface QueueWorkersResult {
   readonly skipLocked: number;
   /** The same with a plain FOR UPDATE. */
   readonly plainLock: number;
+  /** graphile-worker's jobs done per second with as many runners. */
+  readonly graphile: number;
 }
 
 export interface QueueBenchResult {
@@ -72,16 +78,22 @@ export async function runQueueBench(
     };
     const results: QueueWorkersResult[] = [];
     for (const workers of options.workers) {
-      const rates = { skipLocked: [] as number[], plainLock: [] as number[] };
+      const rates = {
+        skipLocked: [] as number[],
+        plainLock: [] as number[],
+        graphile: [] as number[],
+      };
       for (let pass = 0; pass < options.passes; pass++) {
         log(`queue: ${workers} worker(s), pass ${pass + 1}`);
         rates.skipLocked.push(await measure(await freshDb(), workers, options.jobs, 'skip'));
         rates.plainLock.push(await measure(await freshDb(), workers, options.jobs, 'plain'));
+        rates.graphile.push(await measureGraphile(await freshDb(), workers, options.jobs));
       }
       results.push({
         workers,
         skipLocked: median(rates.skipLocked),
         plainLock: median(rates.plainLock),
+        graphile: median(rates.graphile),
       });
     }
     return { name: 'queue', options, results, report: report(results) };
@@ -133,16 +145,68 @@ async function measure(
   return round(jobs / seconds);
 }
 
+/** graphile-worker logs nothing here. */
+const QUIET = new graphileWorker.Logger(() => () => undefined);
+
+/**
+ * Jobs per second graphile-worker does with `workers` runners of concurrency 1: the jobs are
+ * added in one batch once the runners listen; the clock stops when its queue is empty.
+ */
+async function measureGraphile(url: string, workers: number, jobs: number): Promise<number> {
+  const utils = await graphileWorker.makeWorkerUtils({ connectionString: url, logger: QUIET });
+  await utils.migrate();
+  const runners: Runner[] = [];
+  for (let w = 0; w < workers; w++) {
+    runners.push(
+      await graphileWorker.run({
+        connectionString: url,
+        concurrency: 1,
+        noHandleSignals: true,
+        pollInterval: 100,
+        logger: QUIET,
+        taskList: { bench: () => Promise.resolve() },
+      }),
+    );
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const started = performance.now();
+  await utils.addJobs(
+    Array.from({ length: jobs }, (_, i) => ({ identifier: 'bench', payload: { i } })),
+  );
+  for (;;) {
+    const { rows } = await client.query<{ left: string }>(
+      'SELECT count(*) AS left FROM graphile_worker.jobs',
+    );
+    if (Number(rows[0]?.left) === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await client.end();
+  await Promise.all(runners.map((runner) => runner.stop()));
+  await utils.release();
+  return round(jobs / seconds);
+}
+
 function report(results: readonly QueueWorkersResult[]): string {
   return [
     `Run queue: jobs taken and finished per second, no run in between (median of passes; ${os.cpus().length} cores, server on this machine)`,
     table(
-      ['workers', 'FOR UPDATE SKIP LOCKED', 'plain FOR UPDATE', 'SKIP LOCKED / plain'],
+      [
+        'workers',
+        'FOR UPDATE SKIP LOCKED',
+        'plain FOR UPDATE',
+        'SKIP LOCKED / plain',
+        'graphile-worker',
+        'SKIP LOCKED / graphile-worker',
+      ],
       results.map((r) => [
         String(r.workers),
         `${r.skipLocked}/s`,
         `${r.plainLock}/s`,
         `${round(r.skipLocked / r.plainLock)}×`,
+        `${r.graphile}/s`,
+        `${round(r.skipLocked / r.graphile)}×`,
       ]),
     ),
   ].join('\n');

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type BetterSqlite3 from 'better-sqlite3';
+import type * as GraphileWorker from 'graphile-worker';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -14,3 +15,6 @@ export const requireReference = createRequire(path.join(repoRoot, 'test', 'bench
 
 /** better-sqlite3's Database constructor. */
 export const Database = requireReference('better-sqlite3') as typeof BetterSqlite3;
+
+/** graphile-worker, the queue library the run queue is measured against. */
+export const graphileWorker = requireReference('graphile-worker') as typeof GraphileWorker;

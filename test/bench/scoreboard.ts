@@ -267,6 +267,17 @@ export function figuresOf(results: BenchResults, context: BenchContext): Figure[
       reference: { name: 'the same without SKIP LOCKED', value: measured.plainLock },
       ratio: round(measured.plainLock / measured.skipLocked),
     });
+    // Results collected before graphile-worker was measured have no such figure.
+    if (measured.graphile !== undefined) {
+      add({
+        group: 'Run queue',
+        figure: `jobs done per second, ${measured.workers} worker${measured.workers === 1 ? '' : 's'}, against a queue library`,
+        unit: 'jobs/s',
+        ours: measured.skipLocked,
+        reference: { name: 'graphile-worker', value: measured.graphile },
+        ratio: round(measured.graphile / measured.skipLocked),
+      });
+    }
   }
 
   if (results.serve) {

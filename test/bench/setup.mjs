@@ -11,6 +11,6 @@ const lock = path.join(dir, 'package-lock.json');
 const installed = path.join(dir, 'node_modules', '.package-lock.json');
 if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) process.exit(0);
 console.error(
-  'Installing the benchmarks’ references (better-sqlite3, yaml-language-server) in test/bench…',
+  'Installing the benchmarks’ references (better-sqlite3, yaml-language-server, graphile-worker) in test/bench…',
 );
 execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' });
