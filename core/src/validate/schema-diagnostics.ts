@@ -355,7 +355,8 @@ function gotSuffix(value: unknown): string {
   let shown: string;
   if (value === null) shown = 'nothing';
   else if (Array.isArray(value)) shown = 'a list';
-  else if (value instanceof Uint8Array) shown = 'binary data'; // YAML's !!binary
+  else if (value instanceof Uint8Array)
+    shown = 'binary data'; // YAML's !!binary
   else if (typeof value === 'object') shown = 'a mapping';
   else {
     // Not every YAML value is JSON (a function-valued tag, a bigint): say what it is instead.
