@@ -36,6 +36,7 @@ import {
   rowAt,
   rowLabelled,
   runCommand,
+  runFromLens,
   runnerFrame,
   screenshot,
   sidebarRow,
@@ -97,8 +98,7 @@ describe('running workflows in code-server', { timeout: 15 * 60_000 }, () => {
       await waitFor('the Run lens above name:', async () =>
         (await codeLenses(page)).includes('▶ Run') ? true : undefined,
       );
-      await clickLens(page, /^▶ Run$/);
-      const runner = await runnerFrame(page);
+      const runner = await runFromLens(page, /^▶ Run$/);
       const result = await runEnded(runner, 'succeeded');
       assert.ok(result.includes(ANSWER), result);
       // The title names the version that ran: the working copy, snapshotted.
@@ -227,8 +227,7 @@ describe('running workflows in code-server', { timeout: 15 * 60_000 }, () => {
     '26-runner-secret',
     async () => {
       await openFile(page, 'keyed.workflow.yaml');
-      await clickLens(page, /^▶ Run$/);
-      const runner = await runnerFrame(page);
+      const runner = await runFromLens(page, /^▶ Run$/);
       await waitFor('the notice naming the missing secret', async () =>
         /secrets\.OPENAI_API_KEY is not set/.test(await appText(runner)) ? true : undefined,
       );

@@ -429,21 +429,53 @@ export async function clickLens(page: Page, text: string | RegExp): Promise<void
  * details panel's (`li[data-path="ask"]`). The view or panel must be open.
  */
 export async function webviewFrame(page: Page, selector: string): Promise<Frame> {
-  return waitFor(`a webview page with ${selector}`, async () => {
-    for (const frame of page.frames()) {
-      const count = await frame
-        .locator(selector)
-        .count()
-        .catch(() => 0);
-      if (count > 0) return frame;
-    }
-    return undefined;
-  });
+  return waitFor(`a webview page with ${selector}`, () => frameWith(page, selector));
 }
 
-/** The Runner view's page (`Lockstep: Focus on Runner View` opens it), found by its workflow picker. */
-export function runnerFrame(page: Page): Promise<Frame> {
-  return webviewFrame(page, '#workflow');
+/**
+ * The Runner view's page, found by its workflow picker, once something (a lens, a command) showed
+ * the view. A page still missing after 10 s is a view left blank or unshown by a busy window:
+ * it is shown again as {@link focusRunner} does, which keeps what the runner holds (its state
+ * lives in the extension, not in the page).
+ */
+export async function runnerFrame(page: Page): Promise<Frame> {
+  const shown = await pollUntil(() => frameWith(page, '#workflow'), {
+    timeoutMs: 10_000,
+    intervalMs: 200,
+    what: 'the Runner page',
+  }).catch(() => undefined);
+  return shown ?? focusRunner(page);
+}
+
+/**
+ * Clicks a lens that runs the workflow (`▶ Run`) and returns the Runner's page. Lenses are
+ * redrawn as the workspace service answers; a click on one being replaced does nothing, so it is
+ * clicked again when no Runner section has opened 10 s later.
+ */
+export async function runFromLens(page: Page, lens: string | RegExp): Promise<Frame> {
+  await clickLens(page, lens);
+  const section = page.locator('.part.sidebar .pane-header[aria-expanded="true"]', {
+    hasText: /^Runner/i,
+  });
+  const opened = await section
+    .first()
+    .waitFor({ timeout: 10_000 })
+    .then(() => true)
+    .catch(() => false);
+  if (!opened) await clickLens(page, lens);
+  return runnerFrame(page);
+}
+
+/** The first frame of the page holding `selector`, if one does now. */
+async function frameWith(page: Page, selector: string): Promise<Frame | undefined> {
+  for (const frame of page.frames()) {
+    const count = await frame
+      .locator(selector)
+      .count()
+      .catch(() => 0);
+    if (count > 0) return frame;
+  }
+  return undefined;
 }
 
 /** True when a comparison page's summary matches `summary` (`/^Verified/`); else undefined. */
@@ -475,21 +507,11 @@ export async function focusRunner(page: Page): Promise<Frame> {
         await header.click().catch(() => undefined);
       }
       await runCommand(page, 'Lockstep: Focus on Runner View');
-      return pollUntil(
-        async () => {
-          for (const frame of page.frames()) {
-            if (
-              (await frame
-                .locator('#workflow')
-                .count()
-                .catch(() => 0)) > 0
-            )
-              return frame;
-          }
-          return undefined;
-        },
-        { timeoutMs: 10_000, intervalMs: 200, what: 'the Runner page' },
-      ).catch(() => undefined);
+      return pollUntil(() => frameWith(page, '#workflow'), {
+        timeoutMs: 10_000,
+        intervalMs: 200,
+        what: 'the Runner page',
+      }).catch(() => undefined);
     },
     60_000,
   );

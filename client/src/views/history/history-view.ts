@@ -39,8 +39,12 @@ export function registerHistoryView(ctx: Context): HistoryView {
     if (visible) provider.refresh();
   });
   const expanded = view.onDidExpandElement(({ element }) => {
+    provider.setExpanded(element, true);
     if (element instanceof ChannelNode && element.unseen) void provider.markSeen(element);
   });
+  const collapsed = view.onDidCollapseElement(({ element }) =>
+    provider.setExpanded(element, false),
+  );
   provider.onDidLoadWorkflows = (workflows) => {
     const anyRun = workflows.some((w) => w.workflow.lastRun !== undefined);
     view.message =
@@ -52,6 +56,6 @@ export function registerHistoryView(ctx: Context): HistoryView {
   provider.onDidFailToLoad = (message) => {
     view.message = `History could not be read: ${message}`;
   };
-  ctx.subscribe(provider, view, badge, shown, expanded);
+  ctx.subscribe(provider, view, badge, shown, expanded, collapsed);
   return { provider, view };
 }
