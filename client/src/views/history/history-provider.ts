@@ -63,12 +63,6 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vs
   private readonly unseenEmitter = new vscode.EventEmitter<number>();
   /** Fires with the number of automatic aborts not seen yet, whenever workflows are listed. */
   readonly onDidChangeUnseen = this.unseenEmitter.event;
-  /**
-   * The rows this person opened (by node id). VS Code keeps a row open across a refresh only
-   * while its parent's children keep it; a refresh that listed nothing for a moment (a service
-   * restarting, a store briefly unreadable) would close them all. They open again from here.
-   */
-  private readonly expanded = new Set<string>();
 
   constructor(
     private readonly ctx: Context,
@@ -106,21 +100,7 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vs
     this.changed.fire(version);
   }
 
-  /** Remembers that the person opened `node` (or closed it), so that a refresh keeps it so. */
-  setExpanded(node: HistoryNode, expanded: boolean): void {
-    if (!node.id) return;
-    if (expanded) this.expanded.add(node.id);
-    else this.expanded.delete(node.id);
-  }
-
   getTreeItem(node: HistoryNode): vscode.TreeItem {
-    if (
-      node.id !== undefined &&
-      node.collapsibleState === vscode.TreeItemCollapsibleState.Collapsed &&
-      this.expanded.has(node.id)
-    ) {
-      node.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
-    }
     return node;
   }
 
@@ -242,8 +222,8 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vs
   }
 
   private async channelDetails(node: ChannelNode): Promise<HistoryNode[]> {
-    // Its details are asked for when the row is opened: the abort is seen. (Not only on the
-    // view's expand event: that one is lost when a refresh replaces the row as it is clicked.)
+    // Its details are asked for when the row is opened: the abort is seen. (Here rather than on
+    // the view's expand event, which is lost when a refresh replaces the row as it is clicked.)
     if (node.unseen) {
       this.markSeen(node).catch((error: unknown) =>
         this.ctx.output.warn(`History: the abort could not be marked as seen: ${String(error)}`),

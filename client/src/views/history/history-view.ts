@@ -7,7 +7,6 @@ import * as vscode from 'vscode';
 import { VIEWS } from '../../command-ids.js';
 import type { Context } from '../../ctx.js';
 import { HistoryProvider, type HistoryNode } from './history-provider.js';
-import { ChannelNode } from './nodes/channel-node.js';
 import { describeFilter } from './run-filter.js';
 import { SeenAutoAborts } from './seen-aborts.js';
 
@@ -38,13 +37,6 @@ export function registerHistoryView(ctx: Context): HistoryView {
   const shown = view.onDidChangeVisibility(({ visible }) => {
     if (visible) provider.refresh();
   });
-  const expanded = view.onDidExpandElement(({ element }) => {
-    provider.setExpanded(element, true);
-    if (element instanceof ChannelNode && element.unseen) void provider.markSeen(element);
-  });
-  const collapsed = view.onDidCollapseElement(({ element }) =>
-    provider.setExpanded(element, false),
-  );
   provider.onDidLoadWorkflows = (workflows) => {
     const anyRun = workflows.some((w) => w.workflow.lastRun !== undefined);
     view.message =
@@ -56,6 +48,6 @@ export function registerHistoryView(ctx: Context): HistoryView {
   provider.onDidFailToLoad = (message) => {
     view.message = `History could not be read: ${message}`;
   };
-  ctx.subscribe(provider, view, badge, shown, expanded, collapsed);
+  ctx.subscribe(provider, view, badge, shown);
   return { provider, view };
 }
