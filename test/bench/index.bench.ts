@@ -5,9 +5,11 @@
  * - rebuild: no index file; the first query reads every journal (in the index worker);
  * - warm: the same process asks again (the extension's case): only a catch-up (a stat per day
  *   folder and per unfinished run) and the query;
- * - cold: a fresh process with an up-to-date index file: worker start, sql.js start, the file
- *   loaded, catch-up, query. Also the whole CLI command (`lockstep runs`, bundled) end to end;
- * - memory: the index file, the database image, and what loading it added to a process.
+ * - cold: a fresh process with an up-to-date index file and newest-runs file: the newest-runs
+ *   file read and caught up (no worker); and a query it cannot answer (a status filter): worker
+ *   start, sql.js start, the index file loaded, catch-up, query. Also the whole CLI command
+ *   (`lockstep runs`, bundled) end to end;
+ * - memory: the index file, the database image, and what answering added to a fresh process.
  *
  * Facts are reported, never asserted.
  */
@@ -44,6 +46,7 @@ interface ChildResult {
   readonly listMs: number;
   readonly totalMs: number;
   readonly count: number;
+  readonly answeredBy: 'worker' | 'newest-runs';
   readonly rssBefore: number;
   readonly rssAfter: number;
   readonly stats: IndexStats;
@@ -58,6 +61,8 @@ export interface IndexBenchResult {
   /** A query right after another process recorded one run (one folder listed, one journal read). */
   readonly afterOneNewRun: number;
   readonly cold: { readonly total: Summary; readonly list: Summary };
+  /** Fresh processes asking what the newest-runs file cannot answer: the worker answers. */
+  readonly coldWorker: { readonly total: Summary; readonly list: Summary };
   /** Whole processes: `lockstep runs`, `lockstep --version`, and `node -e 0` (Node's start). */
   readonly cli: { readonly runs: Summary; readonly version: Summary; readonly nodeStart: Summary };
   readonly memory: {
@@ -65,6 +70,7 @@ export interface IndexBenchResult {
     readonly databaseBytes: number;
     readonly workerHeapBytes: number;
     readonly processGrowthBytes: number;
+    readonly workerProcessGrowthBytes: number;
     readonly openRuns: number;
   };
   readonly verdict: { readonly warmWithin100ms: boolean; readonly coldWithin100ms: boolean };
@@ -132,17 +138,33 @@ export async function runIndexBench(
   await settleAgain.close();
 
   log('index: cold processes…');
-  const children: ChildResult[] = [];
-  for (let i = 0; i < options.coldProcesses; i++) {
+  const coldChild = (i: number, filtered: boolean): ChildResult => {
     const out = execFileSync(
       process.execPath,
-      [path.join(here, 'index-child.js'), root, runWorkflow(i % RUN_WORKFLOWS)],
+      [
+        path.join(here, 'index-child.js'),
+        root,
+        runWorkflow(i % RUN_WORKFLOWS),
+        ...(filtered ? ['filtered'] : []),
+      ],
       { encoding: 'utf8' },
     );
     const child = JSON.parse(out) as ChildResult;
     if (child.count !== 50) throw new Error(`a fresh process listed ${child.count} runs`);
     if (child.stats.opened !== 'loaded') throw new Error(`the index was ${child.stats.opened}`);
-    children.push(child);
+    const expected = filtered ? 'worker' : 'newest-runs';
+    if (child.answeredBy !== expected) {
+      throw new Error(
+        `a fresh process was answered by the ${child.answeredBy}, not the ${expected}`,
+      );
+    }
+    return child;
+  };
+  const children: ChildResult[] = [];
+  const workerChildren: ChildResult[] = [];
+  for (let i = 0; i < options.coldProcesses; i++) {
+    children.push(coldChild(i, false));
+    workerChildren.push(coldChild(i, true));
   }
 
   log('index: CLI commands…');
@@ -167,6 +189,10 @@ export async function runIndexBench(
     total: summarize(children.map((c) => c.totalMs)),
     list: summarize(children.map((c) => c.listMs)),
   };
+  const coldWorker = {
+    total: summarize(workerChildren.map((c) => c.totalMs)),
+    list: summarize(workerChildren.map((c) => c.listMs)),
+  };
   const result = {
     name: 'list-runs' as const,
     options,
@@ -175,6 +201,7 @@ export async function runIndexBench(
     warm,
     afterOneNewRun: round(afterOneNewRun),
     cold,
+    coldWorker,
     cli: {
       runs: summarize(cliRuns),
       version: summarize(cliVersion),
@@ -187,6 +214,9 @@ export async function runIndexBench(
       processGrowthBytes: Math.round(
         summarize(children.map((c) => c.rssAfter - c.rssBefore)).median,
       ),
+      workerProcessGrowthBytes: Math.round(
+        summarize(workerChildren.map((c) => c.rssAfter - c.rssBefore)).median,
+      ),
       openRuns: last.stats.openRuns,
     },
     verdict: { warmWithin100ms: warm.median <= 100, coldWithin100ms: cold.total.median <= 100 },
@@ -195,9 +225,9 @@ export async function runIndexBench(
 }
 
 function formatReport(result: Omit<IndexBenchResult, 'report'>): string {
-  const { rebuild, warm, cold, cli, memory, options } = result;
+  const { rebuild, warm, cold, coldWorker, cli, memory, options } = result;
   return [
-    `Listing the newest 50 runs of one workflow among ${result.runs} runs (20 workflows; sql.js index in a worker thread).`,
+    `Listing the newest 50 runs of one workflow among ${result.runs} runs (20 workflows; sql.js index in a worker thread, and the newest-runs file beside it).`,
     '',
     table(
       ['case', 'median', 'p95', 'n'],
@@ -215,10 +245,22 @@ function formatReport(result: Omit<IndexBenchResult, 'report'>): string {
           `${cold.total.n}`,
         ],
         [
-          '  of which the query (worker start, sql.js, load, catch-up)',
+          '  of which the query (newest-runs file read and caught up, no worker)',
           `${ms(cold.list.median)} ms`,
           `${ms(cold.list.p95)} ms`,
           `${cold.list.n}`,
+        ],
+        [
+          'cold, with a status filter (answered by the worker)',
+          `${ms(coldWorker.total.median)} ms`,
+          `${ms(coldWorker.total.p95)} ms`,
+          `${coldWorker.total.n}`,
+        ],
+        [
+          '  of which the query (worker start, sql.js, load, catch-up)',
+          `${ms(coldWorker.list.median)} ms`,
+          `${ms(coldWorker.list.p95)} ms`,
+          `${coldWorker.list.n}`,
         ],
         [
           'whole CLI command `lockstep runs` (bundle)',
@@ -244,8 +286,8 @@ function formatReport(result: Omit<IndexBenchResult, 'report'>): string {
     `Target ≤ 100 ms: warm ${result.verdict.warmWithin100ms ? 'yes' : 'NO'} (median ${ms(warm.median)} ms), cold ${result.verdict.coldWithin100ms ? 'yes' : 'NO'} (median ${ms(cold.total.median)} ms).`,
     `After another process recorded one run, the warm index's next query took ${ms(result.afterOneNewRun)} ms (one day folder listed, one journal read).`,
     `Full rebuild (no index file, every journal read in the worker): ${ms(rebuild.firstQueryMs)} ms for the first query, then ${ms(rebuild.exportMs)} ms to export and write the file (off the main thread).`,
-    `Memory: index file ${mb(memory.fileBytes)}, database image ${mb(memory.databaseBytes)}, worker JS heap ${mb(memory.workerHeapBytes)}; a fresh process grew by ${mb(memory.processGrowthBytes)} RSS to answer (worker, sql.js, the image). ${memory.openRuns} unfinished runs re-checked at every query.`,
-    `(${options.coldProcesses} fresh processes, ${options.cliCommands} CLI commands; modules of the store are loaded before a fresh process's clock starts, the worker's are timed.)`,
+    `Memory: index file ${mb(memory.fileBytes)}, database image ${mb(memory.databaseBytes)}, worker JS heap ${mb(memory.workerHeapBytes)}; a fresh process grew by ${mb(memory.processGrowthBytes)} RSS to answer from the newest-runs file, ${mb(memory.workerProcessGrowthBytes)} with the worker (sql.js, the image). ${memory.openRuns} unfinished runs re-checked at every query.`,
+    `(${options.coldProcesses} fresh processes of each kind, ${options.cliCommands} CLI commands; modules of the store are loaded before a fresh process's clock starts, the worker's are timed.)`,
   ].join('\n');
 }
 

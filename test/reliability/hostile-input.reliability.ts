@@ -19,9 +19,11 @@ import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { canonicalJson, sha256 } from '../../core/src/hash/canonical.js';
+import { openFsStore } from '../../core/src/node/store/fs-store.js';
 import { lockstep } from '../helpers/cli-workspace.js';
 import { startChildProcess } from '../helpers/lsp-client.js';
 import { REPO_ROOT } from '../helpers/paths.js';
+import { draft, publishOf } from '../helpers/store-drafts.js';
 import { envNumber, Prng, suiteSeed } from './lib/prng.js';
 import { recordResult } from './lib/results.js';
 import { suiteDir } from './lib/suite-dir.js';
@@ -192,6 +194,14 @@ async function seedFiles(dir: string): Promise<Record<FuzzTarget, Buffer[]>> {
     readdirSync(path.join(runsDir, day)).map((f) => readFileSync(path.join(runsDir, day, f))),
   );
   const read = (...parts: string[]) => readFileSync(path.join(...parts));
+  // A store with more entries than a checkpoint is written for (128), and its checkpoint.
+  const checkpointed = path.join(dir, 'checkpointed');
+  const many = await openFsStore(checkpointed, { create: true });
+  for (let value = 1; value <= 140; value++) {
+    await many.publish(publishOf(draft(value % 2 === 0 ? 'even' : 'odd', value)));
+  }
+  await many.listWorkflows(); // a catch-up: the checkpoint is written
+  await many.close();
   return {
     workflow: [
       'support-triage.workflow.yaml',
@@ -204,6 +214,7 @@ async function seedFiles(dir: string): Promise<Record<FuzzTarget, Buffer[]>> {
     journal: journals,
     'control-log': [read(store, 'control.jsonl')],
     'log-index': [read(store, 'local', 'control-index.jsonl')],
+    'control-checkpoint': [read(checkpointed, 'local', 'control-checkpoint.bin')],
   };
 }
 
@@ -282,6 +293,7 @@ test('hostile input: every mutated file is accepted or refused clearly, none han
     controlLog: seeds['control-log'][0],
     logIndex: seeds['log-index'][0],
     storeJson: readFileSync(path.join(dir, '.lockstep', 'store.json')),
+    checkpointedLog: readFileSync(path.join(dir, 'checkpointed', 'control.jsonl')),
   });
   const counts = {
     inputs: 0,
@@ -314,10 +326,13 @@ test('hostile input: every mutated file is accepted or refused clearly, none han
         } else if (outcome.outcome === 'crashed') {
           counts.crashes++;
           failures.push(`${target}: ${outcome.detail ?? ''} — kept as ${keep(target, bytes)}`);
-        } else if (outcome.outcome === 'refused' && target === 'log-index') {
+        } else if (
+          outcome.outcome === 'refused' &&
+          (target === 'log-index' || target === 'control-checkpoint')
+        ) {
           counts.cacheRefusals++;
           failures.push(
-            `log-index: a damaged cache refused the store: ${outcome.detail ?? ''} — kept as ${keep(target, bytes)}`,
+            `${target}: a damaged cache refused the store: ${outcome.detail ?? ''} — kept as ${keep(target, bytes)}`,
           );
         } else {
           counts[outcome.outcome]++;

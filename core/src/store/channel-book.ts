@@ -12,11 +12,34 @@ interface MutableChannel {
   undoable: number[];
 }
 
+/** A channel as saved with a control state (see `ControlState.save`): its state as folded. */
+export type SavedChannel = ChannelState;
+
 /** `<workflow>\0<channel>`: names cannot hold a NUL, so keys never collide. */
 const keyOf = (workflow: string, channel: string): string => `${workflow}\0${channel}`;
 
 export class ChannelBook {
   private readonly channels = new Map<string, MutableChannel>();
+
+  /** An empty book, or one holding channels saved by `save`. */
+  constructor(saved: readonly SavedChannel[] = []) {
+    for (const { workflow, channel, revision, targets, history, undoable } of saved) {
+      this.channels.set(keyOf(workflow, channel), {
+        revision,
+        targets,
+        history: [...history],
+        undoable: [...undoable],
+      });
+    }
+  }
+
+  /** Every channel, to be restored by the constructor. */
+  save(): SavedChannel[] {
+    return [...this.channels.entries()].map(([key, channel]) => {
+      const at = key.indexOf('\0');
+      return freeze(key.slice(0, at), key.slice(at + 1), channel);
+    });
+  }
 
   /**
    * Folds a channel entry in. Returns why it does not follow the channel's history (a revision

@@ -5,7 +5,7 @@
 import type { ContentId } from '../model/content-id.js';
 import { LockstepError, RefError } from '../model/errors.js';
 import { checkChannelName, checkWorkflowName } from '../model/names.js';
-import { ChannelBook } from './channel-book.js';
+import { ChannelBook, type SavedChannel } from './channel-book.js';
 import { targetVersions, type ChannelChangeRequest, type ChannelState } from './channel-records.js';
 import {
   publicationOf,
@@ -17,6 +17,7 @@ import {
   type PublishRequest,
   type VersionRecord,
 } from './records.js';
+import { PublicationBook, type PublicationBase } from './publication-book.js';
 import type { VerifyProblem } from './store.js';
 
 /** A line of the log that is not a usable entry, or an entry that does not link to the chain. */
@@ -26,14 +27,50 @@ export interface ChainBreak {
   readonly message: string;
 }
 
+/**
+ * A healthy state saved to be restored later (the file store's checkpoint): everything but the
+ * publications, which are saved apart and read back on demand (see `PublicationBase`).
+ */
+export interface SavedControlState {
+  readonly headIndex: number;
+  readonly headHash: ContentId | null;
+  readonly count: number;
+  readonly channels: readonly SavedChannel[];
+}
+
 export class ControlState {
-  private readonly byWorkflow = new Map<string, Publication[]>();
-  private readonly byVersion = new Map<ContentId, Publication>();
+  private readonly book: PublicationBook;
   private readonly breaks: ChainBreak[] = [];
-  private readonly channelBook = new ChannelBook();
+  private readonly channelBook: ChannelBook;
   private headIndex = 0;
   private headHash: ContentId | null = null;
   private count = 0;
+
+  /** An empty state, or one restored from `save()`'s output and its saved publications. */
+  constructor(saved?: { state: SavedControlState; publications: PublicationBase }) {
+    this.book = new PublicationBook(saved?.publications);
+    this.channelBook = new ChannelBook(saved?.state.channels);
+    if (saved) {
+      this.headIndex = saved.state.headIndex;
+      this.headHash = saved.state.headHash;
+      this.count = saved.state.count;
+    }
+  }
+
+  /**
+   * What to save to restore this state later, without its publications (every workflow's
+   * `publications` are saved apart). Only a state without chain breaks can be saved.
+   * @throws Error when the chain has breaks.
+   */
+  save(): SavedControlState {
+    if (this.breaks.length > 0) throw new Error('a control state with chain breaks is not saved');
+    return {
+      headIndex: this.headIndex,
+      headHash: this.headHash,
+      count: this.count,
+      channels: this.channelBook.save(),
+    };
+  }
 
   /** The last entry's index (0 when empty). */
   get lastIndex(): number {
@@ -75,18 +112,14 @@ export class ControlState {
     this.headHash = entry.hash;
     this.count++;
     if (entry.type === 'publish') {
-      const publication = publicationOf(entry);
-      const list = this.byWorkflow.get(entry.workflow) ?? [];
-      const expected = (list.at(-1)?.seq ?? 0) + 1;
+      const expected = this.book.lastSeqOf(entry.workflow) + 1;
       if (entry.seq !== expected) {
         this.breaks.push({
           line,
           message: `${entry.workflow} v${entry.seq} follows v${expected - 1}: version numbers must be gapless (two branches published?)`,
         });
       }
-      list.push(publication);
-      this.byWorkflow.set(entry.workflow, list);
-      if (!this.byVersion.has(entry.version)) this.byVersion.set(entry.version, publication);
+      this.book.add(publicationOf(entry));
     } else {
       const problem = this.channelBook.apply(entry);
       if (problem) this.breaks.push({ line, message: problem });
@@ -137,7 +170,7 @@ export class ControlState {
       throw revisionConflict(request.workflow, request.channel, current, request.expectedRevision);
     }
     for (const target of targetVersions(request.to)) {
-      const publication = this.byVersion.get(target.version);
+      const publication = this.book.ofVersion(target.version);
       if (publication?.workflow !== request.workflow || publication.seq !== target.seq) {
         throw new RefError(
           'unknown-version',
@@ -179,22 +212,22 @@ export class ControlState {
 
   /** The next `seq` for a workflow. */
   nextSeq(workflow: string): number {
-    return (this.byWorkflow.get(workflow)?.at(-1)?.seq ?? 0) + 1;
+    return this.book.lastSeqOf(workflow) + 1;
   }
 
   /** The publication of a version, if it is published. */
   publicationOfVersion(id: ContentId): Publication | undefined {
-    return this.byVersion.get(id);
+    return this.book.ofVersion(id);
   }
 
   /** A workflow's publications by ascending seq. */
   publications(workflow: string): Publication[] {
-    return [...(this.byWorkflow.get(workflow) ?? [])];
+    return this.book.list(workflow);
   }
 
   /** Names of workflows with at least one publication. */
   workflows(): string[] {
-    return [...this.byWorkflow.keys()];
+    return this.book.workflows();
   }
 
   /** Chain breaks as verify problems for the log at `where`. */

@@ -20,7 +20,14 @@ import { validateWorkflowText } from '../../../core/src/validate/validate-workfl
 
 /** The parts of Lockstep an input can be fed to. */
 export type FuzzTarget =
-  'workflow' | 'config' | 'fixtures' | 'bundle' | 'journal' | 'control-log' | 'log-index';
+  | 'workflow'
+  | 'config'
+  | 'fixtures'
+  | 'bundle'
+  | 'journal'
+  | 'control-log'
+  | 'log-index'
+  | 'control-checkpoint';
 
 export interface FuzzInput {
   readonly id: number;
@@ -40,19 +47,31 @@ export interface FuzzWorkerData {
   readonly controlLog: Uint8Array;
   readonly logIndex: Uint8Array;
   readonly storeJson: Uint8Array;
+  /** A control log long enough to have a checkpoint (the `control-checkpoint` inputs'). */
+  readonly checkpointedLog: Uint8Array;
 }
 
 const data = workerData as FuzzWorkerData;
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
 
-/** A store folder holding `controlLog` and `logIndex` (one of them the input). */
-function storeWith(controlLog: Uint8Array, logIndex: Uint8Array): string {
+/**
+ * A store folder holding `controlLog`, `logIndex` and `checkpoint` (one of them the input; an
+ * empty cache file is none).
+ */
+function storeWith(
+  controlLog: Uint8Array,
+  logIndex: Uint8Array,
+  checkpoint: Uint8Array = new Uint8Array(),
+): string {
   const root = path.join(data.dir, 'store', '.lockstep');
   rmSync(path.dirname(root), { recursive: true, force: true });
   mkdirSync(path.join(root, 'local'), { recursive: true });
   writeFileSync(path.join(root, 'store.json'), data.storeJson);
   writeFileSync(path.join(root, 'control.jsonl'), controlLog);
-  writeFileSync(path.join(root, 'local', 'control-index.jsonl'), logIndex);
+  if (logIndex.length > 0) writeFileSync(path.join(root, 'local', 'control-index.jsonl'), logIndex);
+  if (checkpoint.length > 0) {
+    writeFileSync(path.join(root, 'local', 'control-checkpoint.bin'), checkpoint);
+  }
   return root;
 }
 
@@ -87,6 +106,9 @@ const feed: Record<FuzzTarget, (bytes: Uint8Array) => Promise<void> | void> = {
   'control-log': (bytes) => openAndRead(storeWith(bytes, new Uint8Array())),
   // The index is a cache: a damaged one must never stop a store from opening.
   'log-index': (bytes) => openAndRead(storeWith(data.controlLog, bytes)),
+  // So is the checkpoint of the folded state.
+  'control-checkpoint': (bytes) =>
+    openAndRead(storeWith(data.checkpointedLog, new Uint8Array(), bytes)),
 };
 
 parentPort!.on('message', (input: FuzzInput) => {

@@ -49,6 +49,7 @@ import {
   controlEntryProblem,
   entryHashProblem,
   makeVersionRecord,
+  publicationOf,
   summarize,
   versionRecordProblem,
   type ControlEntry,
@@ -71,6 +72,7 @@ import {
   ControlLogFile,
   formatLogLine,
   parseLogLine,
+  parseLogLineHead,
   readWholeLog,
   type LogLine,
   type LogTail,
@@ -85,8 +87,13 @@ import {
   type StoreLayout,
 } from './files/layout.js';
 import { withLock } from './files/lock.js';
+import { readCheckpoint, writeCheckpoint } from './files/control-checkpoint.js';
+import { EntryLines } from './entry-lines.js';
 import { appendLocal, pruneLogPath, readLocalLog } from './files/prune-log.js';
 import { checkStoreFormat, createStoreFiles } from './files/store-format.js';
+
+/** Entries folded in past the checkpoint before a new one is written. */
+const CHECKPOINT_EVERY = 128;
 
 export interface OpenFsStoreOptions {
   /** Create the folder and its format file when missing (commands that write). Default false. */
@@ -115,7 +122,11 @@ export class FsStore implements Store {
   private readonly log: ControlLogFile;
   private state = new ControlState();
   /** Where each entry's line is, by entry index (the first line wins if an index repeats). */
-  private lines = new Map<number, LogLine>();
+  private lines = new EntryLines();
+  /** Entries folded in since the checkpoint was read or written (or since the start). */
+  private sinceCheckpoint = 0;
+  /** Whether the checkpoint was looked at (on the first read of the log). */
+  private checkpointTried = false;
   private tail: LogTail | undefined;
   private writable = false;
   private readonly runs: RunJournals;
@@ -138,22 +149,80 @@ export class FsStore implements Store {
       snapshots: layout.snapshots,
       controlLog: layout.controlLog,
       index: layout.index,
+      newestRuns: layout.newestRuns,
     });
   }
 
-  /** Reads what other processes appended to the control log since the last look. */
+  /**
+   * Reads what other processes appended to the control log since the last look, and saves a
+   * checkpoint of the folded state when it has moved on far enough from the last one.
+   */
   async catchUp(): Promise<void> {
-    return this.exclusive(async () => this.readDelta());
+    return this.exclusive(async () => {
+      this.readDelta();
+      this.saveCheckpointIfBehind();
+    });
   }
 
   private readDelta(): void {
+    if (!this.checkpointTried) {
+      this.checkpointTried = true;
+      this.restoreCheckpoint();
+    }
     const delta = this.log.readNew();
     if (delta.reset) {
       this.state = new ControlState();
-      this.lines = new Map();
+      this.lines = new EntryLines();
+      this.sinceCheckpoint = 0;
     }
     for (const line of delta.lines) this.applyLine(line);
     this.tail = delta.tail;
+  }
+
+  /** Starts from the checkpoint when the log still holds what it was made from. */
+  private restoreCheckpoint(): void {
+    const checkpoint = readCheckpoint(this.layout.controlCheckpoint, (entries) =>
+      this.publicationsFromLog(entries),
+    );
+    if (!checkpoint || !this.log.resumeAt(checkpoint.position)) return;
+    this.state = new ControlState({
+      state: checkpoint.state,
+      publications: checkpoint.publications,
+    });
+    this.lines = new EntryLines(checkpoint.places);
+  }
+
+  /**
+   * Writes a checkpoint once enough entries were folded in since the last one (reading that many
+   * lines after it costs about what reading the checkpoint does). Not under the lock: it is a
+   * cache, and a failed or skipped write is tried again after as many entries.
+   */
+  private saveCheckpointIfBehind(): void {
+    if (this.sinceCheckpoint < CHECKPOINT_EVERY || this.tail) return;
+    const position = this.log.position();
+    if (position) {
+      writeCheckpoint(this.layout.controlCheckpoint, position, this.state, (entry) =>
+        this.lines.get(entry)!,
+      );
+    }
+    this.sinceCheckpoint = 0;
+  }
+
+  /** Publications read from their log lines (a damaged checkpoint section's replacement). */
+  private publicationsFromLog(entries: readonly number[]): Publication[] {
+    this.sinceCheckpoint = CHECKPOINT_EVERY; // written again at the next catch-up
+    return entries.map((index) => {
+      const line = this.lines.get(index);
+      const head =
+        line && parseLogLineHead(Buffer.from(this.log.readLine(line.offset, line.length))).entry;
+      if (head?.type !== 'publish' || head.index !== index) {
+        throw new TamperedError(
+          this.layout.controlCheckpoint,
+          `it places entry ${index} where ${this.layout.controlLog} holds another line. Delete it: it is written again from the log`,
+        );
+      }
+      return publicationOf(head);
+    });
   }
 
   async saveVersion(draft: VersionDraft): Promise<{ version: VersionRecord; created: boolean }> {
@@ -343,7 +412,7 @@ export class FsStore implements Store {
   async readControlLog(): Promise<ControlEntry[]> {
     await this.catchUp();
     const entries: ControlEntry[] = [];
-    for (const line of [...this.lines.values()].sort((a, b) => a.offset - b.offset)) {
+    for (const line of this.lines.inLogOrder()) {
       entries.push(this.readCheckedEntry(line));
     }
     return entries;
@@ -458,9 +527,10 @@ export class FsStore implements Store {
   }
 
   private applyLine(line: LogLine): void {
+    this.sinceCheckpoint++;
     if (line.entry) {
       this.state.apply(line.entry, line.line);
-      if (!this.lines.has(line.entry.index)) this.lines.set(line.entry.index, line);
+      this.lines.addFirst(line.entry.index, line);
     } else {
       this.state.addUnreadable(line.line, line.error ?? 'unreadable line');
     }

@@ -20,6 +20,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { entryHead, type ControlEntry, type ControlEntryHead } from '../../../store/records.js';
+import type { LogPosition } from './control-checkpoint.js';
 import { appendIndex, loadIndex, rewriteIndex } from './control-log-index.js';
 
 /** One complete line of the log. */
@@ -134,6 +135,8 @@ export class ControlLogFile {
   private indexedTo = 0;
   /** Whether the last `readNew` found no log (then nothing was consumed either). */
   private missing = false;
+  /** Off once reading resumed from a checkpoint: the index may not reach that far. */
+  private indexing = true;
 
   /**
    * @param file the control log.
@@ -200,6 +203,56 @@ export class ControlLogFile {
   }
 
   /**
+   * Goes on from where a checkpoint of the folded state stopped, when the log still holds the
+   * checkpoint's last line at its place with its hash; the next `readNew` then reads only what
+   * follows. Only before the first `readNew`.
+   * @returns false (and nothing changed) when the log no longer matches the checkpoint.
+   */
+  resumeAt(position: LogPosition): boolean {
+    if (this.consumed !== 0) return false;
+    const { consumed, lines, lastOffset, lastLength, lastHash } = position;
+    if (lastOffset + lastLength + 1 !== consumed) return false;
+    const fd = openIfExists(this.file, 'r');
+    if (fd === undefined) return false;
+    try {
+      const bytes = Buffer.alloc(lastLength + 1);
+      if (
+        fstatSync(fd).size < consumed ||
+        readSync(fd, bytes, 0, bytes.length, lastOffset) !== bytes.length ||
+        bytes[lastLength] !== 10
+      ) {
+        return false;
+      }
+      const text = bytes.subarray(0, lastLength);
+      if (parseLogLineHead(text).entry?.hash !== lastHash) return false;
+      this.consumed = consumed;
+      this.lineCount = lines;
+      this.lastLine = { offset: lastOffset, text };
+      // Lines past the checkpoint are not added to the index, which may stop short of it: it is
+      // read (and brought up to date) only when a checkpoint cannot be used.
+      this.indexing = false;
+      return true;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Where the log was read up to, for a checkpoint: undefined before any complete line. */
+  position(): LogPosition | undefined {
+    const last = this.lastLine;
+    if (!last) return undefined;
+    const hash = parseLogLineHead(last.text).entry?.hash;
+    if (hash === undefined) return undefined;
+    return {
+      consumed: this.consumed,
+      lines: this.lineCount,
+      lastOffset: last.offset,
+      lastLength: last.text.length,
+      lastHash: hash,
+    };
+  }
+
+  /**
    * The lines the index holds, when they still describe the start of the log: the log must be at
    * least as long, and its bytes at the last indexed position must be a whole line whose entry
    * has the indexed hash. (An edit inside an earlier line that keeps every length is caught when
@@ -231,7 +284,7 @@ export class ControlLogFile {
 
   /** Adds lines read past the index to it, or rewrites it when it covered none of the log. */
   private updateIndex(lines: readonly LogLine[]): void {
-    if (this.indexFile === undefined) return;
+    if (this.indexFile === undefined || !this.indexing) return;
     const fresh = lines.filter((line) => line.offset >= this.indexedTo);
     if (this.indexedTo === 0) rewriteIndex(this.indexFile, fresh);
     else appendIndex(this.indexFile, fresh);
@@ -320,6 +373,7 @@ export class ControlLogFile {
   }
 
   private forget(): void {
+    this.indexing = true;
     this.consumed = 0;
     this.lineCount = 0;
     this.lastLine = undefined;

@@ -24,11 +24,15 @@ export interface StoreLayout {
   readonly blobs: string;
   /** A rebuildable index of the control log's lines, read on open instead of the whole log. */
   readonly controlIndex: string;
+  /** The folded control state as of a point in the log (control-checkpoint.ts): read on open. */
+  readonly controlCheckpoint: string;
   /**
    * The sql.js index of run and version summaries (see core/src/node/store/index/): a rebuildable cache
    * for history queries, never read by writers. Deleting it loses nothing.
    */
   readonly index: string;
+  /** The newest runs of each workflow, beside the index (index/newest-runs.ts). */
+  readonly newestRuns: string;
   /** The lock that serialises control-log appends between processes. */
   readonly controlLock: string;
   /** Where an interrupted, unacknowledged append is set aside before the log is extended. */
@@ -48,7 +52,9 @@ export function storeLayout(root: string): StoreLayout {
     runs: path.join(local, 'runs'),
     blobs: path.join(local, 'blobs'),
     controlIndex: path.join(local, 'control-index.jsonl'),
+    controlCheckpoint: path.join(local, 'control-checkpoint.bin'),
     index: path.join(local, 'index.sqlite'),
+    newestRuns: path.join(local, 'newest-runs.bin'),
     controlLock: path.join(local, 'control.lock'),
     quarantine: path.join(local, 'quarantine'),
   };

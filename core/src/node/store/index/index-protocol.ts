@@ -17,6 +17,8 @@ export interface IndexPaths {
   readonly controlLog: string;
   /** `local/index.sqlite`. */
   readonly index: string;
+  /** `local/newest-runs.bin` (newest-runs.ts), written with the index file. */
+  readonly newestRuns: string;
 }
 
 /** What the worker is started with (`workerData`). */

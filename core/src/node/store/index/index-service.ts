@@ -14,6 +14,7 @@ import type {
   IndexRequest,
   IndexStats,
 } from './index-protocol.js';
+import { writeNewestRuns } from './newest-runs.js';
 import { catchUpRuns } from './run-catch-up.js';
 import { RunTable } from './run-table.js';
 import { catchUpVersions, countVersions, listVersionSummaries } from './version-index.js';
@@ -34,6 +35,9 @@ export class IndexService {
   private dirty = false;
   private exportTimer: NodeJS.Timeout | undefined;
   private fileBytes = 0;
+  /** Runs were caught up, and the newest-runs file was not written since they changed. */
+  private newestStale = false;
+  private newestSeen = false;
   private lastCatchUp: CatchUpReport = {
     daysListed: 0,
     journalsRead: 0,
@@ -83,11 +87,17 @@ export class IndexService {
   flush(): void {
     if (this.exportTimer) clearTimeout(this.exportTimer);
     this.exportTimer = undefined;
-    if (!this.dirty) return;
-    const bytes = this.db.export();
-    writeIndexFile(this.options.paths.index, bytes);
-    this.fileBytes = bytes.length;
-    this.dirty = false;
+    if (this.dirty) {
+      const bytes = this.db.export();
+      writeIndexFile(this.options.paths.index, bytes);
+      this.fileBytes = bytes.length;
+      this.dirty = false;
+    }
+    if (this.newestStale) {
+      // A cache beside the cache: when it cannot be written, fresh processes ask the worker.
+      writeNewestRuns(this.options.paths.newestRuns, this.runs);
+      this.newestStale = false;
+    }
   }
 
   close(): void {
@@ -138,6 +148,9 @@ export class IndexService {
     if (report.runsAdded >= COMPACT_AFTER) this.db.compact();
     this.lastCatchUp = { ...report, ms: Math.round((performance.now() - started) * 10) / 10 };
     this.dirty ||= changed;
+    // Written once per worker at least: the file may be missing, or older than the index.
+    this.newestStale ||= changed || !this.newestSeen;
+    this.newestSeen = true;
   }
 
   private refreshVersions(): void {

@@ -119,7 +119,7 @@ function openState(read: JournalSummary): OpenState {
  * The summary when every field has the type the index stores. A journal whose header says
  * otherwise was hand-made or damaged; the scan cannot order it either.
  */
-function listable(read: JournalSummary): RunSummary | undefined {
+export function listable(read: JournalSummary): RunSummary | undefined {
   const s = read.summary;
   if (!s) return undefined;
   const text = (v: unknown): boolean => typeof v === 'string';

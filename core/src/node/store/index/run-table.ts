@@ -203,6 +203,35 @@ export class RunTable {
     return regular ? summaries : filterRuns(summaries, query);
   }
 
+  /** Names of the workflows with listed runs. */
+  workflows(): string[] {
+    return this.db
+      .all('SELECT DISTINCT workflow FROM runs WHERE workflow IS NOT NULL')
+      .map(([n]) => this.text(n));
+  }
+
+  /**
+   * The newest `count` listed runs (of `workflow`, or of every workflow) with their journals'
+   * file ids, in `list`'s order; undefined while rows the database cannot order exist (`list`
+   * orders those in JavaScript).
+   */
+  newestWithIds(
+    workflow: string | undefined,
+    count: number,
+  ): [file: string, summary: RunSummary][] | undefined {
+    if (this.db.first(`SELECT 1 FROM runs WHERE ${irregularRuns()} LIMIT 1`) !== undefined) {
+      return undefined;
+    }
+    const n = workflow === undefined ? undefined : this.numbers.get(workflow);
+    if (workflow !== undefined && n === undefined) return [];
+    const rows = this.db.all(
+      `SELECT ${COLUMNS} FROM runs WHERE ${n === undefined ? 'workflow IS NOT NULL' : 'workflow = ?'}
+       ORDER BY started_at DESC, id DESC LIMIT ?`,
+      n === undefined ? [count] : [n, count],
+    );
+    return rows.map((row) => [decodeRunId(row[1]), this.summaryOf(row)!]);
+  }
+
   /** Ids (file names) of every journal starting with `prefix`, sorted. */
   idsStartingWith(prefix: string): string[] {
     const range = prefixRange(prefix);

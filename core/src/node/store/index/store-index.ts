@@ -19,6 +19,7 @@ import type {
   IndexStats,
   IndexWorkerData,
 } from './index-protocol.js';
+import { listNewestRuns } from './newest-runs.js';
 
 /** The worker script: beside this module, compiled (out/…/index/) or bundled (dist/). */
 const WORKER_SCRIPT = new URL('./index-worker.js', import.meta.url);
@@ -51,9 +52,22 @@ export class StoreIndex {
     private readonly options: StoreIndexOptions = {},
   ) {}
 
-  /** Run summaries matching `query`, newest first: what the Store contract says `listRuns` returns. */
+  /**
+   * Run summaries matching `query`, newest first: what the Store contract says `listRuns` returns.
+   * Before the worker is started, a page of a workflow's (or all) newest runs is answered from the
+   * newest-runs file when it can be (newest-runs.ts), without starting it.
+   */
   listRuns(query: RunQuery): Promise<RunSummary[]> {
+    if (!this.worker && !this.closed) {
+      const newest = listNewestRuns(this.paths.newestRuns, this.paths.runs, query);
+      if (newest) return Promise.resolve(newest);
+    }
     return this.request({ kind: 'listRuns', query });
+  }
+
+  /** Whether the worker is running (the newest-runs file answered every query so far if not). */
+  get workerStarted(): boolean {
+    return this.worker !== undefined;
   }
 
   /** How many runs each version of `workflow` has. */
