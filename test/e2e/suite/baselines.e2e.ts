@@ -38,6 +38,7 @@ import {
   sidebarRow,
   sidebarRows,
   waitFor,
+  whileOpen,
 } from './workbench.js';
 
 /** What the loopback model answers (the workflow trims it). */
@@ -53,7 +54,10 @@ describe('baselines and replays in code-server', { timeout: 15 * 60_000 }, () =>
   let recorded = '';
   /** The name of its baseline's file. */
   let firstBaseline = '';
-  const scenario = scenarios(() => page);
+  const scenario = scenarios(
+    () => page,
+    () => userDataDir,
+  );
 
   before(async () => {
     delete process.env['OPENAI_API_KEY'];
@@ -189,15 +193,24 @@ describe('baselines and replays in code-server', { timeout: 15 * 60_000 }, () =>
     '31-replay-from-details-and-runner',
     async () => {
       await runCommand(page, 'Lockstep: Focus on History View');
-      await expand(rowLabelled(page, 'Workflow answer,'));
-      await expand(rowLabelled(page, 'answer v1,'));
-      // History refreshes as runs land: a click on a row being replaced is tried again.
-      const details = await waitFor(
+      // History was hidden by the Testing view as the last scenario's runs refreshed it: its open
+      // rows may show closed (see whileOpen), and are opened again. It refreshes as runs land: a
+      // click on a row being replaced is tried again.
+      const details = await whileOpen(
+        page,
+        ['Workflow answer,', 'answer v1,'],
         'the run details',
         async () => {
           const run = sidebarRow(page, /✓ .* · live/).first();
-          await run.waitFor({ timeout: SERVER_TIMEOUT });
-          await run.click();
+          if (!(await run.isVisible().catch(() => false))) return undefined;
+          // A row closed or replaced under the pointer: open it again and click again.
+          if (
+            !(await run.click({ timeout: 2_000 }).then(
+              () => true,
+              () => false,
+            ))
+          )
+            return undefined;
           return pollUntil(
             async () => {
               for (const frame of page.frames()) {

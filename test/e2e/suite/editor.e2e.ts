@@ -50,6 +50,7 @@ import {
   squiggleLines,
   suggestions,
   waitFor,
+  whileOpen,
   webviewFrame,
   type Problem,
 } from './workbench.js';
@@ -71,7 +72,10 @@ describe('the extension in code-server', { timeout: 15 * 60_000 }, () => {
   let page: Page;
   /** A second window a scenario opened: where a failure screenshot is taken instead of `page`. */
   let otherPage: Page | undefined;
-  const scenario = scenarios(() => otherPage ?? page);
+  const scenario = scenarios(
+    () => otherPage ?? page,
+    () => userDataDir,
+  );
   let workspace: string;
   let server: RunningCodeServer;
   let userDataDir: string;
@@ -424,9 +428,11 @@ describe('the extension in code-server', { timeout: 15 * 60_000 }, () => {
       cleanups.push(() => {
         if (run.exitCode === null) run.kill('SIGKILL');
       });
-      await expand(rowLabelled(page, 'Workflow slow,'));
-      await expand(rowLabelled(page, 'slow v1,'));
-      await waitFor('the run shown as running, on its step', async () =>
+      const slowRows = ['Workflow slow,', 'slow v1,'];
+      await expand(rowLabelled(page, slowRows[0]!));
+      await expand(rowLabelled(page, slowRows[1]!));
+      // History refreshes with every event the run writes: rows closed by a refresh are reopened.
+      await whileOpen(page, slowRows, 'the run shown as running, on its step', async () =>
         (await sidebarRows(page)).some((t) => /running .* · wait · live/.test(t))
           ? true
           : undefined,
@@ -434,7 +440,7 @@ describe('the extension in code-server', { timeout: 15 * 60_000 }, () => {
       await screenshot(page, '17-history-live-running');
       held.release();
       assert.equal(await finished, 0);
-      await waitFor('the same run, finished', async () => {
+      await whileOpen(page, slowRows, 'the same run, finished', async () => {
         const texts = await sidebarRows(page);
         return texts.some((t) => /✓ .* · live/.test(t)) && !texts.some((t) => /running /.test(t))
           ? true

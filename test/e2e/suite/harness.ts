@@ -62,10 +62,13 @@ export async function profileRoot(cleanups: Cleanups, prefix: string): Promise<s
 
 /**
  * Declares scenarios: each a test that, on failure, saves a screenshot `<name>-failed.png` of the
- * page `where()` names (the window the scenario was on) to show where it stopped.
+ * page `where()` names (the window the scenario was on) to show where it stopped, and prints the
+ * end of the Lockstep log of the profile `userDataDir()` names (what the extension saw; CI keeps
+ * only the output).
  */
 export function scenarios(
   where: () => Page,
+  userDataDir?: () => string | undefined,
 ): (title: string, name: string, body: () => Promise<void>) => void {
   return (title, name, body) =>
     it(title, async () => {
@@ -73,6 +76,9 @@ export function scenarios(
         await body();
       } catch (error) {
         await screenshot(where(), `${name}-failed`).catch(() => undefined);
+        const dir = userDataDir?.();
+        const log = dir === undefined ? '' : await lockstepLog(dir).catch(() => '');
+        if (log !== '') console.error(`${name}: the end of the Lockstep log:\n${log.slice(-4000)}`);
         throw error;
       }
     });

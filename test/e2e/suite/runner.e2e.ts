@@ -60,7 +60,10 @@ describe('running workflows in code-server', { timeout: 15 * 60_000 }, () => {
   let model: LoopbackModel;
   /** The version scenario 22's run of `answer` ran (`@ab12cd34`). */
   let answerVersion = '';
-  const scenario = scenarios(() => otherPage ?? page);
+  const scenario = scenarios(
+    () => otherPage ?? page,
+    () => userDataDir,
+  );
 
   before(async () => {
     // The key must come from the editor's secret storage, not from this process's environment.

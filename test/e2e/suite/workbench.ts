@@ -341,6 +341,40 @@ export async function expand(row: Locator): Promise<void> {
   );
 }
 
+/**
+ * Waits for `check` while keeping the tree rows labelled `path` (a row, then one of its children…)
+ * open. VS Code can show a row that was just opened as closed again, with no close event and no
+ * read of its children, when a refresh of the tree was under way as the row was opened or as the
+ * view was hidden (seen in History's log, with the view's expand, collapse and refresh events
+ * traced: a refresh fired 32 ms before the Testing view hid History, and once History showed
+ * again its open rows were closed). A person opens such a row again; so does this.
+ */
+export async function whileOpen<T>(
+  page: Page,
+  path: readonly string[],
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = SERVER_TIMEOUT,
+): Promise<T> {
+  return waitFor(
+    what,
+    async () => {
+      const result = await check();
+      if (result !== undefined && result !== false) return result;
+      for (const label of path) {
+        const row = rowLabelled(page, label);
+        if (!(await row.isVisible().catch(() => false))) break;
+        if ((await row.getAttribute('aria-expanded').catch(() => null)) !== 'true') {
+          await expand(row);
+          break;
+        }
+      }
+      return undefined;
+    },
+    timeoutMs,
+  );
+}
+
 /** Collapses a tree row (a no-op when it is not expanded). */
 export async function collapse(row: Locator): Promise<void> {
   await pollUntil(
