@@ -46,6 +46,8 @@ export class StoreIndex {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
+  /** Whether runs were listed before (only the first listing may come from the newest-runs file). */
+  private listed = false;
 
   constructor(
     private readonly paths: IndexPaths,
@@ -54,18 +56,22 @@ export class StoreIndex {
 
   /**
    * Run summaries matching `query`, newest first: what the Store contract says `listRuns` returns.
-   * Before the worker is started, a page of a workflow's (or all) newest runs is answered from the
-   * newest-runs file when it can be (newest-runs.ts), without starting it.
+   * The first listing, when it is a page of a workflow's (or all) newest runs, is answered from
+   * the newest-runs file when it can be (newest-runs.ts), without starting the worker: what a CLI
+   * command or a fresh History needs first. Later ones go to the worker, which keeps up with
+   * changes off this thread (the file is read and caught up on this one, every time).
    */
   listRuns(query: RunQuery): Promise<RunSummary[]> {
-    if (!this.worker && !this.closed) {
+    const first = !this.listed;
+    this.listed = true;
+    if (first && !this.worker && !this.closed) {
       const newest = listNewestRuns(this.paths.newestRuns, this.paths.runs, query);
       if (newest) return Promise.resolve(newest);
     }
     return this.request({ kind: 'listRuns', query });
   }
 
-  /** Whether the worker is running (the newest-runs file answered every query so far if not). */
+  /** Whether the worker is running (the newest-runs file answered the first listing if not). */
   get workerStarted(): boolean {
     return this.worker !== undefined;
   }
