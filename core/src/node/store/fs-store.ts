@@ -193,9 +193,10 @@ export class FsStore implements Store {
   }
 
   /**
-   * Writes a checkpoint once enough entries were folded in since the last one (reading that many
-   * lines after it costs about what reading the checkpoint does). Not under the lock: it is a
-   * cache, and a failed or skipped write is tried again after as many entries.
+   * Writes a checkpoint once enough entries were folded in since the last one: an open then reads
+   * at most that many lines past it, and a store that publishes often is not rewritten at every
+   * publish. Not under the lock: it is a cache, and a failed or skipped write is tried again
+   * after as many entries.
    */
   private saveCheckpointIfBehind(): void {
     if (this.sinceCheckpoint < CHECKPOINT_EVERY || this.tail) return;
