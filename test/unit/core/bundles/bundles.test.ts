@@ -104,7 +104,10 @@ test('a bundle checks whole: its id, each version’s hashes, each run’s versi
         reason.test(error.message),
     );
   refuses(null, /not a Lockstep run bundle/);
-  refuses({ ...good, id: good.id.replace(/.$/, '0') }, /does not match its id/);
+  // The last digit changed (to '1' when it already is '0': the id comes from a fresh run id).
+  const otherId = good.id.replace(/.$/, (digit) => (digit === '0' ? '1' : '0'));
+  assert.notEqual(otherId, good.id);
+  refuses({ ...good, id: otherId }, /does not match its id/);
   refuses({ ...good, format: 2 }, /newer than this Lockstep reads/);
   const reseal = (change: (b: Record<string, unknown>) => void) => {
     const { id: _id, ...contents } = structuredClone(good) as unknown as Record<string, unknown>;
