@@ -5,9 +5,9 @@
 import { Option, type Command } from 'commander';
 import type { CommandContext } from './context.js';
 import type { ExitCode } from './exit-codes.js';
-import { serveCommand, type ServeOptions } from './commands/serve.js';
-import { tokenCreateCommand, type TokenCreateOptions } from './commands/serve-token.js';
-import { workerCommand, type WorkerCommandOptions } from './commands/worker.js';
+import type { ServeOptions } from './commands/serve.js';
+import type { TokenCreateOptions } from './commands/serve-token.js';
+import type { WorkerCommandOptions } from './commands/worker.js';
 
 export interface CommandHelpers {
   readonly context: () => CommandContext;
@@ -39,7 +39,11 @@ export function registerTeamCommands(program: Command, helpers: CommandHelpers):
     .option('--host <address>', 'the address to bind (default 127.0.0.1)')
     .addOption(tokensFile())
     .addOption(queueUrl())
-    .action(run((options: ServeOptions) => serveCommand(context(), options)));
+    .action(
+      run(async (options: ServeOptions) =>
+        (await import('./commands/serve.js')).serveCommand(context(), options),
+      ),
+    );
 
   withJson(
     serve
@@ -51,7 +55,11 @@ export function registerTeamCommands(program: Command, helpers: CommandHelpers):
     .requiredOption('--scope <scope>', 'read (read runs), run (also start runs) or admin')
     .option('--name <name>', 'a word to recognise the token by in the file')
     .addOption(tokensFile())
-    .action(run((options: TokenCreateOptions) => tokenCreateCommand(context(), options)));
+    .action(
+      run(async (options: TokenCreateOptions) =>
+        (await import('./commands/serve-token.js')).tokenCreateCommand(context(), options),
+      ),
+    );
 
   program
     .command('worker')
@@ -69,5 +77,9 @@ export function registerTeamCommands(program: Command, helpers: CommandHelpers):
       '--shutdown-timeout <seconds>',
       'on SIGTERM, how long runs in flight may take before they are cancelled and queued again (default 60)',
     )
-    .action(run((options: WorkerCommandOptions) => workerCommand(context(), options)));
+    .action(
+      run(async (options: WorkerCommandOptions) =>
+        (await import('./commands/worker.js')).workerCommand(context(), options),
+      ),
+    );
 }

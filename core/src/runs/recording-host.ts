@@ -9,7 +9,7 @@ import { recordError } from '../engine/engine-error.js';
 import { cancellableSleep } from '../engine/cancellable-sleep.js';
 import { redactSecrets, requestKey, secretForms, secretPlaceholder } from '../engine/effects.js';
 import { EngineError } from '../engine/engine-error.js';
-import { hostAllowed } from '../validate/config.js';
+import { hostAllowed } from '../validate/config-settings.js';
 import type {
   ChildRunOutcome,
   ChildRunRequest,

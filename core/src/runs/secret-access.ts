@@ -5,7 +5,7 @@
  * runner's environment and send it somewhere.
  */
 import { EngineError } from '../engine/engine-error.js';
-import { secretRules, type LockstepConfig } from '../validate/config.js';
+import { secretRules, type LockstepConfig } from '../validate/config-settings.js';
 
 /** What the runner needs to give a run its secrets (see RunOptions). */
 export interface SecretAccess {

@@ -15,7 +15,7 @@ import {
   type MessageConnection,
 } from 'vscode-jsonrpc/node';
 import { LOCKSTEP_VERSION } from '../version.js';
-import { describePostgresUrl } from '../node/store/postgres/connection.js';
+import { describePostgresUrl } from '../node/store/postgres/store-url.js';
 import { errorResponse } from './error-response.js';
 import {
   BaselineAcceptRequest,

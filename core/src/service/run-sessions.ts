@@ -11,7 +11,7 @@ import type { RunEvent } from '../model/runs.js';
 import { replayInWorkspace } from '../node/services/replay-service.js';
 import { loadFixtures, resolveRunnable, runResolved } from '../node/services/run-service.js';
 import type { Workspace } from '../node/workspace/workspace.js';
-import { secretRules } from '../validate/config.js';
+import { secretRules } from '../validate/config-settings.js';
 import type { Store } from '../store/store.js';
 import type {
   ReplayStartParams,

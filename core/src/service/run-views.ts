@@ -8,6 +8,7 @@ import type { WorkflowDefinition } from '../model/workflow.js';
 import { runTotals, type Prices } from '../replay/compare.js';
 import type { EffectItem, RunDetails, RunItem, StepItem } from './protocol.js';
 import { stepLines } from './step-lines.js';
+import { compareCodeUnits } from '../code-unit-order.js';
 
 /** A summary as a list item; `currentStep` for a run in progress. */
 export function runItem(summary: RunSummary, currentStep?: string): RunItem {
@@ -83,7 +84,7 @@ export function runDetails(
         startedAt: s.at,
         effects: effectsByPath.get(s.path) ?? [],
       })),
-  ].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  ].sort((a, b) => compareCodeUnits(a.startedAt, b.startedAt));
   const totals = runTotals(record, prices);
   const running = summary.status === 'running';
   return {

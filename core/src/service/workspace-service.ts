@@ -26,8 +26,8 @@ import { canonicalJson } from '../hash/canonical.js';
 import { compareRuns } from '../replay/compare.js';
 import type { WorkflowDefinition } from '../model/workflow.js';
 import { parseRef } from '../versions/refs.js';
-import { secretRules } from '../validate/config.js';
-import { describePostgresUrl } from '../node/store/postgres/connection.js';
+import { secretRules } from '../validate/config-settings.js';
+import { describePostgresUrl } from '../node/store/postgres/store-url.js';
 import { validateWorkflowText } from '../validate/validate-workflow.js';
 import type {
   ChannelChangeParams,
@@ -51,6 +51,7 @@ import type {
   VersionTextResult,
 } from './protocol.js';
 import { contentId } from '../hash/canonical.js';
+import { compareCodeUnits } from '../code-unit-order.js';
 
 export class WorkspaceService {
   private store: Store | undefined;
@@ -229,7 +230,7 @@ export class WorkspaceService {
     );
     const merged = lists
       .flat()
-      .sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id));
+      .sort((a, b) => compareCodeUnits(b.startedAt, a.startedAt) || compareCodeUnits(b.id, a.id));
     const page = merged.slice(0, limit);
     const items = await Promise.all(
       page.map(async (summary) => {

@@ -5,10 +5,13 @@
 import type { RunSummary } from '../model/runs.js';
 import type { VersionSummary } from './records.js';
 import type { RunQuery } from './store.js';
+import { compareCodeUnits } from '../code-unit-order.js';
 
 /** Newest first by creation time, then by id for a stable order. */
 export function newestFirst(list: VersionSummary[]): VersionSummary[] {
-  return list.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
+  return list.sort(
+    (a, b) => compareCodeUnits(b.createdAt, a.createdAt) || compareCodeUnits(a.id, b.id),
+  );
 }
 
 /** Applies a run query to summaries: filters, newest first, limit (default 50). */
@@ -22,7 +25,7 @@ export function filterRuns(summaries: readonly RunSummary[], query: RunQuery): R
         (query.mode === undefined || r.mode === query.mode) &&
         (query.channel === undefined || r.routing?.channel === query.channel),
     )
-    .sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id))
+    .sort((a, b) => compareCodeUnits(b.startedAt, a.startedAt) || compareCodeUnits(b.id, a.id))
     .slice(0, query.limit ?? 50);
 }
 

@@ -4,6 +4,7 @@
  * replayable, so the version it ran stays).
  */
 import type { ContentId } from '../model/content-id.js';
+import { compareCodeUnits } from '../code-unit-order.js';
 
 /** How many snapshots of each workflow are kept when the config does not say. */
 export const DEFAULT_SNAPSHOTS_KEPT = 50;
@@ -19,7 +20,7 @@ export async function snapshotsToPrune(
   isProtected: (id: ContentId) => Promise<boolean>,
 ): Promise<ContentId[]> {
   const newestFirst = [...snapshots].sort(
-    (a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id),
+    (a, b) => compareCodeUnits(b.createdAt, a.createdAt) || compareCodeUnits(a.id, b.id),
   );
   const removed: ContentId[] = [];
   for (const candidate of newestFirst.slice(Math.max(keep, 0)).reverse()) {

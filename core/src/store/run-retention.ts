@@ -4,6 +4,7 @@
  * a run kept as a baseline, or a child run whose parent stays (a replay of the parent reads it).
  */
 import type { RunSummary } from '../model/runs.js';
+import { compareCodeUnits } from '../code-unit-order.js';
 
 /** `retention.runs` when the config does not say. */
 export const DEFAULT_RUNS_KEPT = { maxAgeDays: 90, maxCount: 10_000 } as const;
@@ -27,7 +28,7 @@ export function runsToPrune(runs: readonly RunSummary[], rule: RunRetention): st
   }
   const chosen = new Set<string>();
   for (const list of byWorkflow.values()) {
-    list.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    list.sort((a, b) => compareCodeUnits(b.startedAt, a.startedAt));
     list.forEach((run, i) => {
       const tooMany = rule.keep !== undefined && i >= rule.keep;
       const tooOld = rule.olderThan !== undefined && Date.parse(run.startedAt) < rule.olderThan;
@@ -43,6 +44,6 @@ export function runsToPrune(runs: readonly RunSummary[], rule: RunRetention): st
   }
   return runs
     .filter((run) => chosen.has(run.id))
-    .sort((a, b) => a.startedAt.localeCompare(b.startedAt))
+    .sort((a, b) => compareCodeUnits(a.startedAt, b.startedAt))
     .map((run) => run.id);
 }

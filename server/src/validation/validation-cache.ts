@@ -11,7 +11,7 @@ import {
   referencedFileReader,
   referencedPath,
 } from '../../../core/src/node/workspace/referenced-files.js';
-import type { ValidationSettings } from '../../../core/src/validate/config.js';
+import type { ValidationSettings } from '../../../core/src/validate/config-settings.js';
 import {
   validateWorkflowText,
   type ValidatedWorkflow,

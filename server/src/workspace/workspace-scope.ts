@@ -1,7 +1,7 @@
 /** One workspace as the language server sees it: a root, its workflow files on disk, its settings. */
 import path from 'node:path';
 import { storeLayout } from '../../../core/src/node/store/files/layout.js';
-import type { ValidationSettings } from '../../../core/src/validate/config.js';
+import type { ValidationSettings } from '../../../core/src/validate/config-settings.js';
 
 /** A workspace root, its disk files and its env allow-list; files are keyed by path. */
 export class WorkspaceScope {

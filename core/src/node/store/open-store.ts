@@ -5,7 +5,7 @@
  */
 import type { Store } from '../../store/store.js';
 import { openFsStore } from './fs-store.js';
-import { isPostgresUrl, openPgStore } from './postgres/pg-store.js';
+import { isPostgresUrl } from './postgres/store-url.js';
 
 /** How a store is opened. */
 export interface OpenStoreOptions {
@@ -22,5 +22,9 @@ export async function openStoreAt(
   location: string,
   options: OpenStoreOptions = {},
 ): Promise<Store> {
-  return isPostgresUrl(location) ? openPgStore(location, options) : openFsStore(location, options);
+  if (!isPostgresUrl(location)) return openFsStore(location, options);
+  // Loaded only for a PostgreSQL store: the driver and its network modules are a large share of
+  // a short command's start (the command line, the editor's service) when the store is a folder.
+  const { openPgStore } = await import('./postgres/pg-store.js');
+  return openPgStore(location, options);
 }

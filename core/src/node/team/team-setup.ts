@@ -5,7 +5,7 @@
  */
 import { UsageError } from '../../model/errors.js';
 import type { Store } from '../../store/store.js';
-import { isPostgresUrl } from '../store/postgres/connection.js';
+import { isPostgresUrl } from '../store/postgres/store-url.js';
 import type { StoreLocation } from '../workspace/store-location.js';
 import { Workspace, type WorkspaceOptions } from '../workspace/workspace.js';
 import { RunQueue } from './queue/run-queue.js';

@@ -2,12 +2,14 @@
  * Who is publishing and from which commit. Runs `git` directly (no shell) and treats any failure
  * as "not in git": provenance is informative and must never block a snapshot or a publish.
  */
-import { execFile } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import type { GitInfo } from '../../store/records.js';
 
-function git(cwd: string, args: readonly string[]): Promise<string | undefined> {
+async function git(cwd: string, args: readonly string[]): Promise<string | undefined> {
+  // Loaded when git is first asked: child processes bring in sockets and streams, which a
+  // command that never asks git (listing runs in a workspace) need not load.
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve) => {
     execFile('git', [...args], { cwd, timeout: 5_000, windowsHide: true }, (error, stdout) => {
       resolve(error ? undefined : stdout.trim());

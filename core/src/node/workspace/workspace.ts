@@ -6,15 +6,16 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidDefinitionError, RefError } from '../../model/errors.js';
-import { parseConfigText, validationSettings, type LockstepConfig } from '../../validate/config.js';
+import { validationSettings, type LockstepConfig } from '../../validate/config-settings.js';
 import type { BaselineStore } from '../../baselines/baseline-store.js';
 import type { VersionDraft } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
-import { validateWorkspaceFiles, type FileValidation } from '../../validate/validate-workspace.js';
+import type { FileValidation } from '../../validate/validate-workspace.js';
 import { BaselineFiles } from '../store/baseline-files.js';
 import { openFsStore } from '../store/fs-store.js';
 import { openStoreAt } from '../store/open-store.js';
-import { describePostgresUrl, isUnreachable } from '../store/postgres/connection.js';
+import { isUnreachable } from '../store/postgres/connection-errors.js';
+import { describePostgresUrl } from '../store/postgres/store-url.js';
 import { baselinesOf } from '../store/store-baselines.js';
 import { TeamCacheStore } from '../store/team-cache-store.js';
 import { displayPath } from './display-path.js';
@@ -89,6 +90,10 @@ export class Workspace {
       if (error.code === 'ENOENT') return '';
       throw error;
     });
+    // The parser (YAML, the schema validator) is loaded only for a config file with something in
+    // it: a command in a workspace without one, such as `lockstep runs`, starts without them.
+    if (text.trim() === '') return (this.configCache = {});
+    const { parseConfigText } = await import('../../validate/config.js');
     const parsed = parseConfigText(text);
     const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length > 0) throw new InvalidDefinitionError(displayPath(file), errors);
@@ -114,6 +119,9 @@ export class Workspace {
       union.map(async (file) => ({ file, text: await readTextFile(file) })),
     );
     const config = await this.config();
+    // Loaded when first needed (the parser, the schema validator, expressions): commands that
+    // only read the store start without them.
+    const { validateWorkspaceFiles } = await import('../../validate/validate-workspace.js');
     const results = validateWorkspaceFiles(texts, {
       ...validationSettings(config),
       describeFile: (other) => path.relative(this.root, other).split(path.sep).join('/'),

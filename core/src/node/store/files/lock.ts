@@ -2,7 +2,7 @@
  * A cross-process lock (proper-lockfile: an atomic `mkdir`, refreshed while held, taken over
  * when stale), so that two processes never extend the control log at once.
  */
-import lockfile from 'proper-lockfile';
+import type { LockOptions } from 'proper-lockfile';
 import { StoreError } from '../../../model/errors.js';
 
 /** A holder that stops refreshing for this long is presumed dead (a killed process). */
@@ -20,8 +20,10 @@ export async function withLock<T>(
   lockPath: string,
   work: () => Promise<T>,
 ): Promise<T> {
+  // Loaded at the first lock: a process that only reads the store (listing runs) never needs it.
+  const { default: lockfile } = await import('proper-lockfile');
   let compromised: Error | undefined;
-  const options = {
+  const options: LockOptions = {
     lockfilePath: lockPath,
     realpath: false,
     stale: STALE_MS,

@@ -23,6 +23,7 @@ import { SectionedFile, writeSectionedFile } from '../files/sectioned-file.js';
 import { readJournalSummary } from './journal-summary.js';
 import { listable } from './run-catch-up.js';
 import type { RunTable } from './run-table.js';
+import { compareCodeUnits } from '../../../code-unit-order.js';
 
 const MAGIC = Buffer.from('lockstep newest runs 1\n', 'latin1');
 
@@ -68,7 +69,7 @@ export function writeNewestRuns(file: string, table: RunTable): boolean {
     lists[workflow] = { section: sections.length, complete: newest.length <= KEEP };
     sections.push(Buffer.from(JSON.stringify(newest.slice(0, KEEP))));
   }
-  const days = [...table.days()].sort(([a], [b]) => a.localeCompare(b));
+  const days = [...table.days()].sort(([a], [b]) => compareCodeUnits(a, b));
   const dayIds: Record<string, number> = {};
   for (const [day] of days.slice(-DAYS_WITH_IDS)) {
     dayIds[day] = sections.length;

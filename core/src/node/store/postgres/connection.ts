@@ -1,6 +1,6 @@
 /**
- * Connecting to a PostgreSQL store: recognising its URL, naming it without its password, and
- * turning a refused or failed connection into an error that says what to check. Credentials
+ * Connecting to a PostgreSQL store, and turning a refused or failed connection into an error that
+ * says what to check. Credentials
  * come from the URL (LOCKSTEP_STORE, --store) or, as libpq does, from PGPASSWORD / ~/.pgpass
  * (see clientConfig); a URL is never shown with its password.
  */
@@ -9,32 +9,7 @@ import pg from 'pg';
 import { parse } from 'pg-connection-string';
 import pgpass from 'pgpass';
 import { LockstepError, StoreError } from '../../../model/errors.js';
-
-/** True for a `postgres://` or `postgresql://` URL. */
-export function isPostgresUrl(location: string): boolean {
-  return /^postgres(?:ql)?:\/\//i.test(location);
-}
-
-/** The URL as people may see it: the password (and any query string) removed. */
-export function describePostgresUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.password = '';
-    parsed.search = '';
-    return parsed.toString();
-  } catch {
-    return 'postgres://(an unreadable URL)';
-  }
-}
-
-/** Whether the URL carries a password (it must not, where it is committed). */
-export function urlHasPassword(url: string): boolean {
-  try {
-    return new URL(url).password !== '';
-  } catch {
-    return false;
-  }
-}
+import { isTransient } from './connection-errors.js';
 
 /**
  * How to connect to `url`: its parts, tagged with `applicationName` for the server's activity
@@ -143,39 +118,6 @@ export function storeFailure(
     );
   }
   return new StoreError('unwritable', `${at} failed: ${message}`, { cause: error });
-}
-
-/** Whether `error` (as `storeFailure` made it) says the server could not be reached at all. */
-export function isUnreachable(error: unknown): boolean {
-  if (isTransient(error)) return true;
-  const cause = (error as { cause?: unknown }).cause;
-  return cause !== undefined && isTransient(cause);
-}
-
-/** Connection failures worth retrying: the server restarting, a dropped or reset connection. */
-const TRANSIENT_CODES: ReadonlySet<string> = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  '57P01', // admin_shutdown (the server is restarting, or the backend was terminated)
-  '57P02', // crash_shutdown
-  '57P03', // cannot_connect_now (the server is starting)
-  '08000',
-  '08001',
-  '08003',
-  '08004',
-  '08006',
-]);
-
-/** Whether `error` is a lost or refused connection rather than a refused statement. */
-export function isTransient(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return true;
-  const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(
-    message,
-  );
 }
 
 /**

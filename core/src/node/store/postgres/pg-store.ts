@@ -51,7 +51,8 @@ import type {
   StoreInfo,
   VerifyReport,
 } from '../../../store/store.js';
-import { createPool, describePostgresUrl, storeFailure } from './connection.js';
+import { createPool, storeFailure } from './connection.js';
+import { describePostgresUrl } from './store-url.js';
 import { applyMigrations } from './migrations.js';
 import { PgBaselines } from './pg-baselines.js';
 import { PgChanges, type StoreChange } from './pg-changes.js';
@@ -62,7 +63,6 @@ import { verifyPgStore } from './pg-verify.js';
 import { STORE_MIGRATIONS } from './schema.js';
 import { WriterSession } from './writer-session.js';
 
-export { isPostgresUrl } from './connection.js';
 export type { StoreChange } from './pg-changes.js';
 
 export interface OpenPgStoreOptions {
