@@ -35,9 +35,12 @@ export class IndexService {
   private dirty = false;
   private exportTimer: NodeJS.Timeout | undefined;
   private fileBytes = 0;
-  /** Runs were caught up, and the newest-runs file was not written since they changed. */
-  private newestStale = false;
-  private newestSeen = false;
+  /**
+   * The newest-runs file against the table: `unchecked` until the first catch-up (nothing to
+   * write yet), `stale` when runs changed since it was written (or it was never written by this
+   * worker: it may be missing, or older than the index), `current` once written.
+   */
+  private newestRunsFile: 'unchecked' | 'stale' | 'current' = 'unchecked';
   private lastCatchUp: CatchUpReport = {
     daysListed: 0,
     journalsRead: 0,
@@ -93,10 +96,10 @@ export class IndexService {
       this.fileBytes = bytes.length;
       this.dirty = false;
     }
-    if (this.newestStale) {
+    if (this.newestRunsFile === 'stale') {
       // A cache beside the cache: when it cannot be written, fresh processes ask the worker.
       writeNewestRuns(this.options.paths.newestRuns, this.runs);
-      this.newestStale = false;
+      this.newestRunsFile = 'current';
     }
   }
 
@@ -148,9 +151,7 @@ export class IndexService {
     if (report.runsAdded >= COMPACT_AFTER) this.db.compact();
     this.lastCatchUp = { ...report, ms: Math.round((performance.now() - started) * 10) / 10 };
     this.dirty ||= changed;
-    // Written once per worker at least: the file may be missing, or older than the index.
-    this.newestStale ||= changed || !this.newestSeen;
-    this.newestSeen = true;
+    if (changed || this.newestRunsFile === 'unchecked') this.newestRunsFile = 'stale';
   }
 
   private refreshVersions(): void {
