@@ -579,7 +579,7 @@ describe('the extension in code-server', { timeout: 15 * 60_000 }, () => {
 
   scenario(
     'reloading the window activates Lockstep again (activation measured over five loads)',
-    '22-activation',
+    '45-activation',
     async () => {
       const activations = async (): Promise<number> =>
         (await lockstepLog(userDataDir)).match(/activated in [\d.]+ ms/g)?.length ?? 0;
@@ -602,7 +602,7 @@ describe('the extension in code-server', { timeout: 15 * 60_000 }, () => {
       await waitFor('v2 in the status bar', async () =>
         (await lockstepStatusText(page)) === 'v2' ? true : undefined,
       );
-      await screenshot(page, '22-activation');
+      await screenshot(page, '45-activation');
       const log = await lockstepLog(userDataDir);
       assert.ok((await activations()) >= 5, log);
       writeEditorFigures(log, serviceRssBytes);
