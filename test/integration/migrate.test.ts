@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { migrated, migrateToPostgres } from '../../core/src/node/services/migrate.js';
 import { openFsStore } from '../../core/src/node/store/fs-store.js';
 import { openPgStore } from '../../core/src/node/store/postgres/pg-store.js';
 import type { Store } from '../../core/src/store/store.js';
@@ -177,4 +178,25 @@ test('migrate copies nothing from a file store that does not verify, nor with an
   assert.match(assertOneLineError(elsewhere), /--store or LOCKSTEP_STORE names another PostgreSQL/);
   // The target itself in LOCKSTEP_STORE (how a team that switched has it) is fine.
   await ok(dir, ['migrate', '--to', url], { LOCKSTEP_STORE: url });
+});
+
+test('migrate reports how far the copy of the runs has got, and the last count when done', async (t) => {
+  const url = await freshDatabase(t);
+  const { storeDir, runs } = await workspaceWithHistory(t);
+  const reports: { done: number; total: number }[] = [];
+  const result = await migrateToPostgres(storeDir, url, {
+    onProgress: (progress) => reports.push(progress),
+    progressEvery: 2,
+  });
+  assert.ok(migrated(result) && result.ok);
+  const total = runs.length;
+  const expected = [];
+  for (let done = 2; done < total; done += 2) expected.push({ done, total });
+  expected.push({ done: total, total });
+  assert.deepEqual(reports, expected);
+
+  // Again: every run is already there, and is still counted as looked at.
+  reports.length = 0;
+  await migrateToPostgres(storeDir, url, { onProgress: (p) => reports.push(p) });
+  assert.deepEqual(reports, [{ done: total, total }]);
 });

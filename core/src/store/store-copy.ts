@@ -41,6 +41,20 @@ export interface CopyResult {
   readonly unfinished: readonly { readonly id: string; readonly status: RunStatus }[];
 }
 
+/** How far a copy has got through the source's runs (the longest part of a copy). */
+export interface CopyProgress {
+  /** Runs looked at so far: copied, found in the target, or left because still running. */
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface CopyOptions {
+  /** Told every `progressEvery` runs, and once all runs were looked at. */
+  readonly onProgress?: (progress: CopyProgress) => void;
+  /** Runs between two progress reports (default 500). */
+  readonly progressEvery?: number;
+}
+
 /** Runs are listed whole: a store's runs, newest first, with no limit worth the name. */
 const ALL = Number.MAX_SAFE_INTEGER;
 
@@ -51,7 +65,11 @@ const ALL = Number.MAX_SAFE_INTEGER;
  *   beginning of the source's (another store's history): nothing is copied then; StoreError when
  *   a snapshot saved in the target gets another id than it has in the source.
  */
-export async function copyStore(source: Store, target: VerbatimTarget): Promise<CopyResult> {
+export async function copyStore(
+  source: Store,
+  target: VerbatimTarget,
+  options: CopyOptions = {},
+): Promise<CopyResult> {
   const [sourceEntries, targetEntries, sourceLocal, targetLocal] = await Promise.all([
     source.readControlLog(),
     target.readControlLog(),
@@ -65,7 +83,7 @@ export async function copyStore(source: Store, target: VerbatimTarget): Promise<
   const newEntries = sourceEntries.slice(targetEntries.length);
   if (newEntries.length > 0) await target.appendControlVerbatim(newEntries);
   const snapshots = await copySnapshots(source, target);
-  const runs = await copyRuns(source, target);
+  const runs = await copyRuns(source, target, options);
   // Last, so that the pins and gates it holds name runs the target has.
   const newLocal = sourceLocal.slice(targetLocal.length);
   if (newLocal.length > 0) await target.appendLocalVerbatim(newLocal);
@@ -140,12 +158,17 @@ async function copySnapshots(
 async function copyRuns(
   source: Store,
   target: Store,
+  { onProgress, progressEvery = 500 }: CopyOptions,
 ): Promise<{ copied: number; present: number; unfinished: CopyResult['unfinished'] }> {
   const there = new Set((await target.listRuns({ limit: ALL })).map((r) => r.id));
   let copied = 0;
   let present = 0;
   const unfinished: { id: string; status: RunStatus }[] = [];
-  for (const summary of (await source.listRuns({ limit: ALL })).reverse()) {
+  const summaries = (await source.listRuns({ limit: ALL })).reverse();
+  let done = 0;
+  for (const summary of summaries) {
+    if (done > 0 && done % progressEvery === 0) onProgress?.({ done, total: summaries.length });
+    done++;
     if (there.has(summary.id)) {
       present++;
       continue;
@@ -160,5 +183,6 @@ async function copyRuns(
     else await writeFinishedRun(target, run);
     copied++;
   }
+  onProgress?.({ done, total: summaries.length });
   return { copied, present, unfinished };
 }

@@ -10,6 +10,7 @@ import { isStoreUrl } from '../../validate/store-setting.js';
 import type { CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { displayPath, plural, printJson, type Output } from '../output.js';
+import { progressLine } from '../progress-line.js';
 import { printVerifyProblems } from './verify.js';
 
 export interface MigrateOptions {
@@ -32,7 +33,9 @@ export async function migrateCommand(
     );
   }
   const workspace = await Workspace.locate(process.cwd(), context.global);
-  const result = await migrateToPostgres(workspace.storeDir, options.to);
+  const result = await migrateToPostgres(workspace.storeDir, options.to, {
+    onProgress: progressLine(context.output, 'migrate: runs looked at'),
+  });
   if (!migrated(result)) {
     if (options.json === true) printJson(context.output, { ok: false, ...result });
     else {

@@ -5,7 +5,7 @@
  * until the team has switched.
  */
 import { UsageError } from '../../model/errors.js';
-import { copyStore, type CopyResult } from '../../store/store-copy.js';
+import { copyStore, type CopyOptions, type CopyResult } from '../../store/store-copy.js';
 import type { Store, VerifyReport } from '../../store/store.js';
 import { isStoreUrl } from '../../validate/store-setting.js';
 import { BaselineFiles } from '../store/baseline-files.js';
@@ -43,12 +43,14 @@ export interface SourceNotIntact {
 /**
  * Copies the file store in `folder` into the PostgreSQL store at `url` (its schema installed
  * when the database is empty). Nothing is copied when the file store does not verify.
+ * `options.onProgress` hears how far the copy of the runs has got.
  * @throws UsageError when `url` is not a PostgreSQL URL; StoreError when either store cannot be
  *   opened, or the database holds another store's history (see copyStore).
  */
 export async function migrateToPostgres(
   folder: string,
   url: string,
+  options: CopyOptions = {},
 ): Promise<MigrationResult | SourceNotIntact> {
   if (!isStoreUrl(url)) {
     throw new UsageError('--to must be a PostgreSQL URL: postgres://user@host:5432/database');
@@ -59,7 +61,7 @@ export async function migrateToPostgres(
     if (!before.ok) return { from: source.info.location, verified: before };
     const target = await openPgStore(url, { create: true });
     try {
-      const copy = await copyStore(source, target);
+      const copy = await copyStore(source, target, options);
       const baselines = await copyBaselines(new BaselineFiles(folder), target.baselines);
       const [fromReport, toReport, fromHeads, toHeads] = await Promise.all([
         source.verify(),
