@@ -106,388 +106,314 @@ export async function runCli(
       exitCode = await command(...args);
     };
   const jsonOption = new Option('--json', 'print one JSON document (for tools)');
-  /** Each command: its module's loader (shared by its action) and how to declare it. */
-  const declarations = new Map<string, { load?: () => Promise<unknown>; declare: () => void }>();
-  const declare = <M>(
-    name: string,
-    load: () => Promise<M>,
-    declareCommand: (load: () => Promise<M>) => void,
-  ): void => {
-    declarations.set(name, { load, declare: () => declareCommand(load) });
+  const declarations = new Map<string, () => void>();
+  const declare = (name: string, declareCommand: () => void): void => {
+    declarations.set(name, declareCommand);
   };
   const withJson = (cmd: Command): Command =>
     cmd.addOption(jsonOption).hook('preAction', (_parent, action) => {
       json = action.opts<{ json?: boolean }>().json === true;
     });
 
-  declare(
-    'validate',
-    () => import('./commands/validate.js'),
-    (load) => {
-      withJson(
-        program
-          .command('validate')
-          .argument('[files...]', 'workflow files (default: all in the workspace)'),
-      )
-        .description('check workflow files and report every problem (exit 1 on any error)')
-        .action(
-          run(async (files: string[], options: { json?: boolean }) =>
-            (await load()).validateCommand(context(), files, options),
-          ),
-        );
-    },
-  );
-  declare(
-    'snapshot',
-    () => import('./commands/snapshot.js'),
-    (load) => {
-      withJson(program.command('snapshot').argument('<file>', 'a workflow file'))
-        .description('store the file’s current content as an immutable version')
-        .action(
-          run(async (file: string, options: { json?: boolean }) =>
-            (await load()).snapshotCommand(context(), file, options),
-          ),
-        );
-    },
-  );
-  declare(
-    'publish',
-    () => import('./commands/publish.js'),
-    (load) => {
-      withJson(program.command('publish').argument('<file>', 'a workflow file'))
-        .description('publish the file’s current content as the next numbered version (v1, v2, …)')
-        .requiredOption('-m, --message <message>', 'what changed and why')
-        .action(
-          run(async (file: string, options: { message: string; json?: boolean }) =>
-            (await load()).publishCommand(context(), file, options),
-          ),
-        );
-    },
-  );
-  declare(
-    'versions',
-    () => import('./commands/versions.js'),
-    (load) => {
-      withJson(program.command('versions').argument('<name>', 'a workflow name'))
-        .description('list the published versions and snapshots of a workflow')
-        .action(
-          run(async (name: string, options: { json?: boolean }) =>
-            (await load()).versionsCommand(context(), name, options),
-          ),
-        );
-    },
-  );
-  declare(
-    'show',
-    () => import('./commands/show.js'),
-    (load) => {
-      withJson(program.command('show').argument('<ref>', 'a version ref'))
-        .description('print a version’s definition exactly as stored')
-        .hook('preAction', readsVersions)
-        .action(
-          run(async (ref: string, options: { json?: boolean }) =>
-            (await load()).showCommand(context(), ref, options),
-          ),
-        );
-    },
-  );
-  declare(
-    'diff',
-    () => import('./commands/diff.js'),
-    (load) => {
-      withJson(
-        program
-          .command('diff')
-          .argument('<refA>', 'a version ref')
-          .argument('<refB>', 'a version ref'),
-      )
-        .description('show what changed between two versions (exit 1 when they differ)')
-        .hook('preAction', readsVersions)
-        .action(
-          run(async (refA: string, refB: string, options: { json?: boolean }) =>
-            (await load()).diffCommand(context(), refA, refB, options),
-          ),
-        );
-    },
-  );
+  declare('validate', () => {
+    withJson(
+      program
+        .command('validate')
+        .argument('[files...]', 'workflow files (default: all in the workspace)'),
+    )
+      .description('check workflow files and report every problem (exit 1 on any error)')
+      .action(
+        run(async (files: string[], options: { json?: boolean }) =>
+          (await import('./commands/validate.js')).validateCommand(context(), files, options),
+        ),
+      );
+  });
+  declare('snapshot', () => {
+    withJson(program.command('snapshot').argument('<file>', 'a workflow file'))
+      .description('store the file’s current content as an immutable version')
+      .action(
+        run(async (file: string, options: { json?: boolean }) =>
+          (await import('./commands/snapshot.js')).snapshotCommand(context(), file, options),
+        ),
+      );
+  });
+  declare('publish', () => {
+    withJson(program.command('publish').argument('<file>', 'a workflow file'))
+      .description('publish the file’s current content as the next numbered version (v1, v2, …)')
+      .requiredOption('-m, --message <message>', 'what changed and why')
+      .action(
+        run(async (file: string, options: { message: string; json?: boolean }) =>
+          (await import('./commands/publish.js')).publishCommand(context(), file, options),
+        ),
+      );
+  });
+  declare('versions', () => {
+    withJson(program.command('versions').argument('<name>', 'a workflow name'))
+      .description('list the published versions and snapshots of a workflow')
+      .action(
+        run(async (name: string, options: { json?: boolean }) =>
+          (await import('./commands/versions.js')).versionsCommand(context(), name, options),
+        ),
+      );
+  });
+  declare('show', () => {
+    withJson(program.command('show').argument('<ref>', 'a version ref'))
+      .description('print a version’s definition exactly as stored')
+      .hook('preAction', readsVersions)
+      .action(
+        run(async (ref: string, options: { json?: boolean }) =>
+          (await import('./commands/show.js')).showCommand(context(), ref, options),
+        ),
+      );
+  });
+  declare('diff', () => {
+    withJson(
+      program
+        .command('diff')
+        .argument('<refA>', 'a version ref')
+        .argument('<refB>', 'a version ref'),
+    )
+      .description('show what changed between two versions (exit 1 when they differ)')
+      .hook('preAction', readsVersions)
+      .action(
+        run(async (refA: string, refB: string, options: { json?: boolean }) =>
+          (await import('./commands/diff.js')).diffCommand(context(), refA, refB, options),
+        ),
+      );
+  });
   const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-  declare(
-    'run',
-    () => import('./commands/run.js'),
-    (load) => {
-      withJson(
-        program
-          .command('run')
-          .argument('<ref>', 'a workflow file or a version ref')
-          .argument('[refB]', 'with --side-by-side: the second version'),
+  declare('run', () => {
+    withJson(
+      program
+        .command('run')
+        .argument('<ref>', 'a workflow file or a version ref')
+        .argument('[refB]', 'with --side-by-side: the second version'),
+    )
+      .description('run a workflow and record the run (exit 0 succeeded, 1 failed, 130 cancelled)')
+      // An invalid workflow or fixtures file means the run could not start: exit 2, never the 1
+      // that says a run failed.
+      .hook('preAction', readsVersions)
+      .option(
+        '-i, --input <name=value>',
+        'an input (repeatable); JSON for non-string inputs',
+        collect,
       )
-        .description(
-          'run a workflow and record the run (exit 0 succeeded, 1 failed, 130 cancelled)',
-        )
-        // An invalid workflow or fixtures file means the run could not start: exit 2, never the 1
-        // that says a run failed.
-        .hook('preAction', readsVersions)
-        .option(
-          '-i, --input <name=value>',
-          'an input (repeatable); JSON for non-string inputs',
-          collect,
-        )
-        .option('--input-file <file>', 'inputs as a JSON object')
-        .option(
-          '--fixtures <file>',
-          'answer model and HTTP calls from this fixtures file (a scripted run)',
-        )
-        .option('--allow-shell', 'let shell steps run commands (off by default)')
-        .option('--allow-retired', 'run a published version that retention has retired')
-        .option('--side-by-side', 'run <ref> and <refB> at once on the same input and compare them')
-        .action(
-          run(async (ref: string, refB: string | undefined, options: RunOptions) =>
-            (await load()).runCommand(context(), ref, {
-              ...options,
-              ...(refB === undefined ? {} : { refB }),
-            }),
-          ),
-        );
-    },
-  );
-  declare(
-    'replay',
-    () => import('./commands/replay.js'),
-    (load) => {
-      withJson(program.command('replay').argument('<run>', 'a run id (or a unique prefix)'))
-        .description(
-          're-execute a run exactly from its recording, or --against another version, and compare',
-        )
-        .hook('preAction', readsVersions)
-        .option(
-          '--against <ref>',
-          'the version to replay the input on: a workflow file (the working copy), name@3, name@sha256:…',
-        )
-        .option(
-          '--on-miss <policy>',
-          'with --against, a request without a recorded answer: live (default), stub or fail',
-        )
-        .option('--fixtures <file>', 'answers for --on-miss stub')
-        .option(
-          '--allow-shell',
-          'let a shell step without a recorded answer run (with --on-miss live)',
-        )
-        .action(
-          run(async (id: string, options: ReplayOptions) =>
-            (await load()).replayCommand(context(), id, options),
-          ),
-        );
-    },
-  );
-  declare(
-    'compare',
-    () => import('./commands/compare.js'),
-    (load) => {
-      withJson(
-        program.command('compare').argument('<runA>', 'a run id').argument('<runB>', 'a run id'),
+      .option('--input-file <file>', 'inputs as a JSON object')
+      .option(
+        '--fixtures <file>',
+        'answer model and HTTP calls from this fixtures file (a scripted run)',
       )
-        .description('compare two runs step by step (exit 1 when they differ)')
-        .action(
-          run(async (a: string, b: string, options: { json?: boolean }) =>
-            (await load()).compareCommand(context(), a, b, options),
-          ),
-        );
-    },
-  );
-  declare(
-    'runs',
-    () => import('./commands/runs.js'),
-    (load) => {
-      withJson(program.command('runs').argument('<name>', 'a workflow name'))
-        .description('list a workflow’s runs, newest first')
-        .option('--version <ref>', 'only runs of this version (3, sha256:…)')
-        .option(
-          '--status <status>',
-          'only runs with this status (running, succeeded, failed, cancelled, interrupted)',
-        )
-        .option('--channel <channel>', 'only runs this channel routed (name@channel runs)')
-        .option('--limit <n>', 'at most this many (default 50)')
-        .action(
-          run(async (name: string, options: RunsOptions) =>
-            (await load()).runsCommand(context(), name, options),
-          ),
-        );
-    },
-  );
-  declare(
-    'inspect',
-    () => import('./commands/inspect.js'),
-    (load) => {
-      withJson(
-        program.command('inspect').argument('<run>', 'a run id (or its first 8+ characters)'),
+      .option('--allow-shell', 'let shell steps run commands (off by default)')
+      .option('--allow-retired', 'run a published version that retention has retired')
+      .option('--side-by-side', 'run <ref> and <refB> at once on the same input and compare them')
+      .action(
+        run(async (ref: string, refB: string | undefined, options: RunOptions) =>
+          (await import('./commands/run.js')).runCommand(context(), ref, {
+            ...options,
+            ...(refB === undefined ? {} : { refB }),
+          }),
+        ),
+      );
+  });
+  declare('replay', () => {
+    withJson(program.command('replay').argument('<run>', 'a run id (or a unique prefix)'))
+      .description(
+        're-execute a run exactly from its recording, or --against another version, and compare',
       )
-        .description('show what a run recorded: version, input, steps, effects, output')
-        .action(
-          run(async (id: string, options: { json?: boolean }) =>
-            (await load()).inspectCommand(context(), id, options),
-          ),
-        );
-    },
-  );
-  declare(
-    'baselines',
-    () => import('./commands/baselines.js'),
-    (load) => {
-      withJson(
-        program
-          .command('baselines')
-          .argument('<name>', 'a workflow name')
-          .argument('[action]', 'add or remove')
-          .argument('[run]', 'with add or remove: a run id (or its first 8+ characters)'),
+      .hook('preAction', readsVersions)
+      .option(
+        '--against <ref>',
+        'the version to replay the input on: a workflow file (the working copy), name@3, name@sha256:…',
       )
-        .description(
-          'list a workflow’s regression baselines, or add or remove the baseline of a run',
-        )
-        .action(
-          run(
-            async (
-              name: string,
-              action: string | undefined,
-              id: string | undefined,
-              options: BaselinesOptions,
-            ) => (await load()).baselinesCommand(context(), name, action, id, options),
-          ),
-        );
-    },
-  );
-  declare(
-    'test',
-    () => import('./commands/test.js'),
-    (load) => {
-      withJson(program.command('test').argument('<ref>', 'a workflow file or a version ref'))
-        .description(
-          'replay every baseline of the workflow against this version and judge its outputs (exit 1 when any fails)',
-        )
-        .hook('preAction', readsVersions)
-        .option('--format <format>', 'junit, json, markdown or text (default text; junit with -o)')
-        .option('-o, --output <file>', 'write the report to this file (and a summary to stdout)')
-        .option(
-          '--on-miss <policy>',
-          'a request without a recorded answer: live, stub or fail (default: replay.on_miss, else live)',
-        )
-        .option('--fixtures <file>', 'answers for --on-miss stub')
-        .option('--timeout <seconds>', 'the time limit of each baseline’s replay (default 300)')
-        .action(
-          run(async (ref: string, options: TestOptions) =>
-            (await load()).testCommand(context(), ref, options),
-          ),
-        );
-    },
-  );
-  declare(
-    'record',
-    () => import('./commands/record.js'),
-    (load) => {
-      withJson(
-        program.command('record').argument('[run-id]', 'the run (an 8+ character prefix works)'),
+      .option(
+        '--on-miss <policy>',
+        'with --against, a request without a recorded answer: live (default), stub or fail',
       )
-        .description(
-          'a run’s decision record: its version, models, prompts, effects, routing and the control-log entries that admitted it, with their hashes',
-        )
-        .option('-o, --output <file>', 'write the record to this file')
-        .option(
-          '--verify <file>',
-          'check a decision record: every hash and chain link (exit 1 if not)',
-        )
-        .action(
-          run(async (id: string | undefined, options: RecordOptions) =>
-            (await load()).recordCommand(context(), id, options),
-          ),
-        );
-    },
-  );
-  declare(
-    'export',
-    () => import('./commands/export.js'),
-    (load) => {
-      withJson(
-        program.command('export').argument('[runs...]', 'run ids (or 8+ character prefixes)'),
+      .option('--fixtures <file>', 'answers for --on-miss stub')
+      .option(
+        '--allow-shell',
+        'let a shell step without a recorded answer run (with --on-miss live)',
       )
-        .description(
-          'write finished runs, the child runs they called and the versions they ran to one compressed, verifiable bundle file',
-        )
-        .option('-o, --output <file>', 'the bundle file to write')
-        .option('--channel <channel>', 'the newest runs this channel routed (with --last)')
-        .option('--last <n>', 'with --channel: how many of the newest finished runs, per workflow')
-        .option('--workflow <name>', 'with --channel: this workflow only')
-        .option('--baselines <name>', 'a workflow’s regression baselines')
-        .option(
-          '--redact <path>',
-          'personal data to replace everywhere in the bundle: a path into a run’s input or output (input.customer.email); repeatable, added to the config’s redact:',
-          collect,
-        )
-        .action(
-          run(async (ids: string[], options: ExportOptions) =>
-            (await load()).exportCommand(context(), ids, options),
-          ),
-        );
-    },
-  );
-  declare(
-    'import',
-    () => import('./commands/import.js'),
-    (load) => {
-      withJson(program.command('import').argument('<file>', 'a bundle written by lockstep export'))
-        .description(
-          'add a bundle’s runs and versions to the store, after checking all of it (importing twice changes nothing)',
-        )
-        .action(
-          run(async (file: string, options: { json?: boolean }) =>
-            (await load()).importCommand(context(), file, options),
-          ),
-        );
-    },
-  );
-  declare(
-    'gate',
-    () => import('./commands/gate.js'),
-    (load) => {
-      withJson(
-        program
-          .command('gate')
-          .argument('<candidate>', 'the candidate: a workflow file or a version ref'),
+      .action(
+        run(async (id: string, options: ReplayOptions) =>
+          (await import('./commands/replay.js')).replayCommand(context(), id, options),
+        ),
+      );
+  });
+  declare('compare', () => {
+    withJson(
+      program.command('compare').argument('<runA>', 'a run id').argument('<runB>', 'a run id'),
+    )
+      .description('compare two runs step by step (exit 1 when they differ)')
+      .action(
+        run(async (a: string, b: string, options: { json?: boolean }) =>
+          (await import('./commands/compare.js')).compareCommand(context(), a, b, options),
+        ),
+      );
+  });
+  declare('runs', () => {
+    withJson(program.command('runs').argument('<name>', 'a workflow name'))
+      .description('list a workflow’s runs, newest first')
+      .option('--version <ref>', 'only runs of this version (3, sha256:…)')
+      .option(
+        '--status <status>',
+        'only runs with this status (running, succeeded, failed, cancelled, interrupted)',
       )
-        .description(
-          'replay a sample of the baseline’s real runs against the candidate and judge the outputs (exit 1 when more changed than allowed)',
-        )
-        .hook('preAction', readsVersions)
-        .requiredOption(
-          '--baseline <channel|ref>',
-          'what to compare with: a channel (its stable version) or a version (production, 1, name@1)',
-        )
-        .option('--sample <n>', 'how many of the baseline’s live runs to replay (default 50)')
-        .option(
-          '--runs <ids>',
-          'replay these runs instead (ids or 8+ character prefixes, comma-separated)',
-        )
-        .option(
-          '--bundle <file>',
-          'import this run bundle (lockstep export) and draw the sample from its runs',
-        )
-        .option(
-          '--max-changed <percent>',
-          'the largest share of changed runs that passes (default 0)',
-        )
-        .option(
-          '--on-miss <policy>',
-          'a request without a recorded answer: live, stub or fail (default: replay.on_miss, else live)',
-        )
-        .option('--fixtures <file>', 'answers for --on-miss stub')
-        .option('--timeout <seconds>', 'the time limit of each run’s replay (default 300)')
-        .option('--format <format>', 'junit, json, markdown or text (default text; junit with -o)')
-        .option('-o, --output <file>', 'write the report to this file (and a summary to stdout)')
-        .action(
-          run(async (ref: string, options: GateCommandOptions) =>
-            (await load()).gateCommand(context(), ref, options),
-          ),
-        );
-    },
-  );
+      .option('--channel <channel>', 'only runs this channel routed (name@channel runs)')
+      .option('--limit <n>', 'at most this many (default 50)')
+      .action(
+        run(async (name: string, options: RunsOptions) =>
+          (await import('./commands/runs.js')).runsCommand(context(), name, options),
+        ),
+      );
+  });
+  declare('inspect', () => {
+    withJson(program.command('inspect').argument('<run>', 'a run id (or its first 8+ characters)'))
+      .description('show what a run recorded: version, input, steps, effects, output')
+      .action(
+        run(async (id: string, options: { json?: boolean }) =>
+          (await import('./commands/inspect.js')).inspectCommand(context(), id, options),
+        ),
+      );
+  });
+  declare('baselines', () => {
+    withJson(
+      program
+        .command('baselines')
+        .argument('<name>', 'a workflow name')
+        .argument('[action]', 'add or remove')
+        .argument('[run]', 'with add or remove: a run id (or its first 8+ characters)'),
+    )
+      .description('list a workflow’s regression baselines, or add or remove the baseline of a run')
+      .action(
+        run(
+          async (
+            name: string,
+            action: string | undefined,
+            id: string | undefined,
+            options: BaselinesOptions,
+          ) =>
+            (await import('./commands/baselines.js')).baselinesCommand(
+              context(),
+              name,
+              action,
+              id,
+              options,
+            ),
+        ),
+      );
+  });
+  declare('test', () => {
+    withJson(program.command('test').argument('<ref>', 'a workflow file or a version ref'))
+      .description(
+        'replay every baseline of the workflow against this version and judge its outputs (exit 1 when any fails)',
+      )
+      .hook('preAction', readsVersions)
+      .option('--format <format>', 'junit, json, markdown or text (default text; junit with -o)')
+      .option('-o, --output <file>', 'write the report to this file (and a summary to stdout)')
+      .option(
+        '--on-miss <policy>',
+        'a request without a recorded answer: live, stub or fail (default: replay.on_miss, else live)',
+      )
+      .option('--fixtures <file>', 'answers for --on-miss stub')
+      .option('--timeout <seconds>', 'the time limit of each baseline’s replay (default 300)')
+      .action(
+        run(async (ref: string, options: TestOptions) =>
+          (await import('./commands/test.js')).testCommand(context(), ref, options),
+        ),
+      );
+  });
+  declare('record', () => {
+    withJson(
+      program.command('record').argument('[run-id]', 'the run (an 8+ character prefix works)'),
+    )
+      .description(
+        'a run’s decision record: its version, models, prompts, effects, routing and the control-log entries that admitted it, with their hashes',
+      )
+      .option('-o, --output <file>', 'write the record to this file')
+      .option(
+        '--verify <file>',
+        'check a decision record: every hash and chain link (exit 1 if not)',
+      )
+      .action(
+        run(async (id: string | undefined, options: RecordOptions) =>
+          (await import('./commands/record.js')).recordCommand(context(), id, options),
+        ),
+      );
+  });
+  declare('export', () => {
+    withJson(program.command('export').argument('[runs...]', 'run ids (or 8+ character prefixes)'))
+      .description(
+        'write finished runs, the child runs they called and the versions they ran to one compressed, verifiable bundle file',
+      )
+      .option('-o, --output <file>', 'the bundle file to write')
+      .option('--channel <channel>', 'the newest runs this channel routed (with --last)')
+      .option('--last <n>', 'with --channel: how many of the newest finished runs, per workflow')
+      .option('--workflow <name>', 'with --channel: this workflow only')
+      .option('--baselines <name>', 'a workflow’s regression baselines')
+      .option(
+        '--redact <path>',
+        'personal data to replace everywhere in the bundle: a path into a run’s input or output (input.customer.email); repeatable, added to the config’s redact:',
+        collect,
+      )
+      .action(
+        run(async (ids: string[], options: ExportOptions) =>
+          (await import('./commands/export.js')).exportCommand(context(), ids, options),
+        ),
+      );
+  });
+  declare('import', () => {
+    withJson(program.command('import').argument('<file>', 'a bundle written by lockstep export'))
+      .description(
+        'add a bundle’s runs and versions to the store, after checking all of it (importing twice changes nothing)',
+      )
+      .action(
+        run(async (file: string, options: { json?: boolean }) =>
+          (await import('./commands/import.js')).importCommand(context(), file, options),
+        ),
+      );
+  });
+  declare('gate', () => {
+    withJson(
+      program
+        .command('gate')
+        .argument('<candidate>', 'the candidate: a workflow file or a version ref'),
+    )
+      .description(
+        'replay a sample of the baseline’s real runs against the candidate and judge the outputs (exit 1 when more changed than allowed)',
+      )
+      .hook('preAction', readsVersions)
+      .requiredOption(
+        '--baseline <channel|ref>',
+        'what to compare with: a channel (its stable version) or a version (production, 1, name@1)',
+      )
+      .option('--sample <n>', 'how many of the baseline’s live runs to replay (default 50)')
+      .option(
+        '--runs <ids>',
+        'replay these runs instead (ids or 8+ character prefixes, comma-separated)',
+      )
+      .option(
+        '--bundle <file>',
+        'import this run bundle (lockstep export) and draw the sample from its runs',
+      )
+      .option(
+        '--max-changed <percent>',
+        'the largest share of changed runs that passes (default 0)',
+      )
+      .option(
+        '--on-miss <policy>',
+        'a request without a recorded answer: live, stub or fail (default: replay.on_miss, else live)',
+      )
+      .option('--fixtures <file>', 'answers for --on-miss stub')
+      .option('--timeout <seconds>', 'the time limit of each run’s replay (default 300)')
+      .option('--format <format>', 'junit, json, markdown or text (default text; junit with -o)')
+      .option('-o, --output <file>', 'write the report to this file (and a summary to stdout)')
+      .action(
+        run(async (ref: string, options: GateCommandOptions) =>
+          (await import('./commands/gate.js')).gateCommand(context(), ref, options),
+        ),
+      );
+  });
   const channelOptions = (cmd: Command): Command =>
     cmd
       .requiredOption('--channel <channel>', 'the channel (production, staging, …)')
@@ -496,281 +422,232 @@ export async function runCli(
         '--if-revision <n>',
         'change only if the channel is still at this revision (else a conflict)',
       );
-  declare(
-    'promote',
-    () => import('./commands/promote.js'),
-    (load) => {
-      withJson(
-        channelOptions(program.command('promote').argument('<ref>', 'a published version: name@3')),
+  declare('promote', () => {
+    withJson(
+      channelOptions(program.command('promote').argument('<ref>', 'a published version: name@3')),
+    )
+      .description('put a published version on a channel for all of its traffic')
+      .option(
+        '--require-gate',
+        'refuse unless a gate of this version against the channel’s current version passed here',
       )
-        .description('put a published version on a channel for all of its traffic')
-        .option(
-          '--require-gate',
-          'refuse unless a gate of this version against the channel’s current version passed here',
-        )
-        .action(
-          run(async (ref: string, options: PromoteOptions) =>
-            (await load()).promoteCommand(context(), ref, options),
-          ),
-        );
-    },
-  );
-  declare(
-    'canary',
-    () => import('./commands/canary.js'),
-    (load) => {
-      withJson(
-        channelOptions(
-          program
-            .command('canary')
-            .argument('<ref>', 'the candidate, a published version: name@4 (with --abort: a name)'),
+      .action(
+        run(async (ref: string, options: PromoteOptions) =>
+          (await import('./commands/promote.js')).promoteCommand(context(), ref, options),
         ),
+      );
+  });
+  declare('canary', () => {
+    withJson(
+      channelOptions(
+        program
+          .command('canary')
+          .argument('<ref>', 'the candidate, a published version: name@4 (with --abort: a name)'),
+      ),
+    )
+      .description(
+        'route a share of a channel to a candidate (run again to change it; --weight 100 completes it)',
       )
-        .description(
-          'route a share of a channel to a candidate (run again to change it; --weight 100 completes it)',
-        )
-        .option('--weight <percent>', 'the candidate’s share of the traffic, above 0, at most 100')
-        .option(
-          '--sticky <expression>',
-          'keep each key on one version: an expression over the inputs',
-        )
-        .option(
-          '--abort-if <condition>',
-          'abort by itself when crossed: "failure_rate > 5%", "p95_latency > 2s", "cost_per_run > 0.02" (repeatable)',
-          collect,
-        )
-        .option(
-          '--min-runs <n>',
-          'the candidate runs a condition needs before it can abort (default 20)',
-        )
-        .option('--abort', 'return all of the channel’s traffic to its stable version')
-        .action(
-          run(async (target: string, options: CanaryOptions) =>
-            (await load()).canaryCommand(context(), target, options),
-          ),
-        );
-    },
-  );
-  declare(
-    'rollback',
-    () => import('./commands/rollback.js'),
-    (load) => {
-      withJson(program.command('rollback').argument('[name]', 'a workflow name'))
-        .description(
-          'return a channel to its state before its latest change not rolled back (repeat to walk back), or undo a whole deployment',
-        )
-        .option('--channel <channel>', 'the channel (production, staging, …)')
-        .option('--deployment <id>', 'undo every channel change of this deployment instead')
-        .option('-m, --message <message>', 'why: recorded with the change')
-        .option(
-          '--if-revision <n>',
-          'change only if the channel is still at this revision (else a conflict)',
-        )
-        .action(
-          run(
-            async (
-              name: string | undefined,
-              options: Partial<ChannelCommandOptions> & { deployment?: string },
-            ) => {
-              if (options.deployment !== undefined) {
-                if (name !== undefined || options.channel !== undefined) {
-                  throw new UsageError(
-                    '--deployment undoes a whole deployment: give no name or --channel',
-                  );
-                }
-                return (await import('./commands/deploy.js')).rollbackDeploymentCommand(
-                  context(),
-                  options.deployment,
-                  options,
-                );
-              }
-              if (name === undefined || options.channel === undefined) {
+      .option('--weight <percent>', 'the candidate’s share of the traffic, above 0, at most 100')
+      .option(
+        '--sticky <expression>',
+        'keep each key on one version: an expression over the inputs',
+      )
+      .option(
+        '--abort-if <condition>',
+        'abort by itself when crossed: "failure_rate > 5%", "p95_latency > 2s", "cost_per_run > 0.02" (repeatable)',
+        collect,
+      )
+      .option(
+        '--min-runs <n>',
+        'the candidate runs a condition needs before it can abort (default 20)',
+      )
+      .option('--abort', 'return all of the channel’s traffic to its stable version')
+      .action(
+        run(async (target: string, options: CanaryOptions) =>
+          (await import('./commands/canary.js')).canaryCommand(context(), target, options),
+        ),
+      );
+  });
+  declare('rollback', () => {
+    withJson(program.command('rollback').argument('[name]', 'a workflow name'))
+      .description(
+        'return a channel to its state before its latest change not rolled back (repeat to walk back), or undo a whole deployment',
+      )
+      .option('--channel <channel>', 'the channel (production, staging, …)')
+      .option('--deployment <id>', 'undo every channel change of this deployment instead')
+      .option('-m, --message <message>', 'why: recorded with the change')
+      .option(
+        '--if-revision <n>',
+        'change only if the channel is still at this revision (else a conflict)',
+      )
+      .action(
+        run(
+          async (
+            name: string | undefined,
+            options: Partial<ChannelCommandOptions> & { deployment?: string },
+          ) => {
+            if (options.deployment !== undefined) {
+              if (name !== undefined || options.channel !== undefined) {
                 throw new UsageError(
-                  'give a workflow name and --channel <channel> (or --deployment <id>)',
+                  '--deployment undoes a whole deployment: give no name or --channel',
                 );
               }
-              return (await load()).rollbackCommand(context(), name, {
-                ...options,
-                channel: options.channel,
-              });
-            },
-          ),
-        );
-    },
-  );
-  declare(
-    'deploy',
-    () => import('./commands/deploy.js'),
-    (load) => {
-      withJson(program.command('deploy'))
-        .description(
-          'publish every changed workflow file, gate each against the channel and promote them all as one deployment (exit 1, nothing changed, when a gate fails)',
-        )
-        .requiredOption('--channel <channel>', 'the channel to deploy to (production, staging, …)')
-        .option('--canary <percent>', 'start a canary of each at this share instead of promoting')
-        .option(
-          '-m, --message <message>',
-          'the publications’ message (default: the commit’s subject)',
-        )
-        .option('--sample <n>', 'runs each gate replays (default 50)')
-        .option(
-          '--max-changed <percent>',
-          'the largest share of changed runs a gate passes (default 0)',
-        )
-        .option(
-          '--on-miss <policy>',
-          'a request without a recorded answer in a gate: live, stub or fail',
-        )
-        .option('--fixtures <file>', 'answers for --on-miss stub')
-        .option('--timeout <seconds>', 'the time limit of each replay (default 300)')
-        .action(
-          run(async (options: DeployCommandOptions) =>
-            (await load()).deployCommand(context(), options),
-          ),
-        );
-    },
-  );
-  declare(
-    'channels',
-    () => import('./commands/channels.js'),
-    (load) => {
-      withJson(program.command('channels').argument('<name>', 'a workflow name'))
-        .description('a workflow’s channels: where they point, their history, figures per version')
-        .action(
-          run(async (name: string, options: { json?: boolean }) =>
-            (await load()).channelsCommand(context(), name, options),
-          ),
-        );
-    },
-  );
-  declare(
-    'pin',
-    () => import('./commands/pin.js'),
-    (load) => {
-      withJson(program.command('pin').argument('<run>', 'a run id (or its first 8+ characters)'))
-        .description('keep a run from lockstep prune (recorded in the local log)')
-        .requiredOption('-m, --message <reason>', 'why the run is kept')
-        .action(
-          run(async (id: string, options: PinOptions) =>
-            (await load()).pinCommand(context(), id, options),
-          ),
-        );
-    },
-  );
-  declare(
-    'unpin',
-    () => import('./commands/pin.js'),
-    (load) => {
-      withJson(program.command('unpin').argument('<run>', 'a run id (or its first 8+ characters)'))
-        .description('let lockstep prune remove a pinned run again')
-        .action(
-          run(async (id: string, options: PinOptions) =>
-            (await load()).pinCommand(context(), id, options, true),
-          ),
-        );
-    },
-  );
-  declare(
-    'prune',
-    () => import('./commands/prune.js'),
-    (load) => {
-      withJson(program.command('prune'))
-        .description(
-          'remove old runs’ data, never pinned runs, baselines’ runs or runs in progress (defaults: retention.runs)',
-        )
-        .option(
-          '--older-than <age>',
-          'runs started longer ago than this: 30d, 12h, 90m, 2w (default 90d)',
-        )
-        .option('--keep <n>', 'keep the newest n runs of each workflow (default 10000)')
-        .option('--dry-run', 'list what would be removed, remove nothing')
-        .action(
-          run(async (options: PruneOptions) => (await load()).pruneCommand(context(), options)),
-        );
-    },
-  );
-  declare(
-    'audit',
-    () => import('./commands/audit.js'),
-    (load) => {
-      program
-        .command('audit')
-        .argument('[name]', 'only this workflow’s entries')
-        .description(
-          'export the control log (and with --local the local log) with each entry’s chain hash',
-        )
-        .option('--since <date>', 'only entries from this date on (2026-11-01, 2026-11-01T12:00Z)')
-        .option('--format <format>', 'jsonl (default) or csv')
-        .option('-o, --output <file>', 'write the export to this file')
-        .option('--local', 'include the local log: prunes and pins')
-        .action(
-          run(async (name: string | undefined, options: AuditOptions) =>
-            (await load()).auditCommand(context(), name, options),
-          ),
-        );
-    },
-  );
-  declare(
-    'verify',
-    () => import('./commands/verify.js'),
-    (load) => {
-      withJson(program.command('verify'))
-        .description(
-          'check every stored hash and the chains of the control log and the local log (exit 1 on any problem)',
-        )
-        .action(
-          run(async (options: { json?: boolean }) =>
-            (await load()).verifyCommand(context(), options),
-          ),
-        );
-    },
-  );
-  declare(
-    'migrate',
-    () => import('./commands/migrate.js'),
-    (load) => {
-      withJson(program.command('migrate'))
-        .description(
-          'copy the file store into a PostgreSQL store (versions keep their ids, the chain its hashes), then verify both (exit 1 unless both are intact and alike); run again to copy what is new',
-        )
-        .requiredOption(
-          '--to <url>',
-          'the PostgreSQL store: postgres://user@host:5432/database (password in PGPASSWORD or ~/.pgpass)',
-        )
-        .action(
-          run(async (options: MigrateOptions) => (await load()).migrateCommand(context(), options)),
-        );
-    },
-  );
-  declare(
-    'schema',
-    () => import('./commands/schema.js'),
-    (load) => {
-      program
-        .command('schema')
-        .description('print the JSON Schema of workflow files, for other editors')
-        .option('--config', 'print the schema of .lockstep/config.yaml instead')
-        .action(
-          run(async (options: { config?: boolean }) =>
-            (await load()).schemaCommand(context(), options),
-          ),
-        );
-    },
-  );
+              return (await import('./commands/deploy.js')).rollbackDeploymentCommand(
+                context(),
+                options.deployment,
+                options,
+              );
+            }
+            if (name === undefined || options.channel === undefined) {
+              throw new UsageError(
+                'give a workflow name and --channel <channel> (or --deployment <id>)',
+              );
+            }
+            return (await import('./commands/rollback.js')).rollbackCommand(context(), name, {
+              ...options,
+              channel: options.channel,
+            });
+          },
+        ),
+      );
+  });
+  declare('deploy', () => {
+    withJson(program.command('deploy'))
+      .description(
+        'publish every changed workflow file, gate each against the channel and promote them all as one deployment (exit 1, nothing changed, when a gate fails)',
+      )
+      .requiredOption('--channel <channel>', 'the channel to deploy to (production, staging, …)')
+      .option('--canary <percent>', 'start a canary of each at this share instead of promoting')
+      .option(
+        '-m, --message <message>',
+        'the publications’ message (default: the commit’s subject)',
+      )
+      .option('--sample <n>', 'runs each gate replays (default 50)')
+      .option(
+        '--max-changed <percent>',
+        'the largest share of changed runs a gate passes (default 0)',
+      )
+      .option(
+        '--on-miss <policy>',
+        'a request without a recorded answer in a gate: live, stub or fail',
+      )
+      .option('--fixtures <file>', 'answers for --on-miss stub')
+      .option('--timeout <seconds>', 'the time limit of each replay (default 300)')
+      .action(
+        run(async (options: DeployCommandOptions) =>
+          (await import('./commands/deploy.js')).deployCommand(context(), options),
+        ),
+      );
+  });
+  declare('channels', () => {
+    withJson(program.command('channels').argument('<name>', 'a workflow name'))
+      .description('a workflow’s channels: where they point, their history, figures per version')
+      .action(
+        run(async (name: string, options: { json?: boolean }) =>
+          (await import('./commands/channels.js')).channelsCommand(context(), name, options),
+        ),
+      );
+  });
+  declare('pin', () => {
+    withJson(program.command('pin').argument('<run>', 'a run id (or its first 8+ characters)'))
+      .description('keep a run from lockstep prune (recorded in the local log)')
+      .requiredOption('-m, --message <reason>', 'why the run is kept')
+      .action(
+        run(async (id: string, options: PinOptions) =>
+          (await import('./commands/pin.js')).pinCommand(context(), id, options),
+        ),
+      );
+  });
+  declare('unpin', () => {
+    withJson(program.command('unpin').argument('<run>', 'a run id (or its first 8+ characters)'))
+      .description('let lockstep prune remove a pinned run again')
+      .action(
+        run(async (id: string, options: PinOptions) =>
+          (await import('./commands/pin.js')).pinCommand(context(), id, options, true),
+        ),
+      );
+  });
+  declare('prune', () => {
+    withJson(program.command('prune'))
+      .description(
+        'remove old runs’ data, never pinned runs, baselines’ runs or runs in progress (defaults: retention.runs)',
+      )
+      .option(
+        '--older-than <age>',
+        'runs started longer ago than this: 30d, 12h, 90m, 2w (default 90d)',
+      )
+      .option('--keep <n>', 'keep the newest n runs of each workflow (default 10000)')
+      .option('--dry-run', 'list what would be removed, remove nothing')
+      .action(
+        run(async (options: PruneOptions) =>
+          (await import('./commands/prune.js')).pruneCommand(context(), options),
+        ),
+      );
+  });
+  declare('audit', () => {
+    program
+      .command('audit')
+      .argument('[name]', 'only this workflow’s entries')
+      .description(
+        'export the control log (and with --local the local log) with each entry’s chain hash',
+      )
+      .option('--since <date>', 'only entries from this date on (2026-11-01, 2026-11-01T12:00Z)')
+      .option('--format <format>', 'jsonl (default) or csv')
+      .option('-o, --output <file>', 'write the export to this file')
+      .option('--local', 'include the local log: prunes and pins')
+      .action(
+        run(async (name: string | undefined, options: AuditOptions) =>
+          (await import('./commands/audit.js')).auditCommand(context(), name, options),
+        ),
+      );
+  });
+  declare('verify', () => {
+    withJson(program.command('verify'))
+      .description(
+        'check every stored hash and the chains of the control log and the local log (exit 1 on any problem)',
+      )
+      .action(
+        run(async (options: { json?: boolean }) =>
+          (await import('./commands/verify.js')).verifyCommand(context(), options),
+        ),
+      );
+  });
+  declare('migrate', () => {
+    withJson(program.command('migrate'))
+      .description(
+        'copy the file store into a PostgreSQL store (versions keep their ids, the chain its hashes), then verify both (exit 1 unless both are intact and alike); run again to copy what is new',
+      )
+      .requiredOption(
+        '--to <url>',
+        'the PostgreSQL store: postgres://user@host:5432/database (password in PGPASSWORD or ~/.pgpass)',
+      )
+      .action(
+        run(async (options: MigrateOptions) =>
+          (await import('./commands/migrate.js')).migrateCommand(context(), options),
+        ),
+      );
+  });
+  declare('schema', () => {
+    program
+      .command('schema')
+      .description('print the JSON Schema of workflow files, for other editors')
+      .option('--config', 'print the schema of .lockstep/config.yaml instead')
+      .action(
+        run(async (options: { config?: boolean }) =>
+          (await import('./commands/schema.js')).schemaCommand(context(), options),
+        ),
+      );
+  });
   const team = (): void => registerTeamCommands(program, { context, run, withJson });
-  declarations.set('serve', { declare: team });
-  declarations.set('worker', { declare: team });
+  declare('serve', team);
+  declare('worker', team);
 
   // Declaring every command (and its options) is a good share of a short command's start: when
   // the command is named, only it is declared. Anything else (help, a typo that needs
   // suggestions, no command) sees them all.
-  // The named command's module starts loading now, while the command line is declared and parsed.
   const named = declarations.get(commandNameIn(argv) ?? '');
-  named?.load?.().catch(() => undefined); // its action loads it again and reports any failure
-  const chosen = named
-    ? [named.declare]
-    : new Set([...declarations.values()].map((d) => d.declare));
-  for (const declareCommand of chosen) declareCommand();
+  for (const declareCommand of named ? [named] : new Set(declarations.values())) declareCommand();
 
   try {
     for (const command of program.commands) command.addOption(storeOption());
