@@ -4,6 +4,7 @@
  * as its canonical text named by its sha256, add a run once, and remove by run id; the choosing of
  * a baseline by run id is shared here so both answer alike.
  */
+import { compareCodeUnits } from '../code-unit-order.js';
 import type { ContentId } from '../model/content-id.js';
 import { RefError } from '../model/errors.js';
 import { checkRunIdPrefix, RUN_ID } from '../model/names.js';
@@ -107,5 +108,5 @@ export function checkRunOf(workflow: string, run: RunRecord): void {
 
 /** Oldest recorded run first, the order every listing uses. */
 export function oldestRunFirst(a: StoredBaseline, b: StoredBaseline): number {
-  return a.baseline.run.header.startedAt.localeCompare(b.baseline.run.header.startedAt);
+  return compareCodeUnits(a.baseline.run.header.startedAt, b.baseline.run.header.startedAt);
 }

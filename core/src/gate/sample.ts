@@ -4,6 +4,7 @@
  * each run's id spreads the sample over the whole history (not only the newest runs) and gives
  * every candidate gated against the same store the same runs.
  */
+import { compareCodeUnits } from '../code-unit-order.js';
 import { sha256 } from '../hash/canonical.js';
 import type { RunSummary } from '../model/runs.js';
 
@@ -23,7 +24,7 @@ export function sampleRuns(runs: readonly RunSummary[], size: number): RunSummar
   return runs
     .filter(isGateable)
     .map((run) => ({ run, key: sha256(run.id) }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .sort((a, b) => compareCodeUnits(a.key, b.key))
     .slice(0, Math.max(0, size))
     .map(({ run }) => run);
 }
