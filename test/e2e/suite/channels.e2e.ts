@@ -54,7 +54,11 @@ describe('channels in code-server', { timeout: 10 * 60_000 }, () => {
   const cleanups = new Cleanups();
   let page: Page;
   let workspace: string;
-  const scenario = scenarios(() => page);
+  let userDataDir: string | undefined;
+  const scenario = scenarios(
+    () => page,
+    () => userDataDir,
+  );
 
   before(async () => {
     const root = await profileRoot(cleanups, 'lockstep-e2e-channels-');
@@ -79,6 +83,7 @@ describe('channels in code-server', { timeout: 10 * 60_000 }, () => {
     writeFileSync(path.join(workspace, 'caller.workflow.yaml'), caller);
     const editor = await startEditor(root, cleanups);
     page = editor.page;
+    userDataDir = editor.userDataDir;
     await openWorkbench(page, editor.server.folderUrl(workspace), 'hello.workflow.yaml');
   });
 

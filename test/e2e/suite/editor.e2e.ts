@@ -369,7 +369,6 @@ describe('the extension in code-server', { timeout: 15 * 60_000 }, () => {
       assert.ok((log.match(/workspace service for .* ready in/g) ?? []).length >= 2, log);
       await screenshot(page, '15-service-restart');
       serviceRssBytes = residentBytes(next!);
-      writeEditorFigures(await lockstepLog(userDataDir), serviceRssBytes);
     },
   );
 

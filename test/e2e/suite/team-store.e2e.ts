@@ -49,7 +49,11 @@ describe('a team store in code-server', { timeout: 10 * 60_000 }, () => {
   let storeUrl: string;
   let withPassword: string;
   const password = 'team-store-e2e-password';
-  const scenario = scenarios(() => page);
+  let userDataDir: string | undefined;
+  const scenario = scenarios(
+    () => page,
+    () => userDataDir,
+  );
 
   before(async () => {
     const root = await profileRoot(cleanups, 'lockstep-e2e-team-');
@@ -81,6 +85,7 @@ describe('a team store in code-server', { timeout: 10 * 60_000 }, () => {
 
     const editor = await startEditor(root, cleanups);
     page = editor.page;
+    userDataDir = editor.userDataDir;
     await openWorkbench(page, editor.server.folderUrl(workspace), 'hello.workflow.yaml');
   });
 
