@@ -8,9 +8,11 @@
 // which CommonJS lacks: every bundle defines it as its own file's URL.
 import { build } from 'esbuild';
 import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const production = process.argv.includes('--production');
+const requireHere = createRequire(import.meta.url);
 
 /** @type {import('esbuild').BuildOptions} */
 const common = {
@@ -26,22 +28,33 @@ const common = {
 const moduleUrl = "const __lockstepModuleUrl = require('node:url').pathToFileURL(__filename).href;";
 
 /**
- * Commander requires `child_process` when it loads, only to start executable subcommands, which
- * Lockstep does not have. Loading it (with sockets and streams) costs a short command several
- * milliseconds, so commander gets a stand-in that requires the module at its first use.
+ * The command line's chunks load Node's costly built-in modules at their first use: crypto,
+ * worker_threads, os, zlib and child_process take a millisecond or more each to load, and a listing
+ * calls none of them. An import of one of them (or commander's require of child_process) gets an
+ * object whose properties require the module when first read. Export names are this Node's.
+ * Dynamic imports are left alone: by then, the cost is due.
  * @type {import('esbuild').Plugin}
  */
-const commanderWithoutEagerChildProcess = {
-  name: 'commander-without-eager-child-process',
+const builtinsLoadedAtFirstUse = {
+  name: 'builtins-loaded-at-first-use',
   setup(build) {
-    build.onResolve({ filter: /^node:child_process$/ }, (args) =>
-      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
-        ? { path: 'lazy-child-process', namespace: 'lockstep' }
-        : undefined,
+    const costly = /^(node:)?(child_process|crypto|os|worker_threads|zlib)$/;
+    build.onResolve({ filter: costly }, (args) =>
+      // The require inside the module made here resolves to the built-in itself.
+      args.namespace === 'builtin-at-first-use' || args.kind === 'dynamic-import'
+        ? undefined
+        : { path: args.path.replace(/^(node:)?/, 'node:'), namespace: 'builtin-at-first-use' },
     );
-    build.onLoad({ filter: /^lazy-child-process$/, namespace: 'lockstep' }, () => ({
-      contents:
-        "module.exports = new Proxy({}, { get: (_target, key) => require('node:child_process')[key] });",
+    build.onLoad({ filter: /.*/, namespace: 'builtin-at-first-use' }, (args) => ({
+      contents: [
+        'let loaded;',
+        `for (const key of ${JSON.stringify(Object.keys(requireHere(args.path)))}) {`,
+        '  Object.defineProperty(exports, key, {',
+        '    enumerable: true,',
+        `    get: () => (loaded ??= require(${JSON.stringify(args.path)}))[key],`,
+        '  });',
+        '}',
+      ].join('\n'),
       loader: 'js',
     }));
   },
@@ -53,36 +66,48 @@ for (const file of await readdir('dist').catch(() => [])) {
 }
 await mkdir('dist', { recursive: true });
 await writeFile('dist/package.json', `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
-// The executable answers --version by itself and loads the command line (cli-main.mjs) otherwise.
+// The executable answers --version by itself and loads the command line (cli-main.js) otherwise.
 await build({
   ...common,
   entryPoints: { cli: 'core/src/cli/launcher.ts' },
   outdir: 'dist',
   banner: { js: `#!/usr/bin/env node\n${moduleUrl}` },
 });
-// The command line proper is an ES module split into chunks: each command's code (loaded with
-// `import()` when the command runs) and the code commands share are separate files, so a command
-// reads and compiles only what it uses. Chunks sit beside the other bundles, where the sources'
-// `import.meta.url` finds the index worker and the WebAssembly file. CommonJS packages inside
-// call `require`, which an ES module lacks: each file makes its own.
-await build({
+// The command line proper is split into chunks: each command's code (loaded when the command
+// runs) and the code commands share are separate files, so a command reads and compiles only what
+// it uses. esbuild splits only ES modules, and Node's ES module loader costs a short command about
+// 10 ms more than CommonJS's (its own start, then resolving and linking each file): the chunks are
+// built as ES modules aside, then each is turned into CommonJS, its `import()`s into `require`s.
+// Chunks sit beside the other bundles, where the sources' `import.meta.url` finds the index worker
+// and the WebAssembly file.
+const cliModules = 'dist/.cli-modules';
+await rm(cliModules, { recursive: true, force: true });
+const split = await build({
   ...common,
   format: 'esm',
   splitting: true,
-  define: {},
   entryPoints: { 'cli-main': 'core/src/cli/bin.ts' },
+  outdir: cliModules,
+  chunkNames: 'cli-[name]-[hash]',
+  plugins: [builtinsLoadedAtFirstUse],
+  metafile: true,
+});
+await build({
+  entryPoints: Object.keys(split.metafile.outputs).filter((file) => file.endsWith('.js')),
+  outdir: 'dist',
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  supported: { 'dynamic-import': false },
+  sourcemap: !production,
   // Whitespace and syntax only: names stay (errors are named after their classes), and a
   // smaller file is read and parsed sooner at every command.
   minifyWhitespace: true,
   minifySyntax: true,
-  outdir: 'dist',
-  outExtension: { '.js': '.mjs' },
-  chunkNames: 'cli-[name]-[hash]',
-  plugins: [commanderWithoutEagerChildProcess],
-  banner: {
-    js: "import { createRequire as __lockstepCreateRequire } from 'node:module';\nconst require = __lockstepCreateRequire(import.meta.url);",
-  },
+  logLevel: 'warning',
+  banner: { js: moduleUrl },
 });
+await rm(cliModules, { recursive: true });
 await build({
   ...common,
   entryPoints: {

@@ -1,6 +1,7 @@
 /** How the CLI prints: human text by default, one JSON document with `--json`. */
 import { displayPath } from '../node/workspace/display-path.js';
 import type { Diagnostic } from '../model/diagnostics.js';
+import { writeErr, writeOut } from './standard-streams.js';
 
 /** Where output goes; tests pass their own to capture it. */
 export interface Output {
@@ -12,10 +13,11 @@ export interface Output {
   err(text: string): void;
 }
 
+/** The process's standard output and standard error (see standard-streams.ts). */
 export const processOutput: Output = {
-  out: (text) => process.stdout.write(`${text}\n`),
-  write: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(`${text}\n`),
+  out: (text) => writeOut(`${text}\n`),
+  write: (text) => writeOut(text),
+  err: (text) => writeErr(`${text}\n`),
 };
 
 /** Prints a value as the command's JSON result. */

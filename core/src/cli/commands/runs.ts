@@ -58,7 +58,7 @@ export async function runsCommand(
       context.output.out(`No runs of ${name}${status}${channel} in ${store.info.location}`);
       return EXIT.ok;
     }
-    for (const run of runs) {
+    const lines = runs.map((run) => {
       const v = run.version.seq === undefined ? shortId(run.version.id) : `v${run.version.seq}`;
       const took =
         run.finishedAt === undefined
@@ -66,10 +66,9 @@ export async function runsCommand(
           : `  ${Date.parse(run.finishedAt) - Date.parse(run.startedAt)} ms`;
       // The channel that routed the run and where it sent it; the bucket is in --json.
       const routed = run.routing ? `  ${run.routing.channel}·${run.routing.target}` : '';
-      context.output.out(
-        `${run.id}  ${shortTime(run.startedAt)}  ${v.padEnd(19)}  ${run.status.padEnd(11)} ${run.mode}${routed}${took}`,
-      );
-    }
+      return `${run.id}  ${shortTime(run.startedAt)}  ${v.padEnd(19)}  ${run.status.padEnd(11)} ${run.mode}${routed}${took}`;
+    });
+    context.output.out(lines.join('\n')); // one write, not one per run
     return EXIT.ok;
   } finally {
     await store.close();

@@ -11,7 +11,7 @@
  */
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { crc32 } from 'node:zlib';
+import { crc32 } from '../../../hash/crc32.js';
 import type { ControlEntryHead } from '../../../store/records.js';
 import { TEMP_PREFIX } from './layout.js';
 
@@ -120,7 +120,7 @@ function format(lines: readonly IndexedLine[]): string {
     .join('');
 }
 
-/** A line's checksum: the CRC-32 of its JSON (native, so it adds little to opening a store). */
+/** A line's checksum: the CRC-32 of its JSON. */
 function checksum(json: string): string {
   return crc32(json).toString(16);
 }

@@ -18,7 +18,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { crc32 } from 'node:zlib';
+import { crc32 } from '../../../hash/crc32.js';
 import { TEMP_PREFIX } from './layout.js';
 
 /** Where a section is, and its CRC-32. */

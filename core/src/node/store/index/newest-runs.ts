@@ -152,7 +152,9 @@ function catchUp(
   }
   const fresh = new Set<string>();
   for (const day of present) {
-    const mtime = statSync(path.join(runsRoot, day)).mtimeMs;
+    // Joined by hand: `day` is a plain date (DAY_FOLDER), and path.join's normalising is a good
+    // share of this loop, which looks at every day folder.
+    const mtime = statSync(`${runsRoot}${path.sep}${day}`).mtimeMs;
     const before = recorded.get(day);
     if (before === mtime) continue;
     let known: Set<string>;
