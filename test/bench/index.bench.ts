@@ -31,14 +31,18 @@ export interface IndexBenchOptions {
   readonly warmQueries: number;
   /** Fresh processes. */
   readonly coldProcesses: number;
-  /** Whole `lockstep runs` commands. */
+  /**
+   * Whole `lockstep runs` commands (each beside a `lockstep --version` and a `node -e 0`): a
+   * ratio of two process starts, each a few milliseconds apart on a shared machine, needs more
+   * than a handful.
+   */
   readonly cliCommands: number;
 }
 
 export const DEFAULT_INDEX_OPTIONS: IndexBenchOptions = {
   warmQueries: 40,
   coldProcesses: 5,
-  cliCommands: 5,
+  cliCommands: 21,
 };
 
 interface ChildResult {
