@@ -8,8 +8,9 @@
  * Where a descriptor write cannot do, this and every later write to that descriptor goes through
  * the stream, so that the order holds: on Windows (a console wants the stream's Unicode writes),
  * and when the descriptor is non-blocking and full (EAGAIN, a parent's choice). A reader that went
- * away (EPIPE: `lockstep runs … | head`) ends the process quietly with the exit code so far; any
- * other failure to write ends it with one line and exit 70.
+ * away (EPIPE: `lockstep runs … | head`; ECONNRESET when the parent's end is a socket, as Node's
+ * child processes have, closed with output unread) ends the process quietly with the exit code so
+ * far; any other failure to write ends it with one line and exit 70.
  */
 import { writeSync } from 'node:fs';
 import { EXIT } from './exit-codes.js';
@@ -56,7 +57,7 @@ function write(descriptor: Descriptor, text: string): void {
       return;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+      if (readerWentAway(code)) process.exit(process.exitCode ?? EXIT.ok);
       if (code !== 'EAGAIN') exitAfterFailure('cannot write the output', error);
       throughStream.add(descriptor);
       rest = bytes.subarray(written);
@@ -70,9 +71,14 @@ function guarded(stream: NodeJS.WriteStream): NodeJS.WriteStream {
   if (!guardedStreams.has(stream)) {
     guardedStreams.add(stream);
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+      if (readerWentAway(error.code)) process.exit(process.exitCode ?? EXIT.ok);
       exitAfterFailure('cannot write the output', error);
     });
   }
   return stream;
+}
+
+/** Whether a write failed because nothing reads the output any more. */
+function readerWentAway(code: string | undefined): boolean {
+  return code === 'EPIPE' || code === 'ECONNRESET';
 }
