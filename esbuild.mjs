@@ -75,8 +75,8 @@ await build({
 });
 // The command line proper is split into chunks: each command's code (loaded when the command
 // runs) and the code commands share are separate files, so a command reads and compiles only what
-// it uses. esbuild splits only ES modules, and Node's ES module loader costs a short command about
-// 10 ms more than CommonJS's (its own start, then resolving and linking each file): the chunks are
+// it uses. esbuild splits only ES modules, and Node's ES module loader costs a short command more
+// than CommonJS's (its own start, then resolving and linking each file): the chunks are
 // built as ES modules aside, then each is turned into CommonJS, its `import()`s into `require`s.
 // Chunks sit beside the other bundles, where the sources' `import.meta.url` finds the index worker
 // and the WebAssembly file.

@@ -7,18 +7,13 @@
 import { runCli } from './main.js';
 import { exitAfterFailure } from './standard-streams.js';
 
-process.on('uncaughtException', (error) =>
+const internalError = (error: unknown): never =>
   exitAfterFailure(
     'internal error (set LOCKSTEP_DEBUG=1 for details, and please report it)',
     error,
-  ),
-);
-process.on('unhandledRejection', (error) =>
-  exitAfterFailure(
-    'internal error (set LOCKSTEP_DEBUG=1 for details, and please report it)',
-    error,
-  ),
-);
+  );
+process.on('uncaughtException', internalError);
+process.on('unhandledRejection', internalError);
 
 void runCli(process.argv.slice(2)).then((code) => {
   process.exitCode = code;

@@ -165,10 +165,9 @@ async function copyRuns(
   let present = 0;
   const unfinished: { id: string; status: RunStatus }[] = [];
   const summaries = (await source.listRuns({ limit: ALL })).reverse();
-  let done = 0;
-  for (const summary of summaries) {
-    if (done > 0 && done % progressEvery === 0) onProgress?.({ done, total: summaries.length });
-    done++;
+  const total = summaries.length;
+  for (const [done, summary] of summaries.entries()) {
+    if (done > 0 && done % progressEvery === 0) onProgress?.({ done, total });
     if (there.has(summary.id)) {
       present++;
       continue;
@@ -183,6 +182,6 @@ async function copyRuns(
     else await writeFinishedRun(target, run);
     copied++;
   }
-  onProgress?.({ done, total: summaries.length });
+  onProgress?.({ done: total, total });
   return { copied, present, unfinished };
 }
