@@ -2,17 +2,25 @@
  * A cross-process lock (proper-lockfile: an atomic `mkdir`, refreshed while held, taken over
  * when stale), so that two processes never extend the control log at once.
  */
+import { statSync } from 'node:fs';
 import type { LockOptions } from 'proper-lockfile';
 import { StoreError } from '../../../model/errors.js';
+import { LockWaitTimedOut, waitForLock, type LockPatience } from './lock-wait.js';
 
 /** A holder that stops refreshing for this long is presumed dead (a killed process). */
 const STALE_MS = 10_000;
 
 /**
+ * A holder seen for three stale periods is alive (it keeps the lock fresh); a busy store, where
+ * the lock changes hands (holders killed in a row, each taken over once stale), for two minutes.
+ */
+const PATIENCE: LockPatience = { perHolderMs: 3 * STALE_MS, totalMs: 120_000 };
+
+/**
  * Runs `work` while holding the lock at `lockPath` (a folder name) for `target` (an existing file
  * or folder). When the lock is free it is taken synchronously (no thread-pool round trips, so the
- * lock is held for less time); otherwise this waits for other holders a little longer than the
- * stale period, so a lock left by a killed process is taken over instead of failing.
+ * lock is held for less time); otherwise this waits (see lock-wait.ts), taking over a lock left
+ * by a killed process once it is stale, however many were killed in a row.
  * @throws StoreError when the lock cannot be had, or was lost while held.
  */
 export async function withLock<T>(
@@ -32,19 +40,20 @@ export async function withLock<T>(
       compromised = error;
     },
   };
+  const tryLock = (): (() => unknown) | undefined => {
+    try {
+      return lockfile.lockSync(target, options);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ELOCKED') return undefined;
+      throw lockFailure(lockPath, error);
+    }
+  };
   let release: () => unknown;
   try {
-    release = lockfile.lockSync(target, options);
+    release = tryLock() ?? (await waitForLock(tryLock, () => holderOf(lockPath), PATIENCE));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw lockFailure(lockPath, error);
-    try {
-      release = await lockfile.lock(target, {
-        ...options,
-        retries: { retries: 120, factor: 1.3, minTimeout: 2, maxTimeout: 150, randomize: true },
-      });
-    } catch (waitError) {
-      throw lockFailure(lockPath, waitError);
-    }
+    if (error instanceof LockWaitTimedOut) throw lockTimeout(lockPath, error);
+    throw error instanceof StoreError ? error : lockFailure(lockPath, error);
   }
   try {
     const result = await work();
@@ -65,10 +74,32 @@ export async function withLock<T>(
   }
 }
 
+/**
+ * Who holds the lock folder now, `undefined` when none does: its inode and birth time (a folder
+ * made after another was removed may get its inode back, not its birth time).
+ */
+function holderOf(lockPath: string): string | undefined {
+  const stat = statSync(lockPath, { bigint: true, throwIfNoEntry: false });
+  return stat ? `${stat.ino}:${stat.birthtimeNs}` : undefined;
+}
+
 function lockFailure(lockPath: string, error: unknown): StoreError {
   return new StoreError(
     'locked',
-    `could not lock ${lockPath}: another Lockstep process has held it for over ${STALE_MS / 1000} s (${(error as Error).message}); retry, or remove the folder if no Lockstep process is running`,
+    `could not lock ${lockPath}: ${(error as Error).message}; retry, or remove the folder if no Lockstep process is running`,
+    { cause: error },
+  );
+}
+
+function lockTimeout(lockPath: string, error: LockWaitTimedOut): StoreError {
+  const { timeout } = error;
+  const why =
+    timeout.reason === 'one-holder'
+      ? `another Lockstep process has held it for over ${Math.floor(timeout.heldMs / 1000)} s and keeps it fresh (a long prune or migration, or a process that hangs); retry when it is done`
+      : `other Lockstep processes kept it for over ${Math.floor(timeout.waitedMs / 1000)} s (it changed hands ${timeout.handovers} times); retry when the store is less busy`;
+  return new StoreError(
+    'locked',
+    `could not lock ${lockPath}: ${why}, or remove the folder if no Lockstep process is running`,
     { cause: error },
   );
 }
