@@ -17,6 +17,7 @@ import type { Context } from '../ctx.js';
 import { lockstepCode } from '../error-report.js';
 import type { FolderRunProgress } from '../service/services.js';
 import { fieldError, fieldErrors, formTexts, parseForm } from './form-model.js';
+import { loadErrorText } from './load-error.js';
 import { targetChoices, workflowChoices } from './runner-choices.js';
 import {
   initialRunnerState,
@@ -387,7 +388,11 @@ export class Runner implements vscode.Disposable {
       this.update({
         inputs: [],
         recent: [],
-        loadError: `${chosen.label}: ${error instanceof Error ? error.message : String(error)}`,
+        loadError: loadErrorText(
+          chosen.label,
+          vscode.Uri.parse(chosen.uri).fsPath,
+          error instanceof Error ? error.message : String(error),
+        ),
       });
     }
   }
