@@ -19,6 +19,7 @@ import {
   lockstepLog,
   processesMentioning,
   profileRoot,
+  runsBackToBack,
   scenarios,
   startEditor,
 } from './harness.js';
@@ -413,6 +414,61 @@ describe('the extension in code-server', { timeout: 15 * 60_000 }, () => {
     },
   );
 
+  scenario('a row opened while runs keep arriving stays open', '46-history-open-rows', async () => {
+    const runs = runsBackToBack(
+      workspace,
+      ['run', TRIAGE, '--fixtures', 'fixtures.yaml', '--input-file', 'inputs/ticket.json'],
+      2,
+    );
+    cleanups.push(runs.stop);
+    try {
+      // Other rows open too, as while someone compares: each refresh reads them all again, and a
+      // row opened meanwhile waits for that refresh to be drawn.
+      await expand(rowLabelled(page, 'Workflow failing,'));
+      await expand(rowLabelled(page, 'failing v1,'));
+      await waitFor('runs arriving', async () => (runs.finished() >= 2 ? true : undefined));
+      // Opened with one click each, as a person does, while History refreshes: each click lands
+      // a little later into a refresh (Refresh History, then the row, timed in the page) so that
+      // some land while it is under way. None may leave the row folded up.
+      const rows = ['Workflow support-triage,', 'support-triage v1,'];
+      for (let attempt = 1; attempt <= 30; attempt++) {
+        const label = rows[attempt % 2]!;
+        const row = rowLabelled(page, label);
+        const delayMs = Math.floor(attempt / 2) * 8;
+        await collapse(row);
+        await page.evaluate(
+          ({ label, delayMs }) => {
+            const sidebar = document.querySelector('.part.sidebar')!;
+            sidebar
+              .querySelector<HTMLElement>('.action-label[aria-label="Refresh History"]')!
+              .click();
+            setTimeout(() => {
+              sidebar
+                .querySelector<HTMLElement>(`.monaco-list-row[aria-label^="${label}"]`)!
+                .click();
+            }, delayMs);
+          },
+          { label, delayMs },
+        );
+        await new Promise((resolve) => setTimeout(resolve, 800));
+        await waitFor(
+          `${label} open after it was opened ${delayMs} ms into a refresh (attempt ${attempt})`,
+          async () => ((await row.getAttribute('aria-expanded')) === 'true' ? true : undefined),
+          3_000,
+        );
+        // Its parent row was not closed either.
+        if (label !== rows[0]) {
+          assert.equal(await rowLabelled(page, rows[0]!).getAttribute('aria-expanded'), 'true');
+        }
+      }
+      assert.ok(runs.finished() >= 4, `only ${runs.finished()} runs arrived`);
+    } finally {
+      await runs.stop();
+    }
+    await expand(rowLabelled(page, 'support-triage v1,'));
+    await screenshot(page, '46-history-open-rows');
+  });
+
   scenario(
     'a CLI run appears while History is open: first running, then finished',
     '17-history-live',
@@ -494,7 +550,7 @@ describe('the extension in code-server', { timeout: 15 * 60_000 }, () => {
       await screenshot(page, '19-run-details');
       await failed.locator('button.step-id').first().click();
       await page
-        .locator('.tab.active', { hasText: 'failing v1' })
+        .locator('.tab.active', { hasText: /^failing v1/ })
         .waitFor({ timeout: SERVER_TIMEOUT });
       const line = positionOf(FAILING.text, '- id: explode').line;
       await waitFor(`the cursor on the step's line ${line}`, async () =>

@@ -181,6 +181,35 @@ export async function cliAsync(cwd: string, ...args: string[]): Promise<string> 
   return stdout;
 }
 
+/**
+ * Runs `lockstep <args>` in `cwd` back to back in `lanes` loops, each run after its lane's last
+ * ended, until `stop` (which waits for the runs under way): a store that keeps changing, as under
+ * busy terminals or CI jobs. A run that fails stops its lane and fails `stop`.
+ */
+export function runsBackToBack(
+  cwd: string,
+  args: readonly string[],
+  lanes = 1,
+): { finished(): number; stop(): Promise<void> } {
+  let finished = 0;
+  let stopping = false;
+  const lane = async (): Promise<void> => {
+    while (!stopping) {
+      await cliAsync(cwd, ...args);
+      finished++;
+    }
+  };
+  const loops = Promise.all(Array.from({ length: lanes }, lane));
+  loops.catch(() => undefined); // reported by `stop`
+  return {
+    finished: () => finished,
+    stop: async () => {
+      stopping = true;
+      await loops;
+    },
+  };
+}
+
 /** An HTTP server on 127.0.0.1 that holds every request until `release`. */
 export async function holdingServer(): Promise<{
   origin: string;

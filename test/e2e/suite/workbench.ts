@@ -78,7 +78,16 @@ export async function runCommand(page: Page, label: string): Promise<void> {
     .first()
     .waitFor({ timeout: UI_TIMEOUT });
   await page.keyboard.press('Enter');
-  await input.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+  // The palette closes; a command that asks something opens its own quick pick in the same
+  // widget, at once: either ends the palette (its text starts with '>').
+  await pollUntil(
+    async () => {
+      if (!(await input.isVisible())) return true;
+      const text = await input.inputValue({ timeout: 1_000 }).catch(() => '');
+      return text.startsWith('>') ? undefined : true;
+    },
+    { timeoutMs: UI_TIMEOUT, intervalMs: 50, what: `the command palette to close after ${label}` },
+  );
 }
 
 /** The cursor position from the status bar ("Ln 12, Col 5"), if shown. */

@@ -53,6 +53,8 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vs
   /** How many runs each version shows (by node id): pages opened with "Show more". */
   private readonly pages = new Map<string, number>();
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** The nodes last listed, by id (see `newest`). */
+  private readonly newestById = new Map<string, HistoryNode>();
   private readonly subscriptions: vscode.Disposable[] = [];
   /** Set by the view's owner, to say "no runs yet" above the tree. */
   onDidLoadWorkflows?: (workflows: readonly WorkflowNode[]) => void;
@@ -110,6 +112,19 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vs
   }
 
   async getChildren(node?: HistoryNode): Promise<HistoryNode[]> {
+    const children = await this.listChildren(node);
+    // A listing of the roots starts the tree over: what is still open is listed again after it.
+    if (!node) this.newestById.clear();
+    for (const child of children) if (child.id !== undefined) this.newestById.set(child.id, child);
+    return children;
+  }
+
+  /** The newest node listed with `node`'s id: a refresh replaces the objects, not the ids. */
+  newest(node: HistoryNode): HistoryNode {
+    return (node.id === undefined ? undefined : this.newestById.get(node.id)) ?? node;
+  }
+
+  private async listChildren(node?: HistoryNode): Promise<HistoryNode[]> {
     try {
       if (!node) return await this.roots();
       if (node instanceof FolderNode)

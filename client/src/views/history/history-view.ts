@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { VIEWS } from '../../command-ids.js';
 import type { Context } from '../../ctx.js';
 import { HistoryProvider, type HistoryNode } from './history-provider.js';
+import { keepOpenedRowsOpen } from './keep-open.js';
 import { describeFilter } from './run-filter.js';
 import { SeenAutoAborts } from './seen-aborts.js';
 
@@ -48,6 +49,11 @@ export function registerHistoryView(ctx: Context): HistoryView {
   provider.onDidFailToLoad = (message) => {
     view.message = `History could not be read: ${message}`;
   };
-  ctx.subscribe(provider, view, badge, shown);
+  const keepOpen = keepOpenedRowsOpen(
+    view,
+    (node) => provider.newest(node),
+    (message) => ctx.output.warn(message),
+  );
+  ctx.subscribe(provider, view, badge, shown, keepOpen);
   return { provider, view };
 }
