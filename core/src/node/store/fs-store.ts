@@ -214,8 +214,7 @@ export class FsStore implements Store {
     this.sinceCheckpoint = CHECKPOINT_EVERY; // written again at the next catch-up
     return entries.map((index) => {
       const line = this.lines.get(index);
-      const head =
-        line && parseLogLineHead(Buffer.from(this.log.readLine(line.offset, line.length))).entry;
+      const head = line && parseLogLineHead(this.log.readLineBytes(line.offset, line.length)).entry;
       if (head?.type !== 'publish' || head.index !== index) {
         throw new TamperedError(
           this.layout.controlCheckpoint,

@@ -298,14 +298,19 @@ export class ControlLogFile {
    * opening the file again.
    */
   readLine(offset: number, length: number): string {
+    return this.readLineBytes(offset, length).toString('utf8');
+  }
+
+  /** The bytes of a line read earlier (see `readLine`), for what parses bytes; read only (shared). */
+  readLineBytes(offset: number, length: number): Buffer {
     if (this.lastLine?.offset === offset && this.lastLine.text.length === length) {
-      return this.lastLine.text.toString('utf8');
+      return this.lastLine.text;
     }
     const fd = openSync(this.file, 'r');
     try {
       const buffer = Buffer.alloc(length);
       readFully(fd, buffer, offset);
-      return buffer.toString('utf8');
+      return buffer;
     } finally {
       closeSync(fd);
     }
