@@ -1,14 +1,14 @@
 /**
  * Keeps the History rows a person opens open while History refreshes.
  *
- * VS Code's tree renders a refresh from the rows' states it read when the refresh began: a row
- * opened while a refresh of the tree is under way is shown closed again when that refresh ends,
- * with no collapse event (the extension still counts it as open) and without its children read.
- * A run writes an event at every step, and History refreshes for each burst of them, so during a
- * live run the window is open most of the time: someone opening the running workflow sees it fold
- * up. Asking VS Code to open the row once more, after each open, repairs it: VS Code's own expand
- * waits for a refresh under way to be drawn, then opens the row if it was closed, and does nothing
- * if it stayed open.
+ * VS Code's tree draws a refresh from the rows' states it read when the refresh began: a row
+ * opened while a refresh is under way can be drawn closed again when it ends, with no collapse
+ * event (the extension still counts it as open) and without its children read. A live run
+ * refreshes History for each burst of events it writes; a CI run caught the running workflow's
+ * row folded up right after it was opened. Asking VS Code to open the row once more, after each
+ * open, repairs it: VS Code's expand waits for a refresh under way to be drawn, then opens the
+ * row if it was closed, and does nothing if it stayed open. (A row opened and closed again within
+ * one refresh is opened again: rarer, and one click away.)
  */
 import type * as vscode from 'vscode';
 
