@@ -7,7 +7,7 @@
  * file's modification time every few seconds, and on the writer's own machine its process id must
  * still exist. Otherwise the run was interrupted.
  */
-import { closeSync, open, openSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, open, openSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { StoreError, TamperedError } from '../../../model/errors.js';
@@ -18,6 +18,7 @@ import { ensureDirectory, SharedFolderSyncs } from './atomic-file.js';
 import { within } from './layout.js';
 import { NEWLINE, readToEnd } from './journal-bytes.js';
 import { FileRunWriter } from './journal-writer.js';
+import { listFolder } from './list-folder.js';
 
 /** How long a journal without a heartbeat (see `HEARTBEAT_MS`) counts as live. */
 const STALE_MS = 20_000;
@@ -129,12 +130,12 @@ export class RunJournals {
    * its day's folder is not a run: `read` looks for it in the right folder only.
    */
   ids(): string[] {
-    const days = readdirIfExists(this.root)
+    const days = listFolder(this.root)
       .filter((d) => DAY_FOLDER.test(d))
       .sort()
       .reverse();
     return days.flatMap((day) =>
-      journalIds(readdirIfExists(path.join(this.root, day)), day)
+      journalIds(listFolder(path.join(this.root, day)), day)
         .sort()
         .reverse(),
     );
@@ -250,11 +251,3 @@ function dayOrUndefined(id: string): string | undefined {
 }
 
 const JOURNAL_SUFFIX = '.jsonl';
-
-function readdirIfExists(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}

@@ -13,7 +13,7 @@
  * saved list no longer surely holds the newest ones), the reader says it cannot answer and the
  * worker answers instead. Like the index it is a cache: deleting it loses nothing.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { RunSummary } from '../../../model/runs.js';
 import { filterRuns } from '../../../store/listing.js';
@@ -24,6 +24,7 @@ import { readJournalSummary } from './journal-summary.js';
 import { listable } from './run-catch-up.js';
 import type { RunTable } from './run-table.js';
 import { compareCodeUnits } from '../../../code-unit-order.js';
+import { listFolder } from '../files/list-folder.js';
 
 const MAGIC = Buffer.from('lockstep newest runs 1\n', 'latin1');
 
@@ -145,7 +146,7 @@ function catchUp(
   };
 
   const recorded = new Map(header.days);
-  const present = new Set(listIfExists(runsRoot).filter((d) => DAY_FOLDER.test(d)));
+  const present = new Set(listFolder(runsRoot).filter((d) => DAY_FOLDER.test(d)));
   for (const day of recorded.keys()) {
     if (present.has(day)) continue;
     for (const id of [...candidates.keys()]) if (runDay(id) === day) drop(id);
@@ -165,7 +166,7 @@ function catchUp(
       if (!bytes) return undefined; // an older day folder changed: the index knows its journals
       known = new Set(bytes.length === 0 ? [] : bytes.toString('utf8').split('\n'));
     }
-    const listed = journalIds(listIfExists(path.join(runsRoot, day)), day);
+    const listed = journalIds(listFolder(path.join(runsRoot, day)), day);
     const still = new Set(listed);
     for (const id of known) if (!still.has(id)) drop(id);
     for (const id of listed) {
@@ -204,12 +205,4 @@ function catchUp(
   // Runs outside the saved newest may now be among the newest `limit`, when enough were removed.
   if (!complete && entries.length - removed < limit) return undefined;
   return filterRuns([...candidates.values()], { limit });
-}
-
-function listIfExists(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
 }

@@ -11,13 +11,14 @@
  * file system's timestamp granularity of the listing could leave the time unchanged (the "racy
  * timestamp" problem git's index has), so such a folder is listed again next time.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { RunSummary } from '../../../model/runs.js';
 import { DAY_FOLDER, journalIds, runDay, writerAliveAt } from '../files/run-journals.js';
 import type { CatchUpReport } from './index-protocol.js';
 import { readJournalSummary, type JournalSummary } from './journal-summary.js';
 import type { OpenState, RunTable } from './run-table.js';
+import { listFolder } from '../files/list-folder.js';
 
 /** Folder times closer than this to the listing are not trusted (coarse file-system clocks). */
 export const RACY_MS = 2_000;
@@ -39,7 +40,7 @@ export function catchUpRuns(table: RunTable, root: string, now: number = Date.no
   let changed = false;
 
   const known = table.days();
-  const present = new Set(listIfExists(root).filter((d) => DAY_FOLDER.test(d)));
+  const present = new Set(listFolder(root).filter((d) => DAY_FOLDER.test(d)));
   for (const day of known.keys()) {
     if (!present.has(day)) {
       runsRemoved += table.dropDay(day);
@@ -58,7 +59,7 @@ export function catchUpRuns(table: RunTable, root: string, now: number = Date.no
     const recorded = known.get(day);
     if (recorded === mtime) continue;
     // Listed after the stat: anything added later changes the time again.
-    const ids = journalIds(listIfExists(dir), day);
+    const ids = journalIds(listFolder(dir), day);
     daysListed++;
     const indexed = table.idsOfDay(day);
     for (const id of ids) {
@@ -137,12 +138,4 @@ export function listable(read: JournalSummary): RunSummary | undefined {
     optional(s.finishedAt) &&
     optional(s.parent);
   return ok ? s : undefined;
-}
-
-function listIfExists(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
 }

@@ -8,15 +8,7 @@
  * that is `verify`'s job, and the store's own reads still check every record they return.
  */
 import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  fstatSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  statSync,
-} from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isContentId, type ContentId } from '../../../model/content-id.js';
 import { newestFirst } from '../../../store/listing.js';
@@ -29,6 +21,7 @@ import {
 import { parseLogLine } from '../files/control-log-file.js';
 import type { IndexDatabase } from './index-database.js';
 import { RACY_MS } from './run-catch-up.js';
+import { listFolder } from '../files/list-folder.js';
 
 export interface VersionCatchUp {
   readonly changed: boolean;
@@ -112,7 +105,7 @@ function catchUpSnapshots(db: IndexDatabase, root: string, now: number): boolean
   const known = new Map(
     db.all('SELECT name, mtime FROM snapshot_dirs').map(([n, m]) => [String(n), Number(m)]),
   );
-  const present = new Set(listIfExists(root).filter((name) => !name.startsWith('.')));
+  const present = new Set(listFolder(root).filter((name) => !name.startsWith('.')));
   for (const name of known.keys()) {
     if (present.has(name)) continue;
     db.run('DELETE FROM snapshots WHERE dir = ?', [name]);
@@ -134,7 +127,7 @@ function catchUpSnapshots(db: IndexDatabase, root: string, now: number): boolean
     const indexed = new Set(
       db.all('SELECT id FROM snapshots WHERE dir = ?', [name]).map(([id]) => String(id)),
     );
-    for (const file of listIfExists(dir)) {
+    for (const file of listFolder(dir)) {
       // As `FsStore.snapshotIds`: temporary files start with a dot.
       if (!file.endsWith('.json') || file.startsWith('.')) continue;
       const id = `sha256:${file.slice(0, -'.json'.length)}`;
@@ -272,12 +265,4 @@ function readFully(fd: number, buffer: Buffer, position: number): void {
 
 function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-function listIfExists(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
 }
