@@ -381,3 +381,22 @@ test('a run a channel routed says which channel, revision, side and bucket', () 
   );
   assert.equal(runDetailsViewModel(finished(), NOW).header.channel, undefined);
 });
+
+test('a step’s output is shown when it produced one, a failed or skipped step’s null is not', () => {
+  const view = runDetailsViewModel(
+    finished({
+      steps: [
+        step({ path: 'none', status: 'succeeded', output: null }),
+        step({ path: 'explode', status: 'failed', output: null }),
+        step({ path: 'notify', status: 'skipped', output: null }),
+      ],
+    }),
+    NOW,
+  );
+  const outputs = view.steps.map((row) => [row.path, row.output?.text]);
+  assert.deepEqual(outputs, [
+    ['none', 'null'],
+    ['explode', undefined],
+    ['notify', undefined],
+  ]);
+});

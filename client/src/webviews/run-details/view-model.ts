@@ -195,7 +195,11 @@ function stepRow(
         : span.end;
   const effects = step.effects.map((effect, index) => effectView(step.path, effect, index));
   const input = valueView(step.input, { path: step.path, part: 'input' });
-  const output = valueView(step.output, { path: step.path, part: 'output' });
+  // A step that did not succeed is recorded with a null output: only a value it produced is shown.
+  const output =
+    step.status !== 'succeeded' && step.output === null
+      ? undefined
+      : valueView(step.output, { path: step.path, part: 'output' });
   return {
     path: step.path,
     step: step.step,
