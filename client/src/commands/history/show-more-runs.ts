@@ -10,6 +10,6 @@ export function registerHistoryPagingCommands(ctx: Context, history: HistoryView
     vscode.commands.registerCommand(COMMANDS.showMoreRuns, (version: VersionNode) =>
       history.provider.showMore(version),
     ),
-    vscode.commands.registerCommand(COMMANDS.refreshHistory, () => history.provider.refresh()),
+    vscode.commands.registerCommand(COMMANDS.refreshHistory, () => history.provider.reload()),
   );
 }

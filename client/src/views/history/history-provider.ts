@@ -5,6 +5,8 @@
  */
 import * as vscode from 'vscode';
 import {
+  type AutoAbortItem,
+  type WorkflowItem,
   ChannelHealthRequest,
   ChannelsRequest,
   RunDetailsRequest,
@@ -47,12 +49,17 @@ export type HistoryNode =
   | MoreNode;
 
 export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<HistoryNode | undefined>();
+  private readonly changed = new vscode.EventEmitter<HistoryNode | HistoryNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private filterValue: RunFilter = NO_FILTER;
   /** How many runs each version shows (by node id): pages opened with "Show more". */
   private readonly pages = new Map<string, number>();
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** Whether the refresh waiting in `refreshTimer` must list the whole tree again. */
+  private refreshAll = false;
+  /** The top rows last listed, and which listing that was (see `refreshRows`). */
+  private topRows: readonly HistoryNode[] | undefined;
+  private topListings = 0;
   /** The nodes last listed, by id (see `newest`). */
   private readonly newestById = new Map<string, HistoryNode>();
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -72,9 +79,9 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vs
   ) {
     this.subscriptions.push(
       ctx.services.onDidChangeStore((change) => {
-        if (!onlyBaselines(change.changes)) this.refreshSoon();
+        if (!onlyBaselines(change.changes)) this.refreshSoon('rows');
       }),
-      ctx.services.onDidChangeState(() => this.refreshSoon()),
+      ctx.services.onDidChangeState(() => this.refreshSoon('all')),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()),
     );
   }
@@ -90,9 +97,17 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vs
     this.refresh();
   }
 
-  /** Reads everything again now. */
+  /** Lists the whole tree again now. */
   refresh(): void {
     this.changed.fire(undefined);
+  }
+
+  /** Reads everything again now, keeping the top rows when they are the same (`refreshRows`). */
+  reload(): void {
+    this.refreshRows().catch((error: unknown) => {
+      this.ctx.output.warn(`History: ${error instanceof Error ? error.message : String(error)}`);
+      this.refresh();
+    });
   }
 
   /** Shows one more page of `version`'s runs. */
@@ -112,9 +127,12 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vs
   }
 
   async getChildren(node?: HistoryNode): Promise<HistoryNode[]> {
+    const listing = node ? 0 : ++this.topListings;
     const children = await this.listChildren(node);
     // A listing of the roots starts the tree over: what is still open is listed again after it.
     if (!node) this.newestById.clear();
+    // Only the newest listing counts: VS Code drops one it asked for before a newer one.
+    if (!node && listing === this.topListings) this.topRows = children;
     for (const child of children) if (child.id !== undefined) this.newestById.set(child.id, child);
     return children;
   }
@@ -180,13 +198,57 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vs
     this.refresh();
   }
 
-  /** Coalesces the bursts of changes a run makes (one per event it writes). */
-  private refreshSoon(): void {
+  /**
+   * Coalesces the bursts of changes a run makes (one per event it writes). `rows`: the store
+   * changed (see `refreshRows`); `all`: a service started or stopped, the whole tree is read again.
+   */
+  private refreshSoon(scope: 'rows' | 'all'): void {
+    if (scope === 'all') this.refreshAll = true;
     if (this.refreshTimer) return;
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = undefined;
-      this.refresh();
+      const all = this.refreshAll;
+      this.refreshAll = false;
+      if (all) this.refresh();
+      else this.reload();
     }, 200);
+  }
+
+  /**
+   * Shows a change of the stores by refreshing the top rows in place (each with what is open
+   * below it), not by listing the tree again. VS Code answers a refresh of the whole tree by
+   * forgetting every row it had, and a row someone opens as that happens, or an open row whose
+   * children are read meanwhile, can be drawn closed (seen while runs kept arriving). The top
+   * level is listed again only when it changed: a workflow appeared or went, or a folder.
+   */
+  private async refreshRows(): Promise<void> {
+    const rows = this.topRows;
+    if (!rows || rows.length === 0) return this.refresh();
+    const served = this.ctx.services.all();
+    // Several folders, the same ones: each folder's row lists its workflows again.
+    const folders = rows.filter((row) => row instanceof FolderNode);
+    if (folders.length === rows.length) {
+      const same =
+        served.length === folders.length &&
+        served.every((one, i) => one.folder.uri.toString() === folders[i]!.folder.uri.toString());
+      return same ? this.changed.fire([...folders]) : this.refresh();
+    }
+    const workflows = rows.filter((row) => row instanceof WorkflowNode);
+    const [only] = served;
+    if (served.length !== 1 || !only || workflows.length !== rows.length) return this.refresh();
+    const folder = only.folder.uri.toString();
+    const { workflows: listed } = await only.client.request(WorkflowsRequest);
+    if (this.topRows !== rows) return; // listed again meanwhile: that listing shows the change
+    const same =
+      listed.length === workflows.length &&
+      listed.every(
+        (item, i) => workflows[i]!.workflow.name === item.name && workflows[i]!.folder === folder,
+      );
+    if (!same) return this.refresh();
+    listed.forEach((item, i) => workflows[i]!.present(item, this.unseenOf(folder, item)));
+    this.countUnseen(folder, workflows);
+    this.onDidLoadWorkflows?.(workflows);
+    this.changed.fire([...workflows]);
   }
 
   private async roots(): Promise<HistoryNode[]> {
@@ -205,18 +267,27 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vs
 
   private async workflows(folder: string, client: WorkflowNode['client']): Promise<WorkflowNode[]> {
     const { workflows } = await client.request(WorkflowsRequest);
-    const nodes = workflows.map((workflow) => {
-      const unseen = (workflow.autoAborted ?? []).filter(
-        (abort) => !this.seen.isSeen(folder, workflow.name, abort),
-      );
-      return new WorkflowNode(folder, client, workflow, unseen);
-    });
+    const nodes = workflows.map(
+      (workflow) => new WorkflowNode(folder, client, workflow, this.unseenOf(folder, workflow)),
+    );
+    this.countUnseen(folder, nodes);
+    return nodes;
+  }
+
+  /** A workflow's automatic aborts not seen yet. */
+  private unseenOf(folder: string, workflow: WorkflowItem): AutoAbortItem[] {
+    return (workflow.autoAborted ?? []).filter(
+      (abort) => !this.seen.isSeen(folder, workflow.name, abort),
+    );
+  }
+
+  /** Counts a folder's automatic aborts not seen yet, for the view's badge. */
+  private countUnseen(folder: string, nodes: readonly WorkflowNode[]): void {
     this.unseenByFolder.set(
       folder,
       nodes.reduce((sum, node) => sum + node.unseen.length, 0),
     );
     this.unseenEmitter.fire([...this.unseenByFolder.values()].reduce((a, b) => a + b, 0));
-    return nodes;
   }
 
   private async channels(node: WorkflowNode): Promise<ChannelNode[]> {

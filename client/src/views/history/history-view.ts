@@ -36,7 +36,7 @@ export function registerHistoryView(ctx: Context): HistoryView {
   // its welcome) could otherwise leave it with what it read first, e.g. a multi-root window's
   // folders before their services were up.
   const shown = view.onDidChangeVisibility(({ visible }) => {
-    if (visible) provider.refresh();
+    if (visible) provider.reload();
   });
   provider.onDidLoadWorkflows = (workflows) => {
     const anyRun = workflows.some((w) => w.workflow.lastRun !== undefined);

@@ -8,16 +8,38 @@ import { statusColor, statusIcon } from '../labels.js';
  * of it aborted automatically and not seen yet turns both into a warning.
  */
 export class WorkflowNode extends vscode.TreeItem {
+  private shown: { workflow: WorkflowItem; unseen: readonly AutoAbortItem[] };
+
   constructor(
     /** The workspace folder's URI (a string), whose store holds it. */
     readonly folder: string,
     readonly client: ServiceClient,
-    readonly workflow: WorkflowItem,
+    workflow: WorkflowItem,
     /** Its automatic aborts not seen yet. */
-    readonly unseen: readonly AutoAbortItem[] = [],
+    unseen: readonly AutoAbortItem[] = [],
   ) {
     super(workflow.name, vscode.TreeItemCollapsibleState.Collapsed);
     this.id = `workflow|${folder}|${workflow.name}`;
+    this.shown = { workflow, unseen };
+    this.present(workflow, unseen);
+  }
+
+  /** What the row shows: the workflow as last listed. */
+  get workflow(): WorkflowItem {
+    return this.shown.workflow;
+  }
+
+  /** Its automatic aborts not seen yet. */
+  get unseen(): readonly AutoAbortItem[] {
+    return this.shown.unseen;
+  }
+
+  /**
+   * Shows the same workflow as listed again (its newest run, number and aborts), in this row:
+   * History refreshes a row in place rather than listing the tree again (see HistoryProvider).
+   */
+  present(workflow: WorkflowItem, unseen: readonly AutoAbortItem[]): void {
+    this.shown = { workflow, unseen };
     const latest = workflow.latestSeq === undefined ? 'not published' : `v${workflow.latestSeq}`;
     this.description =
       unseen.length === 0
@@ -40,7 +62,7 @@ export class WorkflowNode extends vscode.TreeItem {
     ].join('\n');
     this.accessibilityInformation = { label: `Workflow ${workflow.name}, ${this.description}` };
     this.contextValue = workflow.file ? 'workflow hasFile' : 'workflow';
-    if (workflow.file) this.resourceUri = vscode.Uri.file(workflow.file);
+    this.resourceUri = workflow.file ? vscode.Uri.file(workflow.file) : undefined;
   }
 }
 
