@@ -462,6 +462,11 @@ describe('the extension in code-server', { timeout: 15 * 60_000 }, () => {
         }
       }
       assert.ok(runs.finished() >= 4, `only ${runs.finished()} runs arrived`);
+      // The rows opened at the start, never clicked since, are open too (a whole-tree refresh
+      // once left every row closed here).
+      for (const label of ['Workflow failing,', 'failing v1,']) {
+        assert.equal(await rowLabelled(page, label).getAttribute('aria-expanded'), 'true', label);
+      }
     } finally {
       await runs.stop();
     }
