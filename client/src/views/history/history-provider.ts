@@ -17,6 +17,7 @@ import {
 import { CONTEXT_KEYS } from '../../command-ids.js';
 import type { Context } from '../../ctx.js';
 import { runTooltip } from './labels.js';
+import { ListedRows } from './listed-rows.js';
 import {
   ChannelChangeNode,
   ChannelChangesNode,
@@ -61,7 +62,7 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vs
   private topRows: readonly HistoryNode[] | undefined;
   private topListings = 0;
   /** The nodes last listed, by id (see `newest`). */
-  private readonly newestById = new Map<string, HistoryNode>();
+  private readonly listedRows = new ListedRows<HistoryNode>();
   private readonly subscriptions: vscode.Disposable[] = [];
   /** Set by the view's owner, to say "no runs yet" above the tree. */
   onDidLoadWorkflows?: (workflows: readonly WorkflowNode[]) => void;
@@ -129,17 +130,18 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vs
   async getChildren(node?: HistoryNode): Promise<HistoryNode[]> {
     const listing = node ? 0 : ++this.topListings;
     const children = await this.listChildren(node);
-    // A listing of the roots starts the tree over: what is still open is listed again after it.
-    if (!node) this.newestById.clear();
-    // Only the newest listing counts: VS Code drops one it asked for before a newer one.
-    if (!node && listing === this.topListings) this.topRows = children;
-    for (const child of children) if (child.id !== undefined) this.newestById.set(child.id, child);
+    if (!node) {
+      // Only the newest listing counts: VS Code drops one it asked for before a newer one.
+      if (listing !== this.topListings) return children;
+      this.topRows = children;
+    }
+    this.listedRows.listed(node, children);
     return children;
   }
 
   /** The newest node listed with `node`'s id: a refresh replaces the objects, not the ids. */
   newest(node: HistoryNode): HistoryNode {
-    return (node.id === undefined ? undefined : this.newestById.get(node.id)) ?? node;
+    return this.listedRows.newest(node);
   }
 
   private async listChildren(node?: HistoryNode): Promise<HistoryNode[]> {
