@@ -247,7 +247,10 @@ describe('the extension in code-server', { timeout: 15 * 60_000 }, () => {
         (await lockstepLog(userDataDir)).includes('same content as before, no new version'),
       );
       assert.deepEqual(snapshots(workspace, 'greeting'), [id]);
-      assert.equal(await lockstepStatusText(page), snapshot);
+      // The log line comes first; the status bar follows once it has asked for the version.
+      await waitFor(`the status bar to name ${snapshot} again`, async () =>
+        (await lockstepStatusText(page)) === snapshot ? true : undefined,
+      );
     },
   );
 
