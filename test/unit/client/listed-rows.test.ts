@@ -22,6 +22,22 @@ test('the object last listed with an id is the newest; an unknown row is itself'
   assert.equal(rows.newest({ n: 3 }).n, 3, 'a row without an id');
 });
 
+test('what a parent listed last, in its order (the top level: undefined)', () => {
+  const rows = new ListedRows<Row>();
+  const a = row('workflow|a', 1);
+  const b = row('workflow|b', 2);
+  assert.deepEqual(rows.childrenOf(undefined), [], 'nothing listed yet');
+  rows.listed(undefined, [b, a]);
+  rows.listed(a, [row('version|a|1')]);
+  assert.deepEqual(rows.childrenOf(undefined), [b, a]);
+  assert.deepEqual(rows.childrenOf(a), [row('version|a|1')]);
+  assert.deepEqual(rows.childrenOf(b), [], 'not opened');
+  assert.deepEqual(rows.childrenOf({ n: 0 }), [], 'a row without an id lists nothing');
+  rows.listed(undefined, [a]);
+  assert.deepEqual(rows.childrenOf(undefined), [a]);
+  assert.deepEqual(rows.childrenOf(a), [], 'listed again: what it listed is forgotten');
+});
+
 test('a parent listed again forgets what it listed before, and what that listed', () => {
   const rows = new ListedRows<Row>();
   const workflow = row('workflow|a');

@@ -3,6 +3,7 @@
  * the stores (what the CLI writes appears by itself, a running run updates in place) and a filter;
  * a version lists its newest runs a page at a time.
  */
+import { isDeepStrictEqual } from 'node:util';
 import * as vscode from 'vscode';
 import {
   type AutoAbortItem,
@@ -58,8 +59,7 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vs
   private refreshTimer: NodeJS.Timeout | undefined;
   /** Whether the refresh waiting in `refreshTimer` must list the whole tree again. */
   private refreshAll = false;
-  /** The top rows last listed, and which listing that was (see `refreshRows`). */
-  private topRows: readonly HistoryNode[] | undefined;
+  /** Listings of the top level asked for so far (see `getChildren`). */
   private topListings = 0;
   /** The nodes last listed, by id (see `newest`). */
   private readonly listedRows = new ListedRows<HistoryNode>();
@@ -130,11 +130,9 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vs
   async getChildren(node?: HistoryNode): Promise<HistoryNode[]> {
     const listing = node ? 0 : ++this.topListings;
     const children = await this.listChildren(node);
-    if (!node) {
-      // Only the newest listing counts: VS Code drops one it asked for before a newer one.
-      if (listing !== this.topListings) return children;
-      this.topRows = children;
-    }
+    // Only the newest listing of the top level counts: VS Code drops one it asked for before a
+    // newer one.
+    if (!node && listing !== this.topListings) return children;
     this.listedRows.listed(node, children);
     return children;
   }
@@ -224,33 +222,35 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryNode>, vs
    * level is listed again only when it changed: a workflow appeared or went, or a folder.
    */
   private async refreshRows(): Promise<void> {
-    const rows = this.topRows;
-    if (!rows || rows.length === 0) return this.refresh();
+    const rows = this.listedRows.childrenOf(undefined);
     const served = this.ctx.services.all();
-    // Several folders, the same ones: each folder's row lists its workflows again.
     const folders = rows.filter((row) => row instanceof FolderNode);
-    if (folders.length === rows.length) {
-      const same =
-        served.length === folders.length &&
-        served.every((one, i) => one.folder.uri.toString() === folders[i]!.folder.uri.toString());
-      return same ? this.changed.fire([...folders]) : this.refresh();
+    if (rows.length > 0 && folders.length === rows.length) {
+      // Several folders: when they are the same, each folder's row lists its workflows again.
+      const same = isDeepStrictEqual(
+        folders.map((row) => row.folder.uri.toString()),
+        served.map((one) => one.folder.uri.toString()),
+      );
+      return same ? this.changed.fire(folders) : this.refresh();
     }
     const workflows = rows.filter((row) => row instanceof WorkflowNode);
     const [only] = served;
-    if (served.length !== 1 || !only || workflows.length !== rows.length) return this.refresh();
+    if (!only || served.length > 1 || rows.length === 0 || workflows.length !== rows.length) {
+      return this.refresh();
+    }
     const folder = only.folder.uri.toString();
+    const listing = this.topListings;
     const { workflows: listed } = await only.client.request(WorkflowsRequest);
-    if (this.topRows !== rows) return; // listed again meanwhile: that listing shows the change
-    const same =
-      listed.length === workflows.length &&
-      listed.every(
-        (item, i) => workflows[i]!.workflow.name === item.name && workflows[i]!.folder === folder,
-      );
+    if (listing !== this.topListings) return; // listed again meanwhile: that shows the change
+    const same = isDeepStrictEqual(
+      workflows.map((row) => [row.folder, row.workflow.name]),
+      listed.map((item) => [folder, item.name]),
+    );
     if (!same) return this.refresh();
     listed.forEach((item, i) => workflows[i]!.present(item, this.unseenOf(folder, item)));
     this.countUnseen(folder, workflows);
     this.onDidLoadWorkflows?.(workflows);
-    this.changed.fire([...workflows]);
+    this.changed.fire(workflows);
   }
 
   private async roots(): Promise<HistoryNode[]> {

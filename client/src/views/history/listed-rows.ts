@@ -11,7 +11,7 @@ export class ListedRows<Row extends { readonly id?: string | undefined }> {
 
   /** Records `children` as what `parent` (undefined: the top level) lists now. */
   listed(parent: Row | undefined, children: readonly Row[]): void {
-    const key = parent === undefined ? '' : parent.id;
+    const key = keyOf(parent);
     if (key === undefined) return; // a row without an id cannot be found again
     this.forgetBelow(key);
     const ids: string[] = [];
@@ -21,6 +21,14 @@ export class ListedRows<Row extends { readonly id?: string | undefined }> {
       ids.push(child.id);
     }
     this.childIds.set(key, ids);
+  }
+
+  /** What `parent` (undefined: the top level) listed last, in its order; none if not listed. */
+  childrenOf(parent: Row | undefined): Row[] {
+    const key = keyOf(parent);
+    const ids = (key === undefined ? undefined : this.childIds.get(key)) ?? [];
+    // An id listed under two parents is forgotten with the first one listed again.
+    return ids.flatMap((id) => this.byId.get(id) ?? []);
   }
 
   /** The object last listed with `row`'s id, or `row` itself. */
@@ -42,4 +50,9 @@ export class ListedRows<Row extends { readonly id?: string | undefined }> {
       this.forgetBelow(id);
     }
   }
+}
+
+/** Where a parent's listing is kept: `''` for the top level; none for a row without an id. */
+function keyOf(parent: { readonly id?: string | undefined } | undefined): string | undefined {
+  return parent === undefined ? '' : parent.id;
 }
