@@ -433,7 +433,8 @@ export async function contextMenu(page: Page, row: Locator, label: string): Prom
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
-  await page.screenshot({ path: file });
+  // Animations finished: a hover caught fading in was drawn half transparent over the code.
+  await page.screenshot({ path: file, animations: 'disabled' });
   return file;
 }
 
