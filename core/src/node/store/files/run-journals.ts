@@ -184,17 +184,56 @@ export function parseJournal(bytes: Uint8Array, file: string): RunEvent[] {
   // Only complete lines: what follows the last newline is '' or a line cut short.
   let start = 0;
   for (let end = buffer.indexOf(NEWLINE); end !== -1; end = buffer.indexOf(NEWLINE, start)) {
+    let event: unknown;
     try {
-      events.push(JSON.parse(buffer.toString('utf8', start, end)) as RunEvent);
+      event = JSON.parse(buffer.toString('utf8', start, end));
     } catch {
       throw new TamperedError(
         `${file}:${events.length + 1}`,
         'not valid JSON (a damaged or hand-edited line)',
       );
     }
+    const missing = missingPart(event);
+    if (missing) {
+      throw new TamperedError(
+        `${file}:${events.length + 1}`,
+        `not a run event: ${missing} (a damaged or hand-edited line)`,
+      );
+    }
+    events.push(event as RunEvent);
     start = end + 1;
   }
   return events;
+}
+
+/**
+ * What a journal line lacks of the parts folding a run reads (`fold-run.ts`), or undefined when
+ * it has them. Event types this version does not know are left to the fold, which skips them.
+ */
+function missingPart(event: unknown): string | undefined {
+  if (!isObject(event)) return 'it is not an object';
+  switch (event['type']) {
+    case 'run-started':
+      return isObject(event['header']) ? undefined : 'run-started without its header';
+    case 'step-started':
+      return typeof event['path'] === 'string' ? undefined : 'step-started without its path';
+    case 'step-finished': {
+      const record = event['record'];
+      return isObject(record) && typeof record['path'] === 'string'
+        ? undefined
+        : 'step-finished without its record and path';
+    }
+    case 'effect':
+      return isObject(event['effect']) ? undefined : 'effect without its record';
+    case 'run-finished':
+      return typeof event['status'] === 'string' ? undefined : 'run-finished without its status';
+    default:
+      return undefined;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
